@@ -1,0 +1,116 @@
+//! Findings: what a rule reports, located and ready for any report format.
+
+use crate::object::ObjectRef;
+use crate::path::FieldPath;
+use crate::rule::RuleMeta;
+use std::fmt;
+use std::str::FromStr;
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Severity, String> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown severity `{s}` (expected critical, high, medium, low or info)"))
+    }
+}
+
+/// What a check reports: the field it objects to, why, and (rarely) a severity or extra
+/// controls that differ from the rule's defaults — e.g. a restricted check that catches a
+/// value the baseline also forbids carries the baseline's control and severity too.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub path: FieldPath,
+    pub message: String,
+    pub severity: Option<Severity>,
+    pub extra_controls: Vec<&'static str>,
+}
+
+impl Violation {
+    pub fn new(path: FieldPath, message: impl Into<String>) -> Violation {
+        Violation { path, message: message.into(), severity: None, extra_controls: Vec::new() }
+    }
+
+    /// Raises this finding to another severity and adds a control it also violates.
+    pub fn also(mut self, severity: Severity, control: &'static str) -> Violation {
+        self.severity = Some(severity);
+        self.extra_controls.push(control);
+        self
+    }
+}
+
+/// Where a finding sits in its source file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// 1-based index of the YAML document in the file.
+    pub document: u32,
+    /// For rendered Helm output: the chart template named by the `# Source:` comment.
+    pub template: Option<String>,
+}
+
+/// A located finding.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub object: ObjectRef,
+    pub location: Option<Location>,
+    pub path: FieldPath,
+    pub controls: Vec<&'static str>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static RuleMeta, object: ObjectRef, v: Violation) -> Finding {
+        let mut controls: Vec<&'static str> = rule.controls.to_vec();
+        for c in v.extra_controls {
+            if !controls.contains(&c) {
+                controls.push(c);
+            }
+        }
+        Finding {
+            rule,
+            severity: v.severity.unwrap_or(rule.severity),
+            message: v.message,
+            object,
+            location: None,
+            path: v.path,
+            controls,
+        }
+    }
+}

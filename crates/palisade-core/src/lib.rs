@@ -1,0 +1,20 @@
+//! Palisade's model, free of I/O: the value tree every input is turned into, objects and
+//! their references, field paths, findings, severities and rule metadata, and pod-spec views
+//! over every workload kind.
+//!
+//! Nothing here reads files, talks to a network or spawns threads, so every rule built on it
+//! is tested offline and serves files, live objects and admission requests alike.
+
+pub mod finding;
+pub mod object;
+pub mod path;
+pub mod podspec;
+pub mod rule;
+pub mod value;
+
+pub use finding::{Finding, Location, Severity, Violation};
+pub use object::{Object, ObjectRef};
+pub use path::{FieldPath, Seg};
+pub use podspec::{ContainerKind, ContainerView, PodSpecView};
+pub use rule::{Check, Context, Described, PssCheck, PssLevel, PssVersion, Rule, RuleMeta, Target};
+pub use value::{Entry, Node, Pos, Value};

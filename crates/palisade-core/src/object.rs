@@ -1,0 +1,80 @@
+//! Kubernetes objects over the value tree, and the references that name them in findings.
+
+use crate::value::Node;
+use std::fmt;
+
+/// A Kubernetes object: a mapping with `apiVersion`, `kind` and `metadata`.
+#[derive(Clone, Copy, Debug)]
+pub struct Object<'a> {
+    pub node: &'a Node,
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+}
+
+impl<'a> Object<'a> {
+    /// Reads the identifying fields, or says why this is not a Kubernetes object.
+    pub fn from_node(node: &'a Node) -> Result<Object<'a>, String> {
+        if node.is_null() {
+            return Err("empty document".into());
+        }
+        if !node.is_map() {
+            return Err("not a mapping, so not a Kubernetes object".into());
+        }
+        let kind = match node.get("kind").map(|k| k.as_str()) {
+            Some(Some(k)) if !k.is_empty() => k,
+            Some(_) => return Err("`kind` is not a non-empty string".into()),
+            None => return Err("no `kind`, so not a Kubernetes object".into()),
+        };
+        let api_version = match node.get("apiVersion").map(|k| k.as_str()) {
+            Some(Some(v)) if !v.is_empty() => v,
+            Some(_) => return Err(format!("{kind}: `apiVersion` is not a non-empty string")),
+            None => return Err(format!("{kind}: no `apiVersion`, so not a Kubernetes object")),
+        };
+        let meta = node.get("metadata");
+        let name = meta
+            .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let namespace = meta.and_then(|m| m.get("namespace")).and_then(Node::as_str);
+        Ok(Object { node, api_version, kind, name, namespace })
+    }
+
+    /// `List` and every `*List` kind whose `items` is a sequence: its items are the objects.
+    pub fn is_list(&self) -> bool {
+        self.kind.ends_with("List") && matches!(self.node.get("items").map(|n| &n.value), Some(crate::Value::Seq(_)))
+    }
+
+    pub fn reference(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version.into(),
+            kind: self.kind.into(),
+            namespace: self.namespace.map(Into::into),
+            name: self.name.into(),
+        }
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&'a str> {
+        self.node.get_path(&["metadata", "annotations", key]).and_then(Node::as_str)
+    }
+}
+
+/// Names an object in a finding: `Deployment default/web`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = if self.name.is_empty() { "<unnamed>" } else { &self.name };
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, name),
+            None => write!(f, "{} {}", self.kind, name),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Rule metadata and the traits every rule implements.
+
+use crate::finding::{Severity, Violation};
+use crate::object::Object;
+use crate::podspec::PodSpecView;
+use std::fmt;
+use std::str::FromStr;
+
+/// Pod Security Standards levels that have checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PssLevel {
+    Baseline,
+    Restricted,
+}
+
+impl PssLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PssLevel::Baseline => "baseline",
+            PssLevel::Restricted => "restricted",
+        }
+    }
+}
+
+/// A Pod Security Standards policy version, `v1.<minor>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PssVersion(pub u16);
+
+impl PssVersion {
+    /// The newest version whose checks Palisade knows.
+    pub const LATEST: PssVersion = PssVersion(37);
+
+    pub fn at_least(self, minor: u16) -> bool {
+        self.0 >= minor
+    }
+}
+
+impl fmt::Display for PssVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v1.{}", self.0)
+    }
+}
+
+impl FromStr for PssVersion {
+    type Err = String;
+    /// Accepts `latest`, `v1.31` and `1.31`.
+    fn from_str(s: &str) -> Result<PssVersion, String> {
+        if s == "latest" {
+            return Ok(PssVersion::LATEST);
+        }
+        let minor = s
+            .strip_prefix('v')
+            .unwrap_or(s)
+            .strip_prefix("1.")
+            .and_then(|m| m.parse::<u16>().ok())
+            .ok_or_else(|| format!("`{s}` is not a Pod Security Standards version (expected `latest` or v1.N, e.g. v1.31)"))?;
+        if minor > PssVersion::LATEST.0 {
+            return Err(format!(
+                "v1.{minor} is newer than the newest version Palisade knows ({}); use `latest`",
+                PssVersion::LATEST
+            ));
+        }
+        Ok(PssVersion(minor))
+    }
+}
+
+/// A rule's place in the Pod Security Standards, exactly as the Pod Security Admission
+/// implementation registers it.
+#[derive(Clone, Copy, Debug)]
+pub struct PssCheck {
+    pub level: PssLevel,
+    /// The PSA check ID (`runAsNonRoot`, `capabilities_baseline`, …).
+    pub check_id: &'static str,
+    /// First policy version (`v1.<since>`) with this check.
+    pub since: u16,
+    /// Baseline check IDs this restricted check replaces at the restricted level.
+    pub overrides: &'static [&'static str],
+}
+
+/// Everything about a rule except its logic.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable ID: family prefix and three digits (`POD001`).
+    pub id: &'static str,
+    /// Kebab-case name of the bad pattern (`privileged-container`).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, shown in `palisade rules` and SARIF short descriptions.
+    pub summary: &'static str,
+    /// The rule's documentation: its doc comment, in Markdown.
+    pub doc: &'static str,
+    /// Framework controls, `<framework>:<id>` (`pss-baseline:privileged`, `cis-1.12:5.2.2`).
+    pub controls: &'static [&'static str],
+    pub pss: Option<PssCheck>,
+}
+
+impl RuleMeta {
+    /// A section of the documentation (`## Remediation` → its text), trimmed.
+    pub fn doc_section(&self, title: &str) -> Option<&'static str> {
+        let doc = self.doc;
+        let heading = format!("## {title}\n");
+        let start = doc.find(&heading)? + heading.len();
+        let end = doc[start..].find("\n## ").map(|e| start + e).unwrap_or(doc.len());
+        Some(doc[start..end].trim())
+    }
+
+    /// The first paragraph of the Remediation section, on one line.
+    pub fn remediation(&self) -> String {
+        let section = self.doc_section("Remediation").unwrap_or("");
+        let para = section.split("\n\n").next().unwrap_or("");
+        para.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// How a run evaluates: which PSS version, and at which level (restricted includes baseline).
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    pub version: PssVersion,
+    pub level: PssLevel,
+}
+
+impl Default for Context {
+    fn default() -> Context {
+        Context { version: PssVersion::LATEST, level: PssLevel::Restricted }
+    }
+}
+
+/// What a check looks at: the object, and its pod spec if it carries one.
+pub struct Target<'a> {
+    pub object: Object<'a>,
+    pub pod: Option<PodSpecView<'a>>,
+}
+
+/// Gives a rule its metadata (implemented by `declare_rule!`).
+pub trait Described {
+    fn meta(&self) -> &'static RuleMeta;
+}
+
+/// The logic of a rule: push a violation for each offending field.
+pub trait Check {
+    fn check(&self, cx: &Context, target: &Target, out: &mut Vec<Violation>);
+}
+
+/// A complete rule.
+pub trait Rule: Described + Check + Sync + Send {}
+impl<T: Described + Check + Sync + Send> Rule for T {}
