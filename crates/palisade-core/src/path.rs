@@ -68,6 +68,13 @@ impl FieldPath {
         p
     }
 
+    /// This path followed by `other`.
+    pub fn join(&self, other: &FieldPath) -> FieldPath {
+        let mut p = self.clone();
+        p.0.extend(other.0.iter().cloned());
+        p
+    }
+
     pub fn segments(&self) -> &[Seg] {
         &self.0
     }

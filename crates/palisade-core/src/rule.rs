@@ -77,6 +77,21 @@ pub struct PssCheck {
     pub overrides: &'static [&'static str],
 }
 
+impl PssCheck {
+    pub const fn baseline(check_id: &'static str, since: u16) -> Option<PssCheck> {
+        Some(PssCheck { level: PssLevel::Baseline, check_id, since, overrides: &[] })
+    }
+
+    pub const fn restricted(check_id: &'static str, since: u16, overrides: &'static [&'static str]) -> Option<PssCheck> {
+        Some(PssCheck { level: PssLevel::Restricted, check_id, since, overrides })
+    }
+
+    /// The control reference findings carry: `pss-baseline:privileged`.
+    pub fn control(&self) -> String {
+        format!("pss-{}:{}", self.level.as_str(), self.check_id)
+    }
+}
+
 /// Everything about a rule except its logic.
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -87,7 +102,8 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// One line, shown in `palisade rules` and SARIF short descriptions.
     pub summary: &'static str,
-    /// The rule's documentation: its doc comment, in Markdown.
+    /// The rule's doc comment as the compiler stores it (each line with its leading space);
+    /// [`RuleMeta::markdown`] gives the clean Markdown.
     pub doc: &'static str,
     /// Framework controls, `<framework>:<id>` (`pss-baseline:privileged`, `cis-1.12:5.2.2`).
     pub controls: &'static [&'static str],
@@ -95,18 +111,28 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
+    /// The documentation as Markdown: the doc comment without the space after each `///`.
+    pub fn markdown(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+
     /// A section of the documentation (`## Remediation` → its text), trimmed.
-    pub fn doc_section(&self, title: &str) -> Option<&'static str> {
-        let doc = self.doc;
+    pub fn doc_section(&self, title: &str) -> Option<String> {
+        let doc = self.markdown();
         let heading = format!("## {title}\n");
         let start = doc.find(&heading)? + heading.len();
         let end = doc[start..].find("\n## ").map(|e| start + e).unwrap_or(doc.len());
-        Some(doc[start..end].trim())
+        Some(doc[start..end].trim().to_string())
     }
 
     /// The first paragraph of the Remediation section, on one line.
     pub fn remediation(&self) -> String {
-        let section = self.doc_section("Remediation").unwrap_or("");
+        let section = self.doc_section("Remediation").unwrap_or_default();
         let para = section.split("\n\n").next().unwrap_or("");
         para.split_whitespace().collect::<Vec<_>>().join(" ")
     }
@@ -129,6 +155,17 @@ impl Default for Context {
 pub struct Target<'a> {
     pub object: Object<'a>,
     pub pod: Option<PodSpecView<'a>>,
+}
+
+impl<'a> Target<'a> {
+    pub fn new(object: Object<'a>) -> Target<'a> {
+        Target { pod: PodSpecView::of(&object), object }
+    }
+
+    /// How messages name the object: `Deployment default/web`.
+    pub fn what(&self) -> String {
+        self.object.reference().to_string()
+    }
 }
 
 /// Gives a rule its metadata (implemented by `declare_rule!`).

@@ -1,1 +1,13 @@
+//! Palisade's rule catalogue and the engine that runs it.
+//!
+//! One rule per file under `src/<family>/`, each declared with [`declare_rule!`]: the doc
+//! comment is the rule's documentation (`palisade explain`, `docs/rules/<ID>.md`), the metadata
+//! follows it, then the check. [`registry::all`] lists every rule in catalogue order.
 
+#[macro_use]
+mod macros;
+pub mod engine;
+pub mod pod;
+pub mod registry;
+
+pub use engine::{Engine, RootOutcome, Selection};

@@ -1,0 +1,156 @@
+//! The engine: which rules run (framework, `--select`, `--ignore`, PSS version and level,
+//! with the Pod Security Admission override rules), and evaluation of one document's root.
+
+use crate::registry;
+use palisade_core::{
+    Context, FieldPath, Finding, Node, Object, Pos, PssLevel, PssVersion, Rule, Target, Violation,
+};
+
+/// What the user asked to run.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// `pss-baseline`, `pss-restricted`, or any framework prefix of the rules' controls.
+    pub framework: Option<String>,
+    /// Rule IDs, ID prefixes (`POD`) or names to run; empty means all.
+    pub select: Vec<String>,
+    /// Rule IDs, ID prefixes or names not to run.
+    pub ignore: Vec<String>,
+    pub version: Option<PssVersion>,
+}
+
+/// The frameworks `--framework` accepts.
+pub const FRAMEWORKS: &[&str] = &["pss-baseline", "pss-restricted", "cis-1.12", "nsa", "mitre"];
+
+/// The active rules and the context they run in.
+pub struct Engine {
+    rules: Vec<&'static dyn Rule>,
+    cx: Context,
+}
+
+/// What one document's root held: objects evaluated, findings, documents skipped and why.
+#[derive(Debug, Default)]
+pub struct RootOutcome {
+    pub objects: usize,
+    pub findings: Vec<(Finding, Pos)>,
+    pub skipped: Vec<(Pos, String)>,
+}
+
+fn matches_pattern(rule: &dyn Rule, pattern: &str) -> bool {
+    let meta = rule.meta();
+    let p = pattern.trim();
+    meta.name == p || (!p.is_empty() && meta.id.len() >= p.len() && meta.id[..p.len()].eq_ignore_ascii_case(p))
+}
+
+impl Engine {
+    pub fn new(sel: &Selection) -> Result<Engine, String> {
+        let version = sel.version.unwrap_or(PssVersion::LATEST);
+        let level = match sel.framework.as_deref() {
+            Some("pss-baseline") => PssLevel::Baseline,
+            _ => PssLevel::Restricted,
+        };
+        if let Some(fw) = &sel.framework {
+            if !FRAMEWORKS.contains(&fw.as_str()) {
+                return Err(format!("unknown framework `{fw}` (expected one of: {})", FRAMEWORKS.join(", ")));
+            }
+        }
+        for pattern in sel.select.iter().chain(&sel.ignore) {
+            if !registry::all().iter().any(|r| matches_pattern(*r, pattern)) {
+                return Err(format!("`{pattern}` matches no rule ID, ID prefix or name (see `palisade rules`)"));
+            }
+        }
+        let in_framework = |r: &dyn Rule| -> bool {
+            let meta = r.meta();
+            match sel.framework.as_deref() {
+                None => true,
+                Some("pss-baseline") => meta.pss.is_some_and(|p| p.level == PssLevel::Baseline),
+                Some("pss-restricted") => meta.pss.is_some(),
+                Some(fw) => meta.controls.iter().any(|c| c.split(':').next() == Some(fw)),
+            }
+        };
+        // PSS checks that exist at this version and level.
+        let applies = |r: &dyn Rule| -> bool {
+            match r.meta().pss {
+                None => true,
+                Some(p) => version.at_least(p.since) && (level == PssLevel::Restricted || p.level == PssLevel::Baseline),
+            }
+        };
+        let candidates: Vec<&'static dyn Rule> =
+            registry::all().iter().copied().filter(|r| in_framework(*r) && applies(*r)).collect();
+        // A restricted check replaces the baseline checks it overrides (restricted checks are
+        // candidates only at the restricted level).
+        let overridden: Vec<&str> =
+            candidates.iter().filter_map(|r| r.meta().pss).flat_map(|p| p.overrides.iter().copied()).collect();
+        let rules = candidates
+            .into_iter()
+            .filter(|r| !r.meta().pss.is_some_and(|p| overridden.contains(&p.check_id)))
+            .filter(|r| sel.select.is_empty() || sel.select.iter().any(|p| matches_pattern(*r, p)))
+            .filter(|r| !sel.ignore.iter().any(|p| matches_pattern(*r, p)))
+            .collect();
+        Ok(Engine { rules, cx: Context { version, level } })
+    }
+
+    pub fn rules(&self) -> &[&'static dyn Rule] {
+        &self.rules
+    }
+
+    pub fn context(&self) -> Context {
+        self.cx
+    }
+
+    /// Runs every active rule on one object; findings carry paths relative to the object.
+    pub fn evaluate(&self, object: Object) -> Vec<Finding> {
+        let target = Target::new(object);
+        let mut out = Vec::new();
+        let mut violations: Vec<Violation> = Vec::new();
+        for rule in &self.rules {
+            rule.check(&self.cx, &target, &mut violations);
+            for v in violations.drain(..) {
+                out.push(Finding::new(rule.meta(), object.reference(), v));
+            }
+        }
+        out
+    }
+
+    /// Evaluates the root of one document: an object, or a `List`/`*List` whose items are
+    /// objects. Each finding comes with the position of its field (or nearest existing parent);
+    /// findings in list items carry paths from the document root (`items[3].spec…`).
+    pub fn evaluate_root(&self, root: &Node) -> RootOutcome {
+        let mut outcome = RootOutcome::default();
+        let object = match Object::from_node(root) {
+            Ok(o) => o,
+            Err(reason) => {
+                outcome.skipped.push((root.pos, reason));
+                return outcome;
+            }
+        };
+        if object.is_list() {
+            let items = root.get("items").map(Node::items).unwrap_or(&[]);
+            for (i, item) in items.iter().enumerate() {
+                let prefix = FieldPath::root().key("items").index(i);
+                self.evaluate_one(item, Some(&prefix), &mut outcome);
+            }
+        } else {
+            self.evaluate_one(root, None, &mut outcome);
+        }
+        outcome
+    }
+
+    fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, outcome: &mut RootOutcome) {
+        match Object::from_node(node) {
+            Err(reason) => {
+                let what = prefix.map(|p| format!("{p}: ")).unwrap_or_default();
+                outcome.skipped.push((node.pos, format!("{what}{reason}")));
+            }
+            Ok(object) => {
+                outcome.objects += 1;
+                for mut finding in self.evaluate(object) {
+                    let (pos, _) = finding.path.locate(node);
+                    if let Some(prefix) = prefix {
+                        finding.path = prefix.join(&finding.path);
+                    }
+                    outcome.findings.push((finding, pos));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The ordered catalogue of every rule. IDs are stable and never reused.
+
+use crate::pod;
+use palisade_core::Rule;
+
+/// Every rule, in catalogue order.
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[
+        &pod::privileged_container::PrivilegedContainer,
+        &pod::host_namespaces::HostNamespaces,
+        &pod::capabilities_beyond_default::CapabilitiesBeyondDefault,
+        &pod::host_path_volume::HostPathVolume,
+        &pod::host_port::HostPort,
+        &pod::apparmor_unconfined::ApparmorUnconfined,
+        &pod::selinux_custom_options::SelinuxCustomOptions,
+        &pod::unmasked_proc_mount::UnmaskedProcMount,
+        &pod::seccomp_unconfined::SeccompUnconfined,
+        &pod::unsafe_sysctl::UnsafeSysctl,
+        &pod::windows_host_process::WindowsHostProcess,
+        &pod::probe_or_lifecycle_host::ProbeOrLifecycleHost,
+        &pod::restricted_volume_type::RestrictedVolumeType,
+        &pod::privilege_escalation_allowed::PrivilegeEscalationAllowed,
+        &pod::run_as_non_root_not_required::RunAsNonRootNotRequired,
+        &pod::run_as_uid_zero::RunAsUidZero,
+        &pod::seccomp_profile_missing::SeccompProfileMissing,
+        &pod::capabilities_not_dropped::CapabilitiesNotDropped,
+        &pod::unmasked_proc_mount_restricted::UnmaskedProcMountRestricted,
+    ]
+}
+
+/// The rule with this ID, or with this name.
+pub fn find(id_or_name: &str) -> Option<&'static dyn Rule> {
+    all()
+        .iter()
+        .copied()
+        .find(|r| r.meta().id.eq_ignore_ascii_case(id_or_name) || r.meta().name == id_or_name)
+}
