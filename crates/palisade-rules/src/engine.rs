@@ -74,17 +74,20 @@ impl Engine {
                 Some(p) => version.at_least(p.since) && (level == PssLevel::Restricted || p.level == PssLevel::Baseline),
             }
         };
-        let candidates: Vec<&'static dyn Rule> =
-            registry::all().iter().copied().filter(|r| in_framework(*r) && applies(*r)).collect();
-        // A restricted check replaces the baseline checks it overrides (restricted checks are
-        // candidates only at the restricted level).
-        let overridden: Vec<&str> =
-            candidates.iter().filter_map(|r| r.meta().pss).flat_map(|p| p.overrides.iter().copied()).collect();
-        let rules = candidates
-            .into_iter()
-            .filter(|r| !r.meta().pss.is_some_and(|p| overridden.contains(&p.check_id)))
+        let chosen: Vec<&'static dyn Rule> = registry::all()
+            .iter()
+            .copied()
+            .filter(|r| in_framework(*r) && applies(*r))
             .filter(|r| sel.select.is_empty() || sel.select.iter().any(|p| matches_pattern(*r, p)))
             .filter(|r| !sel.ignore.iter().any(|p| matches_pattern(*r, p)))
+            .collect();
+        // A restricted check replaces the baseline checks it overrides, as Pod Security
+        // Admission does (restricted checks are chosen only at the restricted level).
+        let overridden: Vec<&str> =
+            chosen.iter().filter_map(|r| r.meta().pss).flat_map(|p| p.overrides.iter().copied()).collect();
+        let rules = chosen
+            .into_iter()
+            .filter(|r| !r.meta().pss.is_some_and(|p| overridden.contains(&p.check_id)))
             .collect();
         Ok(Engine { rules, cx: Context { version, level } })
     }
@@ -152,5 +155,58 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(sel: Selection) -> Vec<&'static str> {
+        Engine::new(&sel).unwrap().rules().iter().map(|r| r.meta().id).collect()
+    }
+
+    #[test]
+    fn restricted_level_applies_psa_overrides() {
+        let all = ids(Selection::default());
+        for replaced in ["POD003", "POD004", "POD008", "POD009"] {
+            assert!(!all.contains(&replaced), "{replaced} is overridden at the restricted level");
+        }
+        assert_eq!(all.len(), 15);
+    }
+
+    #[test]
+    fn baseline_framework_runs_the_twelve_baseline_checks() {
+        let ids = ids(Selection { framework: Some("pss-baseline".into()), ..Selection::default() });
+        assert_eq!(ids.len(), 12);
+        assert!(ids.iter().all(|id| *id <= "POD012"));
+    }
+
+    #[test]
+    fn selecting_a_baseline_rule_runs_it_even_at_restricted_level() {
+        assert_eq!(ids(Selection { select: vec!["POD003".into()], ..Selection::default() }), ["POD003"]);
+        // …and ignoring the overriding rule brings the baseline one back.
+        let without = ids(Selection { ignore: vec!["POD013".into()], ..Selection::default() });
+        assert!(without.contains(&"POD004") && !without.contains(&"POD013"));
+    }
+
+    #[test]
+    fn versions_gate_checks() {
+        let at = |v: u16| ids(Selection { version: Some(PssVersion(v)), ..Selection::default() });
+        assert!(!at(33).contains(&"POD012") && at(34).contains(&"POD012"));
+        assert!(!at(34).contains(&"POD019") && at(35).contains(&"POD019"));
+        assert!(at(34).contains(&"POD008"), "before v1.35 the baseline procMount check runs at restricted");
+        assert!(!at(22).contains(&"POD016") && at(23).contains(&"POD016"));
+        assert!(at(21).contains(&"POD003") && !at(22).contains(&"POD003"));
+        assert!(at(18).contains(&"POD009") && !at(18).contains(&"POD017"));
+        assert!(!at(7).contains(&"POD014"));
+    }
+
+    #[test]
+    fn select_by_prefix_and_name_and_reject_unknown() {
+        assert_eq!(ids(Selection { select: vec!["POD01".into()], ..Selection::default() }).len(), 10);
+        assert_eq!(ids(Selection { select: vec!["privileged-container".into()], ..Selection::default() }), ["POD001"]);
+        assert!(Engine::new(&Selection { select: vec!["XYZ".into()], ..Selection::default() }).is_err());
+        assert!(Engine::new(&Selection { framework: Some("pci".into()), ..Selection::default() }).is_err());
     }
 }
