@@ -1,1 +1,74 @@
+//! Report writers, one file per format: `table` for people, `json` (the `palisade.report/v1`
+//! contract), `sarif` for code scanning, `junit` for CI dashboards.
 
+pub mod json;
+pub mod junit;
+pub mod sarif;
+pub mod table;
+
+use palisade_core::{Finding, ObjectRef, RuleMeta, Severity};
+
+/// Everything one scan produced.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Inputs read (files, stdin, rendered kustomizations).
+    pub files: usize,
+    pub objects: usize,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    pub skipped: Vec<Skipped>,
+    /// The rules that ran, in catalogue order.
+    pub rules: Vec<&'static RuleMeta>,
+    /// Every object scanned, with its file (kept only when a format needs it: JUnit).
+    pub scanned: Vec<(String, ObjectRef)>,
+}
+
+/// An input, or part of one, that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub document: Option<u32>,
+    pub message: String,
+}
+
+/// A document that was read but is not a Kubernetes object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: String,
+    pub line: u32,
+    pub document: Option<u32>,
+    pub reason: String,
+}
+
+impl Report {
+    /// Number of findings at each severity, most severe first.
+    pub fn by_severity(&self) -> [(Severity, usize); 5] {
+        Severity::ALL.map(|s| (s, self.findings.iter().filter(|f| f.severity == s).count()))
+    }
+
+    /// Sorts findings by file, line, column and rule, so output is stable across runs.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            let key = |f: &Finding| {
+                let l = f.location.as_ref();
+                (l.map(|l| l.file.clone()), l.map(|l| (l.line, l.column)), f.rule.id)
+            };
+            key(a).cmp(&key(b))
+        });
+    }
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}

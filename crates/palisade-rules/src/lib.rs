@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod macros;
+pub mod docs;
 pub mod engine;
 pub mod pod;
 pub mod registry;
