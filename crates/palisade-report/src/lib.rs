@@ -51,10 +51,10 @@ impl Report {
     /// Sorts findings by file, line, column and rule, so output is stable across runs.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            let key = |f: &Finding| {
+            fn key(f: &Finding) -> (Option<&str>, Option<(u32, u32)>, &str) {
                 let l = f.location.as_ref();
-                (l.map(|l| l.file.clone()), l.map(|l| (l.line, l.column)), f.rule.id)
-            };
+                (l.map(|l| l.file.as_str()), l.map(|l| (l.line, l.column)), f.rule.id)
+            }
             key(a).cmp(&key(b))
         });
     }

@@ -1,1 +1,294 @@
-fn main(){}
+//! The `palisade` command line: thin glue over the library crates.
+
+use anstream::AutoStream;
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use palisade::scan::{collect_inputs, scan, Input, ScanOptions};
+use palisade_core::{PssVersion, Severity};
+use palisade_report::{json, junit, sarif, table, Report};
+use palisade_rules::{docs, engine::FRAMEWORKS, registry, Engine, Selection};
+use palisade_source::Limits;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Palisade checks Kubernetes manifests against the Pod Security Standards — exactly as the
+/// Kubernetes Pod Security Admission controller enforces them, version by version — and
+/// points at the line to fix.
+#[derive(Parser)]
+#[command(name = "palisade", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Examples:
+  palisade scan k8s/                          scan every .yaml/.yml/.json under k8s/
+  helm template ./chart | palisade scan -      scan rendered Helm output (findings name the template)
+  palisade scan --kustomize overlays/prod      render with `kubectl kustomize`, then scan
+  palisade scan k8s/ --format sarif -o palisade.sarif
+  palisade scan k8s/ --framework pss-baseline --pss-version v1.30
+  palisade rules                              list every rule
+  palisade explain POD015                     what a rule checks, why, and how to fix it
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 usage error, or an input that could not be read (everything else is still scanned).")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan manifests (files, directories, `-` for stdin, or a kustomization).
+    #[command(after_help = "Directories are searched recursively for .yaml, .yml and .json files (hidden
+directories are skipped). Multi-document YAML, JSON, and `List`/`*List` documents are
+understood. Documents that are not Kubernetes objects are skipped and listed, never dropped
+silently. Workloads of every kind are evaluated on their pod template, including custom
+resources whose spec.template.spec has containers (Argo Rollouts and the like).
+
+Without --framework, every rule runs at the restricted Pod Security level.")]
+    Scan(ScanArgs),
+    /// List the rule catalogue.
+    Rules {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Show the documentation of one rule (by ID or name).
+    Explain {
+        /// A rule ID (`POD001`) or name (`privileged-container`).
+        rule: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Render a kustomization directory with `kubectl kustomize` and scan the result
+    /// (repeatable).
+    #[arg(long, value_name = "DIR")]
+    kustomize: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    fail_on: Severity,
+
+    /// Run only the rules of one framework: pss-baseline (the 12 baseline checks),
+    /// pss-restricted (baseline + restricted), cis-1.12, nsa, mitre.
+    #[arg(long, value_name = "FRAMEWORK", value_parser = clap::builder::PossibleValuesParser::new(FRAMEWORKS))]
+    framework: Option<String>,
+
+    /// Pod Security Standards version to evaluate: `latest` or v1.0 … v1.37.
+    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_version)]
+    pss_version: PssVersion,
+
+    /// Run only these rules: IDs, ID prefixes (POD) or names, comma-separated or repeated.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    select: Vec<String>,
+
+    /// Do not run these rules: IDs, ID prefixes or names, comma-separated or repeated.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    ignore: Vec<String>,
+
+    /// Print only findings and errors: no skipped list, summary or progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Grouped by file, coloured on a terminal, with a summary line.
+    Table,
+    /// The palisade.report/v1 document (see schema/report.schema.json).
+    Json,
+    /// SARIF 2.1.0 for code-scanning services.
+    Sarif,
+    /// JUnit XML for CI dashboards.
+    Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn parse_version(s: &str) -> Result<PssVersion, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules { format } => run_rules(format),
+        Command::Explain { rule } => match registry::find(&rule) {
+            Some(r) => {
+                print!("{}", docs::rule_page(r.meta()));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: no rule `{rule}` (see `palisade rules`)");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn run_rules(format: RulesFormat) -> ExitCode {
+    let rules = registry::all();
+    match format {
+        RulesFormat::Markdown => print!("{}", docs::index_page()),
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = rules
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({
+                        "id": m.id, "name": m.name, "severity": m.severity.as_str(),
+                        "summary": m.summary, "controls": m.controls,
+                        "pss": m.pss.map(|p| serde_json::json!({
+                            "level": p.level.as_str(), "check": p.check_id,
+                            "since": format!("v1.{}", p.since), "overrides": p.overrides,
+                        })),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list).unwrap());
+        }
+        RulesFormat::Table => {
+            let mut out = AutoStream::auto(std::io::stdout().lock());
+            for r in rules {
+                let m = r.meta();
+                let controls = m.controls.iter().filter(|c| c.starts_with("pss-")).copied().collect::<Vec<_>>();
+                let _ = writeln!(
+                    out,
+                    "{}  {:<32} {:<8} {:<44} {}",
+                    m.id,
+                    m.name,
+                    m.severity.as_str(),
+                    m.summary,
+                    controls.join(", ")
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_scan(args: ScanArgs) -> ExitCode {
+    if args.paths.is_empty() && args.kustomize.is_empty() {
+        eprintln!("error: nothing to scan: give files, directories, `-` for stdin, or --kustomize DIR\n\nFor more information, try 'palisade scan --help'.");
+        return ExitCode::from(2);
+    }
+    let selection = Selection {
+        framework: args.framework.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        version: Some(args.pss_version),
+    };
+    let engine = match Engine::new(&selection) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (inputs, mut errors) = collect_inputs(&args.paths, &args.kustomize);
+    let stdin_uses = inputs.iter().filter(|i| **i == Input::Stdin).count();
+    if stdin_uses > 1 {
+        eprintln!("error: `-` (standard input) given more than once");
+        return ExitCode::from(2);
+    }
+    let progress = progress_bar(&args, inputs.len());
+    let tick = || {
+        if let Some(p) = &progress {
+            p.inc(1);
+        }
+    };
+    let mut report = scan(
+        &inputs,
+        &ScanOptions {
+            engine: &engine,
+            limits: Limits::default(),
+            keep_objects: matches!(args.format, Format::Junit),
+            on_progress: &tick,
+            threads: 0,
+        },
+    );
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    errors.append(&mut report.errors);
+    report.errors = errors;
+
+    let code = exit_code(&report, args.fail_on);
+    if let Err(e) = write_report(&report, &args) {
+        eprintln!("error: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    code
+}
+
+fn exit_code(report: &Report, fail_on: Severity) -> ExitCode {
+    if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else if report.findings.iter().any(|f| f.severity >= fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn progress_bar(args: &ScanArgs, inputs: usize) -> Option<ProgressBar> {
+    if args.quiet || inputs < 50 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(inputs as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} scanning {pos}/{len} files {wide_bar} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+fn write_report(report: &Report, args: &ScanArgs) -> std::io::Result<()> {
+    // Formats other than the table carry errors inside the document; say them on stderr too.
+    if !matches!(args.format, Format::Table) && !args.quiet {
+        for e in &report.errors {
+            eprintln!("error: {e}");
+        }
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    match args.format {
+        Format::Table => table::write(report, table::Options { quiet: args.quiet }, &mut buf)?,
+        Format::Json => json::write(report, VERSION, &mut buf)?,
+        Format::Sarif => sarif::write(report, VERSION, &mut buf)?,
+        Format::Junit => junit::write(report, &mut buf)?,
+    }
+    match &args.output {
+        Some(path) => {
+            let plain = anstream::adapter::strip_bytes(&buf).into_vec();
+            std::fs::write(path, plain)
+        }
+        None => {
+            let mut out = AutoStream::auto(std::io::stdout().lock());
+            out.write_all(&buf)?;
+            out.flush()
+        }
+    }
+}
