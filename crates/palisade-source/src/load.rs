@@ -244,8 +244,10 @@ impl<'l> Loader<'l> {
                             ),
                         ));
                     }
+                    // The copy is placed where the alias is: a finding in it points at the
+                    // line that brought the value into this object, not at the anchor.
                     let mut copy = node.clone();
-                    copy.pos = pos;
+                    relocate(&mut copy, pos);
                     self.complete(copy, 0, false)?;
                 }
                 Event::SequenceStart(anchor, _) => {
@@ -335,6 +337,24 @@ impl<'l> Loader<'l> {
             .rev()
             .find(|(line, _)| *line > self.doc_boundary && (*line < root.pos.line || root.is_null()))
             .map(|(_, src)| src.clone())
+    }
+}
+
+/// Moves a node and everything under it to `pos`.
+fn relocate(node: &mut Node, pos: Pos) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        n.pos = pos;
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for e in entries.iter_mut() {
+                    e.key_pos = pos;
+                    stack.push(&mut e.value);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
