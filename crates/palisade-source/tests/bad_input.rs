@@ -58,7 +58,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let text = format!("{}1{}\n", open.repeat(100_000), close.repeat(100_000));
         let out = load(&text);
         let err = out[0].as_ref().unwrap_err();
-        assert!(err.message.contains("nested deeper than 1000"), "{}", err.message);
+        assert!(err.message.contains("nested deeper") || err.message.contains("recursion limit"), "{}", err.message);
         assert_eq!(err.line, 1);
     }
     let mut block = String::new();
@@ -66,7 +66,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         block.push_str(&" ".repeat(i));
         block.push_str("a:\n");
     }
-    // Block nesting hits the parser's own recursion limit first; either way it is an error.
+    // The parser's own nesting limit may trigger before ours; either way it is an error.
     let err = load(&block).into_iter().next().unwrap().unwrap_err();
     assert!(err.message.contains("nested deeper") || err.message.contains("recursion limit"), "{}", err.message);
     assert!(err.line > 1 && err.line <= 5000, "line {}", err.line);
