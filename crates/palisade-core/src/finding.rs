@@ -5,6 +5,7 @@ use crate::path::FieldPath;
 use crate::rule::RuleMeta;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,13 +75,14 @@ impl Violation {
 /// Where a finding sits in its source file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
-    pub file: String,
+    /// Shared by every finding of the file.
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
     /// 1-based index of the YAML document in the file.
     pub document: u32,
     /// For rendered Helm output: the chart template named by the `# Source:` comment.
-    pub template: Option<String>,
+    pub template: Option<Arc<str>>,
 }
 
 /// A located finding.
@@ -89,14 +91,15 @@ pub struct Finding {
     pub rule: &'static RuleMeta,
     pub severity: Severity,
     pub message: String,
-    pub object: ObjectRef,
+    /// Shared by every finding of the object.
+    pub object: Arc<ObjectRef>,
     pub location: Option<Location>,
     pub path: FieldPath,
     pub controls: Vec<&'static str>,
 }
 
 impl Finding {
-    pub fn new(rule: &'static RuleMeta, object: ObjectRef, v: Violation) -> Finding {
+    pub fn new(rule: &'static RuleMeta, object: Arc<ObjectRef>, v: Violation) -> Finding {
         let mut controls: Vec<&'static str> = rule.controls.to_vec();
         for c in v.extra_controls {
             if !controls.contains(&c) {

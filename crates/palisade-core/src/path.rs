@@ -2,12 +2,13 @@
 //! independent of where (or whether) that field sits in a file.
 
 use crate::value::{Node, Pos};
+use std::borrow::Cow;
 use std::fmt;
 
-/// One step of a path: a mapping key or a sequence index.
+/// One step of a path: a mapping key (usually a literal, so no allocation) or an index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Seg {
-    Key(Box<str>),
+    Key(Cow<'static, str>),
     Index(usize),
 }
 
@@ -28,7 +29,7 @@ impl FieldPath {
         while !rest.is_empty() {
             if let Some(after) = rest.strip_prefix("['") {
                 let end = after.find("']").unwrap_or(after.len());
-                path.0.push(Seg::Key(after[..end].into()));
+                path.0.push(Seg::Key(after[..end].to_string().into()));
                 rest = after.get(end + 2..).unwrap_or("");
             } else if let Some(after) = rest.strip_prefix('[') {
                 let end = after.find(']').unwrap_or(after.len());
@@ -37,7 +38,7 @@ impl FieldPath {
             } else {
                 let rest_key = rest.strip_prefix('.').unwrap_or(rest);
                 let end = rest_key.find(['.', '[']).unwrap_or(rest_key.len());
-                path.0.push(Seg::Key(rest_key[..end].into()));
+                path.0.push(Seg::Key(rest_key[..end].to_string().into()));
                 rest = &rest_key[end..];
             }
             if let Some(r) = rest.strip_prefix('.') {
@@ -49,7 +50,9 @@ impl FieldPath {
         path
     }
 
-    pub fn key(&self, key: &str) -> FieldPath {
+    /// This path with one more key: `path.key("spec")`, or `path.key(name.to_string())` for
+    /// keys that are not literals (annotation names).
+    pub fn key(&self, key: impl Into<Cow<'static, str>>) -> FieldPath {
         let mut p = self.clone();
         p.0.push(Seg::Key(key.into()));
         p
@@ -62,9 +65,10 @@ impl FieldPath {
     }
 
     /// Appends several keys at once: `path.keys(&["securityContext", "privileged"])`.
-    pub fn keys(&self, keys: &[&str]) -> FieldPath {
-        let mut p = self.clone();
-        p.0.extend(keys.iter().map(|k| Seg::Key((*k).into())));
+    pub fn keys(&self, keys: &[&'static str]) -> FieldPath {
+        let mut p = FieldPath(Vec::with_capacity(self.0.len() + keys.len()));
+        p.0.extend(self.0.iter().cloned());
+        p.0.extend(keys.iter().map(|k| Seg::Key(Cow::Borrowed(*k))));
         p
     }
 

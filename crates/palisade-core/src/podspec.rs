@@ -13,6 +13,8 @@ pub struct PodSpecView<'a> {
     /// The pod's metadata (the object's for a Pod, the template's for workloads).
     pub meta: Option<&'a Node>,
     pub meta_path: FieldPath,
+    /// Init containers, then containers, then ephemeral containers, as Kubernetes visits them.
+    containers: Vec<ContainerView<'a>>,
 }
 
 /// Which list of the pod spec a container comes from.
@@ -62,7 +64,7 @@ impl<'a> ContainerView<'a> {
         self.security_context().and_then(|sc| sc.field(key))
     }
 
-    pub fn sc_path(&self, keys: &[&str]) -> FieldPath {
+    pub fn sc_path(&self, keys: &[&'static str]) -> FieldPath {
         self.path.key("securityContext").keys(keys)
     }
 
@@ -85,12 +87,7 @@ impl<'a> PodSpecView<'a> {
         let (template, template_path) = match obj.kind {
             "Pod" => {
                 let spec = obj.node.field("spec")?;
-                return Some(PodSpecView {
-                    spec,
-                    spec_path: root.key("spec"),
-                    meta: obj.node.field("metadata"),
-                    meta_path: root.key("metadata"),
-                });
+                return Some(PodSpecView::new(spec, root.key("spec"), obj.node.field("metadata"), root.key("metadata")));
             }
             "PodTemplate" => (obj.node.field("template")?, root.key("template")),
             "CronJob" => (
@@ -106,27 +103,32 @@ impl<'a> PodSpecView<'a> {
                 (t, root.keys(&["spec", "template"]))
             }
         };
-        Some(PodSpecView {
-            spec: template.field("spec")?,
-            spec_path: template_path.key("spec"),
-            meta: template.field("metadata"),
-            meta_path: template_path.key("metadata"),
-        })
+        Some(PodSpecView::new(
+            template.field("spec")?,
+            template_path.key("spec"),
+            template.field("metadata"),
+            template_path.key("metadata"),
+        ))
+    }
+
+    fn new(spec: &'a Node, spec_path: FieldPath, meta: Option<&'a Node>, meta_path: FieldPath) -> PodSpecView<'a> {
+        let mut containers = Vec::new();
+        for kind in [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral] {
+            let list = spec.get(kind.field()).map(Node::items).unwrap_or(&[]);
+            let list_path = spec_path.key(kind.field());
+            containers.extend(list.iter().enumerate().map(|(i, node)| ContainerView {
+                node,
+                path: list_path.index(i),
+                name: node.get("name").and_then(Node::as_str).unwrap_or(""),
+                kind,
+            }));
+        }
+        PodSpecView { spec, spec_path, meta, meta_path, containers }
     }
 
     /// Init containers, then containers, then ephemeral containers, as Kubernetes visits them.
-    pub fn containers(&self) -> impl Iterator<Item = ContainerView<'a>> + '_ {
-        [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral]
-            .into_iter()
-            .flat_map(move |kind| {
-                let list = self.spec.get(kind.field()).map(Node::items).unwrap_or(&[]);
-                list.iter().enumerate().map(move |(i, node)| ContainerView {
-                    node,
-                    path: self.spec_path.key(kind.field()).index(i),
-                    name: node.get("name").and_then(Node::as_str).unwrap_or(""),
-                    kind,
-                })
-            })
+    pub fn containers(&self) -> impl Iterator<Item = &ContainerView<'a>> + '_ {
+        self.containers.iter()
     }
 
     /// The pod-level `securityContext`, unless unset or null.
@@ -139,7 +141,7 @@ impl<'a> PodSpecView<'a> {
         self.security_context().and_then(|sc| sc.field(key))
     }
 
-    pub fn sc_path(&self, keys: &[&str]) -> FieldPath {
+    pub fn sc_path(&self, keys: &[&'static str]) -> FieldPath {
         self.spec_path.key("securityContext").keys(keys)
     }
 
@@ -164,6 +166,6 @@ impl<'a> PodSpecView<'a> {
     }
 
     pub fn annotation_path(&self, key: &str) -> FieldPath {
-        self.meta_path.key("annotations").key(key)
+        self.meta_path.key("annotations").key(key.to_string())
     }
 }

@@ -1,7 +1,8 @@
 //! Rule metadata and the traits every rule implements.
 
 use crate::finding::{Severity, Violation};
-use crate::object::Object;
+use crate::object::{Object, ObjectRef};
+use std::sync::{Arc, OnceLock};
 use crate::podspec::PodSpecView;
 use std::fmt;
 use std::str::FromStr;
@@ -155,16 +156,23 @@ impl Default for Context {
 pub struct Target<'a> {
     pub object: Object<'a>,
     pub pod: Option<PodSpecView<'a>>,
+    reference: OnceLock<Arc<ObjectRef>>,
+    what: OnceLock<String>,
 }
 
 impl<'a> Target<'a> {
     pub fn new(object: Object<'a>) -> Target<'a> {
-        Target { pod: PodSpecView::of(&object), object }
+        Target { pod: PodSpecView::of(&object), object, reference: OnceLock::new(), what: OnceLock::new() }
+    }
+
+    /// The object's reference, made once and shared by its findings.
+    pub fn reference(&self) -> Arc<ObjectRef> {
+        self.reference.get_or_init(|| Arc::new(self.object.reference())).clone()
     }
 
     /// How messages name the object: `Deployment default/web`.
-    pub fn what(&self) -> String {
-        self.object.reference().to_string()
+    pub fn what(&self) -> &str {
+        self.what.get_or_init(|| self.reference().to_string())
     }
 }
 

@@ -33,7 +33,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Box<str>),
+    Str(String),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -41,7 +41,7 @@ pub enum Value {
 /// One key of a mapping, with the position of the key itself.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub key: Box<str>,
+    pub key: String,
     pub key_pos: Pos,
     pub value: Node,
 }

@@ -30,7 +30,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         files.entry(file).or_default().entry(obj.to_string()).or_default();
     }
     for f in &report.findings {
-        let file = f.location.as_ref().map(|l| l.file.as_str()).unwrap_or("<live>");
+        let file = f.location.as_ref().map(|l| &*l.file).unwrap_or("<live>");
         let at = f.location.as_ref().map(|l| format!("{}:{}:{}", l.file, l.line, l.column)).unwrap_or_default();
         let body = format!(
             "<failure type=\"{}\" message=\"{}\">{} {}\n{}\npath: {}\ncontrols: {}\nremediation: {}</failure>",

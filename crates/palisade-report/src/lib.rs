@@ -53,7 +53,7 @@ impl Report {
         self.findings.sort_by(|a, b| {
             fn key(f: &Finding) -> (Option<&str>, Option<(u32, u32)>, &str) {
                 let l = f.location.as_ref();
-                (l.map(|l| l.file.as_str()), l.map(|l| (l.line, l.column)), f.rule.id)
+                (l.map(|l| &*l.file), l.map(|l| (l.line, l.column)), f.rule.id)
             }
             key(a).cmp(&key(b))
         });

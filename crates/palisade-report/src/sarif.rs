@@ -2,6 +2,7 @@
 //! `tool.driver.rules`; results point at file, line and column; input errors become tool
 //! execution notifications.
 
+use crate::json::write_array;
 use crate::Report;
 use palisade_core::{RuleMeta, Severity};
 use serde_json::{json, Value};
@@ -44,69 +45,61 @@ fn rule(meta: &RuleMeta) -> Value {
     })
 }
 
-pub fn to_value(report: &Report, version: &str) -> Value {
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let rule_index = report.rules.iter().position(|r| r.id == f.rule.id);
-            let mut location = json!({
-                "logicalLocations": [{"fullyQualifiedName": f.object.to_string(), "kind": "object"}],
-            });
-            if let Some(l) = &f.location {
-                location["physicalLocation"] = json!({
-                    "artifactLocation": {"uri": uri(&l.file)},
-                    "region": {"startLine": l.line.max(1), "startColumn": l.column.max(1)},
-                });
-            }
-            let mut result = json!({
-                "ruleId": f.rule.id,
-                "level": level(f.severity),
-                "message": {"text": f.message},
-                "locations": [location],
-                "properties": {
-                    "path": f.path.to_string(),
-                    "controls": f.controls,
-                    "severity": f.severity.as_str(),
-                    "security-severity": security_severity(f.severity),
-                },
-            });
-            if let Some(i) = rule_index {
-                result["ruleIndex"] = json!(i);
-            }
-            result
-        })
-        .collect();
-    let notifications: Vec<Value> = report
-        .errors
-        .iter()
-        .map(|e| {
-            let mut n = json!({"level": "error", "message": {"text": e.message}});
-            let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri(&e.file)}}});
-            if let Some(line) = e.line {
-                loc["physicalLocation"]["region"] = json!({"startLine": line.max(1), "startColumn": e.column.unwrap_or(1).max(1)});
-            }
-            n["locations"] = json!([loc]);
-            n
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "palisade",
-                "version": version,
-                "semanticVersion": version,
-                "rules": report.rules.iter().map(|r| rule(r)).collect::<Vec<_>>(),
-            }},
-            "results": results,
-            "invocations": [{
-                "executionSuccessful": report.errors.is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-        }],
-    })
+fn result(report: &Report, f: &palisade_core::Finding) -> Value {
+    let rule_index = report.rules.iter().position(|r| r.id == f.rule.id);
+    let mut location = json!({
+        "logicalLocations": [{"fullyQualifiedName": f.object.to_string(), "kind": "object"}],
+    });
+    if let Some(l) = &f.location {
+        location["physicalLocation"] = json!({
+            "artifactLocation": {"uri": uri(&l.file)},
+            "region": {"startLine": l.line.max(1), "startColumn": l.column.max(1)},
+        });
+    }
+    let mut result = json!({
+        "ruleId": f.rule.id,
+        "level": level(f.severity),
+        "message": {"text": f.message},
+        "locations": [location],
+        "properties": {
+            "path": f.path.to_string(),
+            "controls": f.controls,
+            "severity": f.severity.as_str(),
+            "security-severity": security_severity(f.severity),
+        },
+    });
+    if let Some(i) = rule_index {
+        result["ruleIndex"] = json!(i);
+    }
+    result
+}
+
+fn notification(e: &crate::InputError) -> Value {
+    let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri(&e.file)}}});
+    if let Some(line) = e.line {
+        loc["physicalLocation"]["region"] = json!({"startLine": line.max(1), "startColumn": e.column.unwrap_or(1).max(1)});
+    }
+    json!({"level": "error", "message": {"text": e.message}, "locations": [loc]})
+}
+
+/// Writes the SARIF log, streaming the results.
+pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<()> {
+    let driver = json!({
+        "name": "palisade",
+        "version": version,
+        "semanticVersion": version,
+        "rules": report.rules.iter().map(|r| rule(r)).collect::<Vec<_>>(),
+    });
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",")?;
+    writeln!(out, "  \"version\": \"2.1.0\",")?;
+    writeln!(out, "  \"runs\": [{{")?;
+    writeln!(out, "    \"tool\": {{\"driver\": {driver}}},")?;
+    write!(out, "    \"results\": ")?;
+    write_array(out, "    ", &report.findings, |f| result(report, f))?;
+    write!(out, ",\n    \"invocations\": [{{\"executionSuccessful\": {}, \"toolExecutionNotifications\": ", report.errors.is_empty())?;
+    write_array(out, "    ", &report.errors, notification)?;
+    writeln!(out, "}}]\n  }}]\n}}")
 }
 
 /// A file path as a relative URI reference (forward slashes, spaces and `%` escaped).
@@ -126,7 +119,3 @@ fn uri(file: &str) -> String {
     out
 }
 
-pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(report, version))?;
-    writeln!(out)
-}

@@ -31,7 +31,7 @@ pub struct Options {
 pub fn write(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result<()> {
     let mut by_file: BTreeMap<&str, Vec<&palisade_core::Finding>> = BTreeMap::new();
     for f in &report.findings {
-        by_file.entry(f.location.as_ref().map(|l| l.file.as_str()).unwrap_or("<live>")).or_default().push(f);
+        by_file.entry(f.location.as_ref().map(|l| &*l.file).unwrap_or("<live>")).or_default().push(f);
     }
     for (file, findings) in &by_file {
         writeln!(out, "{BOLD}{file}{BOLD:#}")?;

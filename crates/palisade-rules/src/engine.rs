@@ -108,7 +108,7 @@ impl Engine {
         for rule in &self.rules {
             rule.check(&self.cx, &target, &mut violations);
             for v in violations.drain(..) {
-                out.push(Finding::new(rule.meta(), object.reference(), v));
+                out.push(Finding::new(rule.meta(), target.reference(), v));
             }
         }
         out
@@ -135,6 +135,14 @@ impl Engine {
         } else {
             self.evaluate_one(root, None, &mut outcome);
         }
+        outcome
+    }
+
+    /// Evaluates item `index` of a `List` document's `items`, handed over on its own (see
+    /// `palisade_source::Loaded::Item`); paths and skips read `items[index]…`.
+    pub fn evaluate_list_item(&self, node: &Node, index: usize) -> RootOutcome {
+        let mut outcome = RootOutcome::default();
+        self.evaluate_one(node, Some(&FieldPath::root().key("items").index(index)), &mut outcome);
         outcome
     }
 

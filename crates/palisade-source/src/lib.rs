@@ -9,5 +9,5 @@
 mod load;
 mod scalar;
 
-pub use load::{documents, text_of, Document, Limits, SourceError};
+pub use load::{documents, text_of, Document, Limits, Loaded, SourceError};
 pub use scalar::resolve_plain;

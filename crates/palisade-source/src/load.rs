@@ -13,12 +13,33 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes that aliases may copy into one document.
     pub max_alias_nodes: usize,
+    /// Hand each object in a root-level `items` list (a `List` document) over as
+    /// [`Loaded::Item`] as soon as it is complete, instead of keeping the whole list in memory.
+    pub stream_list_items: bool,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_depth: 1000, max_alias_nodes: 1_000_000 }
+        Limits { max_depth: 1000, max_alias_nodes: 1_000_000, stream_list_items: false }
     }
+}
+
+/// What [`documents`] hands over, in file order.
+#[derive(Debug)]
+pub enum Loaded {
+    /// A complete document (with its streamed list items removed from `items`).
+    Document(Document),
+    /// An object of a root-level `items` list, streamed before its document ends.
+    Item {
+        /// 1-based index of the document the item belongs to.
+        document: u32,
+        /// The item's index in `items`.
+        index: usize,
+        node: Node,
+        template: Option<String>,
+    },
+    /// A problem that stopped a document from being read.
+    Error(SourceError),
 }
 
 /// One YAML document of a file.
@@ -76,11 +97,17 @@ pub fn text_of(bytes: &[u8]) -> Result<&str, SourceError> {
 
 impl Document {
     /// Loads every document of `bytes`, or the reason the bytes are not text.
+    /// (`limits.stream_list_items` is ignored: list items stay in their documents.)
     pub fn load_all(bytes: &[u8], limits: &Limits) -> Vec<Result<Document, SourceError>> {
+        let limits = Limits { stream_list_items: false, ..limits.clone() };
         match text_of(bytes) {
             Ok(text) => {
                 let mut out = Vec::new();
-                documents(text, limits, |d| out.push(d));
+                documents(text, &limits, |d| match d {
+                    Loaded::Document(d) => out.push(Ok(d)),
+                    Loaded::Error(e) => out.push(Err(e)),
+                    Loaded::Item { .. } => unreachable!("streaming is off"),
+                });
                 out
             }
             Err(e) => vec![Err(e)],
@@ -91,7 +118,7 @@ impl Document {
 /// Reads every document of `text` and hands each to `sink` as soon as it is complete, so only
 /// one document is in memory at a time. A syntax error is reported and reading resumes at the
 /// next `---` line after it, so one broken document does not hide the rest of the file.
-pub fn documents(text: &str, limits: &Limits, mut sink: impl FnMut(Result<Document, SourceError>)) {
+pub fn documents(text: &str, limits: &Limits, mut sink: impl FnMut(Loaded)) {
     let sources = helm_sources(text);
     let mut rest = text;
     let mut line_offset = 0u32;
@@ -104,7 +131,7 @@ pub fn documents(text: &str, limits: &Limits, mut sink: impl FnMut(Result<Docume
             Ok(()) => return,
             Err(err) => {
                 let line = err.line;
-                sink(Err(err));
+                sink(Loaded::Error(err));
                 match next_separator(text, line) {
                     Some((byte, sep_line)) => {
                         rest = &text[byte..];
@@ -147,7 +174,7 @@ fn helm_sources(text: &str) -> Vec<(u32, String)> {
 
 enum Frame {
     Seq { pos: Pos, anchor: usize, items: Vec<Node> },
-    Map { pos: Pos, anchor: usize, entries: Vec<Entry>, key: Option<(Box<str>, Pos)>, merge: bool },
+    Map { pos: Pos, anchor: usize, entries: Vec<Entry>, key: Option<(String, Pos)>, merge: bool },
 }
 
 struct Loader<'l> {
@@ -162,6 +189,10 @@ struct Loader<'l> {
     problems: Vec<SourceError>,
     last_line: u32,
     doc_boundary: u32,
+    template: Option<String>,
+    /// Streamed list items waiting to be handed over, and how many the document had so far.
+    streamed: Vec<(usize, Node)>,
+    items_seen: usize,
 }
 
 impl<'l> Loader<'l> {
@@ -178,6 +209,9 @@ impl<'l> Loader<'l> {
             problems: Vec::new(),
             last_line: line_offset,
             doc_boundary: line_offset,
+            template: None,
+            streamed: Vec::new(),
+            items_seen: 0,
         }
     }
 
@@ -195,7 +229,7 @@ impl<'l> Loader<'l> {
         }
     }
 
-    fn run(&mut self, text: &str, sink: &mut impl FnMut(Result<Document, SourceError>)) -> Result<(), SourceError> {
+    fn run(&mut self, text: &str, sink: &mut impl FnMut(Loaded)) -> Result<(), SourceError> {
         let mut parser = Parser::new_from_str(text);
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(|e| self.scan_error(e))?;
@@ -208,25 +242,29 @@ impl<'l> Loader<'l> {
                     self.doc_boundary = self.last_line;
                     self.anchors.clear();
                     self.alias_nodes = 0;
+                    self.template = None;
+                    self.items_seen = 0;
                 }
                 Event::DocumentEnd => {
                     let root = self.root.take().unwrap_or(Node::new(pos, Value::Null));
-                    let template = self.template_for(&root);
-                    sink(Ok(Document {
+                    if self.template.is_none() {
+                        self.template = self.template_before(root.pos.line, root.is_null());
+                    }
+                    sink(Loaded::Document(Document {
                         index: self.doc_index,
                         root,
-                        template,
+                        template: self.template.take(),
                         problems: std::mem::take(&mut self.problems),
                     }));
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     let is_str_tag = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                    let value = if style == ScalarStyle::Plain && !is_str_tag {
-                        resolve_plain(&text)
-                    } else {
-                        Value::Str(text.as_ref().into())
-                    };
                     let is_merge = style == ScalarStyle::Plain && text == "<<";
+                    let value = if style == ScalarStyle::Plain && !is_str_tag {
+                        resolve_plain(text)
+                    } else {
+                        Value::Str(text.into_owned())
+                    };
                     self.complete(Node::new(pos, value), anchor, is_merge)?;
                 }
                 Event::Alias(id) => {
@@ -256,6 +294,9 @@ impl<'l> Loader<'l> {
                 }
                 Event::MappingStart(anchor, _) => {
                     self.enter(pos)?;
+                    if self.stack.is_empty() {
+                        self.template = self.template_before(pos.line, false);
+                    }
                     self.stack.push(Frame::Map { pos, anchor, entries: Vec::new(), key: None, merge: false });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -272,6 +313,9 @@ impl<'l> Loader<'l> {
                 }
             }
             self.last_line = span.end.line() as u32 + self.line_offset;
+            for (index, node) in self.streamed.drain(..) {
+                sink(Loaded::Item { document: self.doc_index, index, node, template: self.template.clone() });
+            }
         }
         Ok(())
     }
@@ -288,10 +332,22 @@ impl<'l> Loader<'l> {
     }
 
     /// A node is complete: remember it under its anchor and attach it to its parent.
-    fn complete(&mut self, node: Node, anchor: usize, is_merge_key: bool) -> Result<(), SourceError> {
+    fn complete(&mut self, mut node: Node, anchor: usize, is_merge_key: bool) -> Result<(), SourceError> {
         if anchor != 0 {
             let count = node.count();
             self.anchors.insert(anchor, (node.clone(), count));
+        }
+        if self.limits.stream_list_items && self.stack.len() == 2 {
+            if let [Frame::Map { key: Some((key, _)), .. }, Frame::Seq { .. }] = &self.stack[..] {
+                if key == "items" {
+                    let index = self.items_seen;
+                    self.items_seen += 1;
+                    if node.get("kind").is_some() && node.get("apiVersion").is_some() {
+                        self.streamed.push((index, node));
+                        return Ok(());
+                    }
+                }
+            }
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -299,10 +355,10 @@ impl<'l> Loader<'l> {
             Some(Frame::Map { entries, key, merge, .. }) => match key.take() {
                 None => {
                     *merge |= is_merge_key;
-                    let text: Box<str> = match &node.value {
-                        Value::Str(s) => s.clone(),
-                        Value::Null => "".into(),
-                        _ => node.display_scalar().into(),
+                    let text = match node.value {
+                        Value::Str(ref mut s) => std::mem::take(s),
+                        Value::Null => String::new(),
+                        _ => node.display_scalar(),
                     };
                     *key = Some((text, node.pos));
                 }
@@ -313,12 +369,19 @@ impl<'l> Loader<'l> {
     }
 
     fn check_duplicates(&mut self, entries: &[Entry]) {
+        /// Up to this many keys a linear scan beats hashing (and allocates nothing).
+        const LINEAR: usize = 16;
         if entries.len() < 2 {
             return;
         }
-        let mut seen: HashMap<&str, Pos> = HashMap::with_capacity(entries.len());
-        for e in entries {
-            if let Some(first) = seen.insert(&e.key, e.key_pos) {
+        let mut seen: HashMap<&str, Pos> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            let first = if entries.len() <= LINEAR {
+                entries[..i].iter().find(|f| f.key == e.key).map(|f| f.key_pos)
+            } else {
+                seen.insert(&e.key, e.key_pos)
+            };
+            if let Some(first) = first {
                 self.problems.push(SourceError::at(
                     e.key_pos,
                     self.doc_index,
@@ -331,11 +394,12 @@ impl<'l> Loader<'l> {
         }
     }
 
-    fn template_for(&self, root: &Node) -> Option<String> {
+    /// The last `# Source:` comment between the previous document and `line`.
+    fn template_before(&self, line: u32, anywhere: bool) -> Option<String> {
         self.sources
             .iter()
             .rev()
-            .find(|(line, _)| *line > self.doc_boundary && (*line < root.pos.line || root.is_null()))
+            .find(|(l, _)| *l > self.doc_boundary && (*l < line || anywhere))
             .map(|(_, src)| src.clone())
     }
 }

@@ -4,8 +4,8 @@ use palisade_core::Value;
 
 /// Resolves an unquoted scalar: null, booleans (including `yes`/`no`/`on`/`off`/`y`/`n`),
 /// integers (decimal, `0x` hex, `0o` and leading-zero octal, `0b` binary), floats, or a string.
-pub fn resolve_plain(text: &str) -> Value {
-    match text {
+pub fn resolve_plain(text: std::borrow::Cow<'_, str>) -> Value {
+    match &*text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
             return Value::Bool(true)
@@ -20,17 +20,17 @@ pub fn resolve_plain(text: &str) -> Value {
     }
     let first = text.as_bytes()[0];
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
-        return Value::Str(text.into());
+        return Value::Str(text.into_owned());
     }
-    if let Some(i) = resolve_int(text) {
+    if let Some(i) = resolve_int(&text) {
         return Value::Int(i);
     }
-    if looks_like_float(text) {
+    if looks_like_float(&text) {
         if let Ok(f) = text.replace('_', "").parse::<f64>() {
             return Value::Float(f);
         }
     }
-    Value::Str(text.into())
+    Value::Str(text.into_owned())
 }
 
 fn resolve_int(text: &str) -> Option<i64> {
@@ -76,6 +76,10 @@ fn looks_like_float(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn resolve_plain(text: &str) -> Value {
+        super::resolve_plain(text.into())
+    }
 
     #[test]
     fn kubernetes_booleans() {

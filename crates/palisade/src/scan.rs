@@ -1,10 +1,11 @@
 //! `palisade scan`: collect inputs (files, directories, stdin, rendered kustomizations), scan
 //! them in parallel one file at a time, and gather one report.
 
-use palisade_core::Location;
+use palisade_core::{Location, Node, Object};
 use palisade_report::{InputError, Report, Skipped};
-use palisade_rules::Engine;
-use palisade_source::{documents, text_of, Limits};
+use palisade_rules::{Engine, RootOutcome};
+use palisade_source::{documents, text_of, Limits, Loaded, SourceError};
+use std::sync::Arc;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -125,81 +126,84 @@ fn read_input(input: &Input) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Scans the bytes of one input, document by document.
+/// Scans the bytes of one input, document by document (and, in `List` documents, item by
+/// item), so memory holds one object at a time rather than the file.
 fn scan_bytes(name: &str, bytes: &[u8], engine: &Engine, limits: &Limits, keep_objects: bool) -> InputReport {
     let mut r = InputReport::default();
+    let file: Arc<str> = name.into();
+    let error = |e: SourceError| InputError {
+        file: name.into(),
+        line: Some(e.line),
+        column: Some(e.col),
+        document: e.document,
+        message: e.message,
+    };
     let text = match text_of(bytes) {
         Ok(t) => t,
         Err(e) => {
-            r.errors.push(InputError {
-                file: name.into(),
-                line: Some(e.line),
-                column: Some(e.col),
-                document: None,
-                message: e.message,
-            });
+            r.errors.push(error(e));
             return r;
         }
     };
-    let mut documents_seen = 0;
-    documents(text, limits, |doc| {
-        documents_seen += 1;
-        let doc = match doc {
-            Ok(d) => d,
-            Err(e) => {
-                r.errors.push(InputError {
-                    file: name.into(),
-                    line: Some(e.line),
-                    column: Some(e.col),
-                    document: e.document,
-                    message: e.message,
-                });
-                return;
+    let mut loaded_any = false;
+    documents(text, limits, |loaded| {
+        loaded_any = true;
+        match loaded {
+            Loaded::Error(e) => r.errors.push(error(e)),
+            Loaded::Item { document, index, node, template } => {
+                let outcome = engine.evaluate_list_item(&node, index);
+                r.add(&file, document, template.as_deref(), outcome, keep_objects.then_some(&node));
             }
-        };
-        for p in doc.problems {
-            r.errors.push(InputError {
-                file: name.into(),
-                line: Some(p.line),
-                column: Some(p.col),
-                document: p.document,
-                message: p.message,
-            });
-        }
-        let outcome = engine.evaluate_root(&doc.root);
-        r.objects += outcome.objects;
-        if keep_objects {
-            let obj = palisade_core::Object::from_node(&doc.root);
-            match obj {
-                Ok(o) if o.is_list() => {
-                    for item in doc.root.get("items").map(|n| n.items()).unwrap_or(&[]) {
-                        if let Ok(o) = palisade_core::Object::from_node(item) {
-                            r.scanned.push((name.into(), o.reference()));
-                        }
-                    }
-                }
-                Ok(o) => r.scanned.push((name.into(), o.reference())),
-                Err(_) => {}
+            Loaded::Document(doc) => {
+                r.errors.extend(doc.problems.into_iter().map(error));
+                let outcome = engine.evaluate_root(&doc.root);
+                r.add(&file, doc.index, doc.template.as_deref(), outcome, keep_objects.then_some(&doc.root));
             }
-        }
-        for (pos, reason) in outcome.skipped {
-            r.skipped.push(Skipped { file: name.into(), line: pos.line.max(1), document: Some(doc.index), reason });
-        }
-        for (mut finding, pos) in outcome.findings {
-            finding.location = Some(Location {
-                file: name.into(),
-                line: pos.line,
-                column: pos.col,
-                document: doc.index,
-                template: doc.template.clone(),
-            });
-            r.findings.push(finding);
         }
     });
-    if documents_seen == 0 {
+    if !loaded_any {
         r.skipped.push(Skipped { file: name.into(), line: 1, document: None, reason: "empty file (no YAML documents)".into() });
     }
     r
+}
+
+impl InputReport {
+    /// Adds what one document (or list item) produced, locating its findings in `file`.
+    fn add(&mut self, file: &Arc<str>, document: u32, template: Option<&str>, outcome: RootOutcome, scanned: Option<&Node>) {
+        self.objects += outcome.objects;
+        if let Some(root) = scanned {
+            self.record_objects(file, root);
+        }
+        for (pos, reason) in outcome.skipped {
+            self.skipped.push(Skipped { file: file.to_string(), line: pos.line.max(1), document: Some(document), reason });
+        }
+        let template: Option<Arc<str>> = template.map(Into::into);
+        for (mut finding, pos) in outcome.findings {
+            finding.location = Some(Location {
+                file: file.clone(),
+                line: pos.line,
+                column: pos.col,
+                document,
+                template: template.clone(),
+            });
+            self.findings.push(finding);
+        }
+    }
+
+    /// Remembers the objects of a document (or the items of a list) for formats that list
+    /// passing objects too.
+    fn record_objects(&mut self, file: &Arc<str>, root: &Node) {
+        let Ok(object) = Object::from_node(root) else { return };
+        if object.is_list() {
+            for item in root.get("items").map(Node::items).unwrap_or(&[]) {
+                if let Ok(o) = Object::from_node(item) {
+                    self.scanned.push((file.to_string(), o.reference()));
+                }
+            }
+        } else {
+            self.scanned.push((file.to_string(), object.reference()));
+        }
+    }
 }
 
 /// Options for one scan.

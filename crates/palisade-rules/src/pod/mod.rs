@@ -42,7 +42,7 @@ pub(crate) fn confining_seccomp(profile: &Node) -> bool {
 /// Containers whose `securityContext.procMount` is set to anything but `Default`.
 pub(crate) fn unmasked_proc_mounts<'a>(
     pod: &'a PodSpecView<'a>,
-) -> impl Iterator<Item = (ContainerView<'a>, String)> + 'a {
+) -> impl Iterator<Item = (&'a ContainerView<'a>, String)> + 'a {
     pod.containers().filter_map(|c| {
         let value = c.sc_field("procMount")?;
         (value.as_str() != Some("Default")).then(|| (c, value.display_scalar()))

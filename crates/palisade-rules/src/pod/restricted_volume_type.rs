@@ -65,7 +65,10 @@ impl Check for RestrictedVolumeType {
             let ty = volume.entries().iter().find(|e| &*e.key != "name" && !e.value.is_null()).map(|e| &*e.key);
             let path = pod.spec_path.key("volumes").index(i);
             let v = match ty {
-                Some(ty) => Violation::new(path.key(ty), format!("volume `{name}` of {} has type `{ty}`", t.what())),
+                Some(ty) => Violation::new(
+                    path.key(ty.to_string()),
+                    format!("volume `{name}` of {} has type `{ty}`", t.what()),
+                ),
                 None => Violation::new(path, format!("volume `{name}` of {} has no allowed volume type", t.what())),
             };
             out.push(match ty {
