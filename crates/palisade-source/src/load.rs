@@ -119,29 +119,96 @@ impl Document {
 /// one document is in memory at a time. A syntax error is reported and reading resumes at the
 /// next `---` line after it, so one broken document does not hide the rest of the file.
 pub fn documents(text: &str, limits: &Limits, mut sink: impl FnMut(Loaded)) {
+    let mut patched: Option<String> = None;
+    let mut forwarded = 0usize;
+    for _ in 0..MAX_RELAXED_LINES {
+        let current = patched.as_deref().unwrap_or(text);
+        // Reading is deterministic: after a relaxation, what was already handed over comes
+        // again first, and is dropped.
+        let mut produced = 0usize;
+        let relax = read_all(current, limits, &mut |loaded| {
+            produced += 1;
+            if produced > forwarded {
+                forwarded += 1;
+                sink(loaded);
+            }
+        });
+        match relax {
+            None => return,
+            Some(line) => patched = Some(indent_like_previous(current, line)),
+        }
+    }
+}
+
+/// How many under-indented closing brackets one file may have relaxed.
+const MAX_RELAXED_LINES: usize = 64;
+
+/// Reads every document; on a syntax error reports it and resumes at the next `---`. Returns
+/// the line of an under-indented closing bracket instead, for the caller to relax and retry.
+fn read_all(text: &str, limits: &Limits, sink: &mut impl FnMut(Loaded)) -> Option<u32> {
     let sources = helm_sources(text);
     let mut rest = text;
     let mut line_offset = 0u32;
     let mut doc_index = 0u32;
     loop {
         let mut loader = Loader::new(limits, &sources, line_offset, doc_index);
-        let result = loader.run(rest, &mut sink);
+        let result = loader.run(rest, sink);
         doc_index = loader.doc_index;
         match result {
-            Ok(()) => return,
+            Ok(()) => return None,
             Err(err) => {
                 let line = err.line;
+                if err.message == "invalid YAML: invalid indentation" && is_closing_bracket_line(text, line) {
+                    return Some(line);
+                }
                 sink(Loaded::Error(err));
                 match next_separator(text, line) {
                     Some((byte, sep_line)) => {
                         rest = &text[byte..];
                         line_offset = sep_line - 1;
                     }
-                    None => return,
+                    None => return None,
                 }
             }
         }
     }
+}
+
+fn nth_line(text: &str, line: u32) -> Option<&str> {
+    text.lines().nth(line.checked_sub(1)? as usize)
+}
+
+/// A line holding only the end of flow collections (`]`, `}`, `],`): Kubernetes' YAML reader
+/// (go-yaml) accepts it at any indentation, and real manifests (Istio's, for one) rely on
+/// that, while a strict YAML 1.2 parser rejects it when it is left of the block's indentation.
+fn is_closing_bracket_line(text: &str, line: u32) -> bool {
+    nth_line(text, line).is_some_and(|l| {
+        let t = l.trim();
+        t.starts_with([']', '}']) && t.chars().all(|c| matches!(c, ']' | '}' | ',' | ' ' | '\t'))
+    })
+}
+
+/// `text` with `line` indented like the nearest non-blank line above it. Only a closing
+/// bracket moves, so every position a finding can point at stays where it was.
+fn indent_like_previous(text: &str, line: u32) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let i = line as usize - 1;
+    let indent = lines[..i]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .unwrap_or(0);
+    let mut out = String::with_capacity(text.len() + indent);
+    for (n, l) in lines.iter().enumerate() {
+        if n == i {
+            out.push_str(&" ".repeat(indent));
+            out.push_str(l.trim_start());
+        } else {
+            out.push_str(l);
+        }
+    }
+    out
 }
 
 /// The byte offset and 1-based line of the first `---` line after `line`.
@@ -386,7 +453,7 @@ impl<'l> Loader<'l> {
                     e.key_pos,
                     self.doc_index,
                     format!(
-                        "duplicate key `{}` (also at line {}): kubectl rejects this document; Palisade checked the last value",
+                        "duplicate key `{}` (also at line {}): YAML forbids it and strict Kubernetes clients reject the document; Palisade checked the last value",
                         e.key, first.line
                     ),
                 ));

@@ -31,7 +31,7 @@ fn duplicate_keys_are_problems_with_both_lines() {
     let doc = out[0].as_ref().unwrap();
     assert_eq!(doc.problems.len(), 1);
     assert_eq!(doc.problems[0].line, 4);
-    assert!(doc.problems[0].message.contains("duplicate key `c` (also at line 3)"));
+    assert!(doc.problems[0].message.contains("duplicate key `c` (also at line 3)"), "{}", doc.problems[0].message);
     assert_eq!(doc.root.get_path(&["b", "c"]).unwrap().as_bool(), Some(false), "the last value wins");
 }
 
@@ -106,4 +106,18 @@ fn a_large_document_loads_in_bounded_memory() {
     let doc = out[0].as_ref().unwrap();
     assert_eq!(doc.root.get("data").unwrap().entries().len(), 200_000);
     assert_eq!(doc.root.count(), 6 + 200_000, "root, apiVersion, kind, metadata, name, data + values");
+}
+
+#[test]
+fn closing_brackets_left_of_the_block_indentation_are_accepted_as_kubernetes_does() {
+    // As in Istio's spire quickstart: go-yaml reads this; a strict YAML 1.2 scanner does not.
+    let text = "kind: A\n---\nspec:\n  containers:\n    - name: c\n      args: [\n          \"-a\", \"b\",\n      ]\n      image: x\n---\nkind: C\n";
+    let out = load(text);
+    assert!(out.iter().all(|d| d.is_ok()), "{out:?}");
+    assert_eq!(out.len(), 3, "the first document is not handed over twice");
+    let doc = out[1].as_ref().unwrap();
+    let c = &doc.root.get_path(&["spec", "containers"]).unwrap().items()[0];
+    assert_eq!(c.get("args").unwrap().items().len(), 2);
+    let (pos, _) = palisade_core::FieldPath::parse("spec.containers[0].image").locate(&doc.root);
+    assert_eq!((pos.line, pos.col), (9, 7), "positions are unchanged");
 }

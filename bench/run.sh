@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Palisade's benchmark: Palisade and a peer (checkov's Kubernetes framework) measured in the
+# same run, on the same inputs, with the ratio printed.
+#
+#   bench/run.sh            generate the 100,000-object corpus (once), then measure
+#   RUNS=5 bench/run.sh     more repetitions (the median is reported)
+#
+# Inputs: ../shared/corpus/real-world/ (47 real manifest files), a generated corpus of
+# 100,000 objects in 10,000 files (bench/gen_corpus.py), and a 2,000-file slice of it.
+# checkov is installed from PyPI into bench/.venv (a throwaway virtualenv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+OUT=bench/out
+REAL=../shared/corpus/real-world
+mkdir -p "$OUT"
+
+[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
+cargo build --release -q
+PALISADE=target/release/palisade
+
+if [ ! -f "$OUT/corpus/.complete" ]; then
+  rm -rf "$OUT/corpus"
+  python3 bench/gen_corpus.py "$OUT/corpus" --objects 100000 --per-file 10
+  touch "$OUT/corpus/.complete"
+fi
+if [ ! -d "$OUT/slice" ]; then
+  mkdir -p "$OUT/slice"
+  find "$OUT/corpus" -name '*.yaml' | sort | head -n 2000 | while read -r f; do cp "$f" "$OUT/slice/"; done
+fi
+
+if [ ! -x bench/.venv/bin/checkov ]; then
+  python3 -m venv bench/.venv
+  bench/.venv/bin/pip install -q checkov
+fi
+CHECKOV=bench/.venv/bin/checkov
+
+# measure NAME CMD... : runs CMD $RUNS times; prints the median wall time (s) and peak RSS (MB).
+measure() {
+  local name=$1; shift
+  local times=() rss=()
+  for _ in $(seq "$RUNS"); do
+    local line
+    # time's report is the last line of stderr; the command's own output is discarded.
+    line=$( /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1 )
+    times+=("${line% *}"); rss+=("${line#* }")
+  done
+  local t m
+  t=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  m=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1)
+  printf '%-44s %8.2f s %8d MB\n' "$name" "$t" "$((m / 1024))" >&2
+  echo "$t"
+}
+
+# Both tools exit non-zero when they find something; that is not a failure here.
+CHECKOV_ARGS=(--quiet --compact --framework kubernetes -o json)
+
+echo "== objects" >&2
+echo "generated corpus: $(find "$OUT/corpus" -name '*.yaml' | wc -l) files, $(cat "$OUT"/corpus/*/*.yaml | wc -c) bytes" >&2
+echo "real-world corpus: $(ls "$REAL" | wc -l) files, $(cat "$REAL"/* | wc -c) bytes" >&2
+echo "== wall time (median of $RUNS) and peak memory" >&2
+p_big=$(measure "palisade, 100,000 objects (10,000 files)" "$PALISADE" scan "$OUT/corpus" --format json -o /dev/null)
+p_real=$(measure "palisade, real-world corpus" "$PALISADE" scan "$REAL" --format json -o /dev/null)
+p_slice=$(measure "palisade, 2,000-file slice (20,000 objects)" "$PALISADE" scan "$OUT/slice" --format json -o /dev/null)
+c_real=$(RUNS=1 measure "checkov, real-world corpus" "$CHECKOV" "${CHECKOV_ARGS[@]}" -d "$REAL")
+c_slice=$(RUNS=1 measure "checkov, 2,000-file slice (20,000 objects)" "$CHECKOV" "${CHECKOV_ARGS[@]}" -d "$OUT/slice")
+
+echo "== ratios (checkov time / palisade time)" >&2
+awk -v c="$c_real" -v p="$p_real" 'BEGIN {printf "real-world corpus:     %.0fx faster\n", c / (p > 0.005 ? p : 0.005)}'
+awk -v c="$c_slice" -v p="$p_slice" 'BEGIN {printf "2,000-file slice:      %.0fx faster\n", c / (p > 0.005 ? p : 0.005)}'
+awk -v p="$p_big" 'BEGIN {printf "100,000 objects:       %.2f s (target < 2 s)\n", p}'
