@@ -26,7 +26,7 @@ if [ ! -f "$OUT/corpus/.complete" ]; then
 fi
 if [ ! -d "$OUT/slice" ]; then
   mkdir -p "$OUT/slice"
-  find "$OUT/corpus" -name '*.yaml' | sort | head -n 2000 | while read -r f; do cp "$f" "$OUT/slice/"; done
+  find "$OUT/corpus" -name '*.yaml' | sort | awk 'NR <= 2000' | while read -r f; do cp "$f" "$OUT/slice/"; done
 fi
 
 if [ ! -x bench/.venv/bin/checkov ]; then
