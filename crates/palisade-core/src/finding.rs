@@ -3,6 +3,7 @@
 use crate::object::ObjectRef;
 use crate::path::FieldPath;
 use crate::rule::RuleMeta;
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -94,16 +95,18 @@ pub struct Finding {
     /// Shared by every finding of the object.
     pub object: Arc<ObjectRef>,
     pub location: Option<Location>,
-    pub path: FieldPath,
-    pub controls: Vec<&'static str>,
+    /// The field path (`spec.containers[0].securityContext.privileged`), rendered.
+    pub path: String,
+    /// The rule's controls, plus any the violation added.
+    pub controls: Cow<'static, [&'static str]>,
 }
 
 impl Finding {
     pub fn new(rule: &'static RuleMeta, object: Arc<ObjectRef>, v: Violation) -> Finding {
-        let mut controls: Vec<&'static str> = rule.controls.to_vec();
+        let mut controls = Cow::Borrowed(rule.controls);
         for c in v.extra_controls {
             if !controls.contains(&c) {
-                controls.push(c);
+                controls.to_mut().push(c);
             }
         }
         Finding {
@@ -112,7 +115,7 @@ impl Finding {
             message: v.message,
             object,
             location: None,
-            path: v.path,
+            path: v.path.to_string(),
             controls,
         }
     }

@@ -2,56 +2,132 @@
 
 use crate::Report;
 use palisade_core::Finding;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 
 pub const SCHEMA: &str = "palisade.report/v1";
 
-fn finding(f: &Finding) -> Value {
-    json!({
-        "rule": f.rule.id,
-        "name": f.rule.name,
-        "severity": f.severity.as_str(),
-        "message": f.message,
-        "object": {
-            "api_version": f.object.api_version,
-            "kind": f.object.kind,
-            "namespace": f.object.namespace,
-            "name": f.object.name,
-        },
-        "location": f.location.as_ref().map(|l| {
-            let mut loc = json!({"file": &*l.file, "line": l.line, "column": l.column, "document": l.document});
-            if let Some(t) = &l.template {
-                loc["template"] = json!(&**t);
-            }
-            loc
-        }),
-        "path": f.path.to_string(),
-        "controls": f.controls,
-        "remediation": f.rule.remediation(),
-    })
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    object: ObjectOut<'a>,
+    location: Option<LocationOut<'a>>,
+    path: &'a str,
+    controls: &'a [&'static str],
+    remediation: &'a str,
 }
 
-/// Writes `items` as a JSON array, one element at a time, so a large report is never held
-/// in memory as a whole.
-pub(crate) fn write_array<T>(
+#[derive(Serialize)]
+struct ObjectOut<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct LocationOut<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    document: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<&'a str>,
+}
+
+/// Each rule's remediation line, worked out once per report rather than once per finding.
+pub(crate) struct Remediations(Vec<(&'static str, String)>);
+
+
+impl Remediations {
+    pub(crate) fn new(report: &Report) -> Remediations {
+        Remediations(report.rules.iter().map(|r| (r.id, r.remediation())).collect())
+    }
+
+    pub(crate) fn get(&self, rule: &palisade_core::RuleMeta) -> std::borrow::Cow<'_, str> {
+        match self.0.iter().find(|(id, _)| *id == rule.id) {
+            Some((_, text)) => text.as_str().into(),
+            None => rule.remediation().into(),
+        }
+    }
+}
+
+fn write_finding(out: &mut Vec<u8>, f: &Finding, remediations: &Remediations) -> io::Result<()> {
+    let remediation = remediations.get(f.rule);
+    let finding = FindingOut {
+        rule: f.rule.id,
+        name: f.rule.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        object: ObjectOut {
+            api_version: &f.object.api_version,
+            kind: &f.object.kind,
+            namespace: f.object.namespace.as_deref(),
+            name: &f.object.name,
+        },
+        location: f.location.as_ref().map(|l| LocationOut {
+            file: &l.file,
+            line: l.line,
+            column: l.column,
+            document: l.document,
+            template: l.template.as_deref(),
+        }),
+        path: &f.path,
+        controls: &f.controls,
+        remediation: &remediation,
+    };
+    serde_json::to_writer(out, &finding).map_err(io::Error::from)
+}
+
+/// Writes `items` as a JSON array, one element per line. Elements are rendered in parallel,
+/// a batch at a time, so a large report is neither held in memory as a whole nor rendered on
+/// one core while the others wait.
+pub(crate) fn write_array<T: Sync>(
     out: &mut dyn Write,
     indent: &str,
-    items: impl IntoIterator<Item = T>,
-    to_value: impl Fn(T) -> Value,
+    items: &[T],
+    render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
-    let mut first = true;
-    write!(out, "[")?;
-    for item in items {
-        write!(out, "{}\n{indent}  ", if first { "" } else { "," })?;
-        serde_json::to_writer(&mut *out, &to_value(item))?;
-        first = false;
+    const BATCH: usize = 8192;
+    if items.is_empty() {
+        return write!(out, "[]");
     }
-    if first {
-        write!(out, "]")
-    } else {
-        write!(out, "\n{indent}]")
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let separator = format!(",\n{indent}  ");
+    write!(out, "[\n{indent}  ")?;
+    for (b, batch) in items.chunks(BATCH).enumerate() {
+        let chunk = batch.len().div_ceil(threads);
+        let rendered: Vec<io::Result<Vec<u8>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .chunks(chunk)
+                .map(|part| {
+                    let (render, separator) = (&render, &separator);
+                    scope.spawn(move || {
+                        let mut buf = Vec::with_capacity(part.len() * 512);
+                        for (i, item) in part.iter().enumerate() {
+                            if i > 0 {
+                                buf.extend_from_slice(separator.as_bytes());
+                            }
+                            render(&mut buf, item)?;
+                        }
+                        Ok(buf)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("rendering thread panicked")).collect()
+        });
+        for (i, part) in rendered.into_iter().enumerate() {
+            if b > 0 || i > 0 {
+                out.write_all(separator.as_bytes())?;
+            }
+            out.write_all(&part?)?;
+        }
     }
+    write!(out, "\n{indent}]")
 }
 
 /// Writes the report: one finding, error or skipped document per line.
@@ -71,14 +147,17 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
     writeln!(out, "  \"tool\": {},", json!({"name": "palisade", "version": version}))?;
     writeln!(out, "  \"summary\": {summary},")?;
     write!(out, "  \"findings\": ")?;
-    write_array(out, "  ", &report.findings, finding)?;
+    let remediations = Remediations::new(report);
+    write_array(out, "  ", &report.findings, |out, f| write_finding(out, f, &remediations))?;
     write!(out, ",\n  \"errors\": ")?;
-    write_array(out, "  ", &report.errors, |e| {
-        json!({"file": e.file, "line": e.line, "column": e.column, "document": e.document, "message": e.message})
+    write_array(out, "  ", &report.errors, |out, e| {
+        let v = json!({"file": e.file, "line": e.line, "column": e.column, "document": e.document, "message": e.message});
+        serde_json::to_writer(out, &v).map_err(io::Error::from)
     })?;
     write!(out, ",\n  \"skipped\": ")?;
-    write_array(out, "  ", &report.skipped, |s| {
-        json!({"file": s.file, "line": s.line, "document": s.document, "reason": s.reason})
+    write_array(out, "  ", &report.skipped, |out, s| {
+        let v = json!({"file": s.file, "line": s.line, "document": s.document, "reason": s.reason});
+        serde_json::to_writer(out, &v).map_err(io::Error::from)
     })?;
     writeln!(out, "\n}}")
 }

@@ -29,6 +29,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (file, obj) in &report.scanned {
         files.entry(file).or_default().entry(obj.to_string()).or_default();
     }
+    let remediations = crate::json::Remediations::new(report);
     for f in &report.findings {
         let file = f.location.as_ref().map(|l| &*l.file).unwrap_or("<live>");
         let at = f.location.as_ref().map(|l| format!("{}:{}:{}", l.file, l.line, l.column)).unwrap_or_default();
@@ -39,9 +40,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             escape(f.severity.as_str()),
             escape(f.rule.name),
             escape(&at),
-            escape(&f.path.to_string()),
+            escape(&f.path),
             escape(&f.controls.join(", ")),
-            escape(&f.rule.remediation()),
+            escape(&remediations.get(f.rule)),
         );
         files.entry(file).or_default().entry(f.object.to_string()).or_default().push(body);
     }

@@ -62,7 +62,7 @@ fn result(report: &Report, f: &palisade_core::Finding) -> Value {
         "message": {"text": f.message},
         "locations": [location],
         "properties": {
-            "path": f.path.to_string(),
+            "path": f.path,
             "controls": f.controls,
             "severity": f.severity.as_str(),
             "security-severity": security_severity(f.severity),
@@ -96,9 +96,13 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
     writeln!(out, "  \"runs\": [{{")?;
     writeln!(out, "    \"tool\": {{\"driver\": {driver}}},")?;
     write!(out, "    \"results\": ")?;
-    write_array(out, "    ", &report.findings, |f| result(report, f))?;
+    write_array(out, "    ", &report.findings, |out, f| {
+        serde_json::to_writer(out, &result(report, f)).map_err(io::Error::from)
+    })?;
     write!(out, ",\n    \"invocations\": [{{\"executionSuccessful\": {}, \"toolExecutionNotifications\": ", report.errors.is_empty())?;
-    write_array(out, "    ", &report.errors, notification)?;
+    write_array(out, "    ", &report.errors, |out, e| {
+        serde_json::to_writer(out, &notification(e)).map_err(io::Error::from)
+    })?;
     writeln!(out, "}}]\n  }}]\n}}")
 }
 

@@ -100,18 +100,21 @@ impl Engine {
         self.cx
     }
 
-    /// Runs every active rule on one object; findings carry paths relative to the object.
-    pub fn evaluate(&self, object: Object) -> Vec<Finding> {
+    /// Runs every active rule on the object at `node`; each finding comes with the position
+    /// of its field (or nearest existing parent) in `node`, and its path gets `prefix`.
+    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, out: &mut Vec<(Finding, Pos)>) {
         let target = Target::new(object);
-        let mut out = Vec::new();
         let mut violations: Vec<Violation> = Vec::new();
         for rule in &self.rules {
             rule.check(&self.cx, &target, &mut violations);
-            for v in violations.drain(..) {
-                out.push(Finding::new(rule.meta(), target.reference(), v));
+            for mut v in violations.drain(..) {
+                let (pos, _) = v.path.locate(node);
+                if let Some(prefix) = prefix {
+                    v.path = prefix.join(&v.path);
+                }
+                out.push((Finding::new(rule.meta(), target.reference(), v), pos));
             }
         }
-        out
     }
 
     /// Evaluates the root of one document: an object, or a `List`/`*List` whose items are
@@ -154,13 +157,7 @@ impl Engine {
             }
             Ok(object) => {
                 outcome.objects += 1;
-                for mut finding in self.evaluate(object) {
-                    let (pos, _) = finding.path.locate(node);
-                    if let Some(prefix) = prefix {
-                        finding.path = prefix.join(&finding.path);
-                    }
-                    outcome.findings.push((finding, pos));
-                }
+                self.evaluate(object, node, prefix, &mut outcome.findings);
             }
         }
     }

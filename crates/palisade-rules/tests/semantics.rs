@@ -18,7 +18,7 @@ fn run(yaml: &str, sel: Selection) -> Vec<Hit> {
     let mut out = Vec::new();
     for doc in Document::load_all(yaml.as_bytes(), &Limits::default()) {
         for (f, pos) in engine.evaluate_root(&doc.unwrap().root).findings {
-            out.push(Hit { id: f.rule.id, path: f.path.to_string(), line: pos.line, severity: f.severity, controls: f.controls });
+            out.push(Hit { id: f.rule.id, path: f.path, line: pos.line, severity: f.severity, controls: f.controls.to_vec() });
         }
     }
     out
@@ -187,7 +187,7 @@ items:
     assert_eq!(outcome.objects, 1);
     assert_eq!(outcome.findings.len(), 1);
     let (f, pos) = &outcome.findings[0];
-    assert_eq!(f.path.to_string(), "items[0].spec.containers[0].securityContext.privileged");
+    assert_eq!(f.path, "items[0].spec.containers[0].securityContext.privileged");
     assert_eq!(pos.line, 12);
     assert_eq!(outcome.skipped.len(), 1);
     assert!(outcome.skipped[0].1.contains("items[1]"), "{:?}", outcome.skipped);
