@@ -54,10 +54,6 @@ impl<'a> Object<'a> {
             name: self.name.into(),
         }
     }
-
-    pub fn annotation(&self, key: &str) -> Option<&'a str> {
-        self.node.get_path(&["metadata", "annotations", key]).and_then(Node::as_str)
-    }
 }
 
 /// Names an object in a finding: `Deployment default/web`.

@@ -79,14 +79,6 @@ impl FieldPath {
         p
     }
 
-    pub fn segments(&self) -> &[Seg] {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Walks the path through `root` and returns the position of the narrowest node that
     /// exists, and whether the whole path exists. A key's position is the key itself (so a
     /// finding points at `privileged: true`, not at the value), an item's is the item's start.

@@ -46,8 +46,6 @@ pub struct Entry {
     pub value: Node,
 }
 
-static NULL_NODE: Node = Node { pos: Pos::UNKNOWN, value: Value::Null };
-
 impl Node {
     pub fn new(pos: Pos, value: Value) -> Node {
         Node { pos, value }
@@ -120,11 +118,6 @@ impl Node {
 
     pub fn is_map(&self) -> bool {
         matches!(self.value, Value::Map(_))
-    }
-
-    /// A shared `null` node, handy as a default.
-    pub fn null() -> &'static Node {
-        &NULL_NODE
     }
 
     /// A short rendering of a scalar for messages (`true`, `0`, `Unconfined`).

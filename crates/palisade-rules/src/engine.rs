@@ -96,10 +96,6 @@ impl Engine {
         &self.rules
     }
 
-    pub fn context(&self) -> Context {
-        self.cx
-    }
-
     /// Runs every active rule on the object at `node`; each finding comes with the position
     /// of its field (or nearest existing parent) in `node`, and its path gets `prefix`.
     fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, out: &mut Vec<(Finding, Pos)>) {

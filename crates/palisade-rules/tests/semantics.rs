@@ -212,3 +212,30 @@ spec:
     let sel = Selection { select: vec!["POD015".into(), "POD017".into()], ..Selection::default() };
     assert_eq!(run(&bare, sel).len(), 6, "three containers, two rules");
 }
+
+#[test]
+fn every_workload_kind_is_evaluated_on_its_pod_template() {
+    let pod_spec = "containers: [{name: c, image: c:1, securityContext: {privileged: true}}]";
+    let cases = [
+        ("v1", "Pod", format!("spec: {{{pod_spec}}}")),
+        ("v1", "PodTemplate", format!("template: {{spec: {{{pod_spec}}}}}")),
+        ("apps/v1", "ReplicaSet", format!("spec: {{template: {{spec: {{{pod_spec}}}}}}}")),
+        ("v1", "ReplicationController", format!("spec: {{template: {{spec: {{{pod_spec}}}}}}}")),
+        ("apps/v1", "Deployment", format!("spec: {{template: {{spec: {{{pod_spec}}}}}}}")),
+        ("apps/v1", "StatefulSet", format!("spec: {{template: {{spec: {{{pod_spec}}}}}}}")),
+        ("apps/v1", "DaemonSet", format!("spec: {{template: {{spec: {{{pod_spec}}}}}}}")),
+        ("batch/v1", "Job", format!("spec: {{template: {{spec: {{{pod_spec}}}}}}}")),
+        ("batch/v1", "CronJob", format!("spec: {{jobTemplate: {{spec: {{template: {{spec: {{{pod_spec}}}}}}}}}}}")),
+        ("argoproj.io/v1alpha1", "Rollout", format!("spec: {{template: {{spec: {{{pod_spec}}}}}}}")),
+    ];
+    for (api, kind, body) in cases {
+        let yaml = format!("apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\n{body}\n");
+        let hits = run(&yaml, Selection { select: vec!["POD001".into()], ..Selection::default() });
+        assert_eq!(hits.len(), 1, "{kind}: {yaml}");
+        assert!(hits[0].path.ends_with("containers[0].securityContext.privileged"), "{kind}: {}", hits[0].path);
+        assert_eq!(hits[0].line, 4, "{kind}: the flow-style spec line");
+    }
+    // A custom resource whose template has no containers is not a workload.
+    let crd = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {template: {spec: {privileged: true}}}\n";
+    assert!(run(crd, Selection::default()).is_empty());
+}
