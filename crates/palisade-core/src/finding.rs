@@ -115,7 +115,7 @@ impl Finding {
             message: v.message,
             object,
             location: None,
-            path: v.path.to_string(),
+            path: v.path.render(),
             controls,
         }
     }

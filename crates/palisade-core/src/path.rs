@@ -107,17 +107,37 @@ impl FieldPath {
     }
 }
 
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl FieldPath {
+    /// The dotted form (`spec.containers[0].name`, `metadata.annotations['a.b/c']`).
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(self.0.len() * 12);
         for (i, seg) in self.0.iter().enumerate() {
             match seg {
-                Seg::Key(k) if k.contains(['.', '/', '[', ']', '\'']) => write!(f, "['{k}']")?,
-                Seg::Key(k) if i == 0 => write!(f, "{k}")?,
-                Seg::Key(k) => write!(f, ".{k}")?,
-                Seg::Index(n) => write!(f, "[{n}]")?,
+                Seg::Key(k) if k.contains(['.', '/', '[', ']', '\'']) => {
+                    out.push_str("['");
+                    out.push_str(k);
+                    out.push_str("']");
+                }
+                Seg::Key(k) => {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Seg::Index(n) => {
+                    out.push('[');
+                    out.push_str(&n.to_string());
+                    out.push(']');
+                }
             }
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
     }
 }
 

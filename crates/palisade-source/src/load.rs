@@ -79,7 +79,9 @@ impl SourceError {
 pub fn text_of(bytes: &[u8]) -> Result<&str, SourceError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let line_of = |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u32;
-    if let Some(nul) = bytes.iter().take(64 * 1024).position(|&b| b == 0) {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    if head.contains(&0) {
+        let nul = head.iter().position(|&b| b == 0).unwrap_or(0);
         return Err(SourceError {
             line: line_of(nul),
             col: 1,
