@@ -1,5 +1,7 @@
 use palisade_core::{Check, Context, Node, PssCheck, Target, Violation};
 
+use super::profile_type;
+
 declare_rule! {
     /// ## What it does
     /// Flags AppArmor profiles other than the runtime default or a named local profile: an
@@ -57,10 +59,6 @@ fn allowed_annotation(value: &str) -> bool {
     value.is_empty() || value == "runtime/default" || value.starts_with("localhost/")
 }
 
-fn type_of(profile: &Node) -> String {
-    profile.get("type").map(Node::display_scalar).unwrap_or_else(|| "<unset>".into())
-}
-
 impl Check for ApparmorUnconfined {
     fn check(&self, _cx: &Context, t: &Target, out: &mut Vec<Violation>) {
         let Some(pod) = &t.pod else { return };
@@ -68,7 +66,7 @@ impl Check for ApparmorUnconfined {
             if !allowed_type(profile) {
                 out.push(Violation::new(
                     pod.sc_path(&["appArmorProfile", "type"]),
-                    format!("{} sets AppArmor profile type `{}`", t.what(), type_of(profile)),
+                    format!("{} sets AppArmor profile type `{}`", t.what(), profile_type(profile)),
                 ));
             }
         }
@@ -77,7 +75,7 @@ impl Check for ApparmorUnconfined {
                 if !allowed_type(profile) {
                     out.push(Violation::new(
                         c.sc_path(&["appArmorProfile", "type"]),
-                        format!("{} of {} sets AppArmor profile type `{}`", c.describe(), t.what(), type_of(profile)),
+                        format!("{} of {} sets AppArmor profile type `{}`", c.describe(), t.what(), profile_type(profile)),
                     ));
                 }
             }

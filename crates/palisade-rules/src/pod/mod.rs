@@ -39,6 +39,11 @@ pub(crate) fn confining_seccomp(profile: &Node) -> bool {
     matches!(profile.get("type").and_then(Node::as_str), Some("RuntimeDefault" | "Localhost"))
 }
 
+/// The `type` of a seccomp or AppArmor profile, for messages (`<unset>` when missing).
+pub(crate) fn profile_type(profile: &Node) -> String {
+    profile.get("type").map(Node::display_scalar).unwrap_or_else(|| "<unset>".into())
+}
+
 /// Containers whose `securityContext.procMount` is set to anything but `Default`.
 pub(crate) fn unmasked_proc_mounts<'a>(
     pod: &'a PodSpecView<'a>,

@@ -1,6 +1,6 @@
-use palisade_core::{Check, Context, Node, PssCheck, Target, Violation};
+use palisade_core::{Check, Context, PssCheck, Target, Violation};
 
-use super::confining_seccomp;
+use super::{confining_seccomp, profile_type};
 use super::seccomp_unconfined::SeccompUnconfined;
 
 declare_rule! {
@@ -51,10 +51,6 @@ declare_rule! {
     }
 }
 
-fn type_of(profile: &Node) -> String {
-    profile.get("type").map(Node::display_scalar).unwrap_or_else(|| "<unset>".into())
-}
-
 impl Check for SeccompProfileMissing {
     fn check(&self, cx: &Context, t: &Target, out: &mut Vec<Violation>) {
         let Some(pod) = &t.pod else { return };
@@ -66,7 +62,7 @@ impl Check for SeccompProfileMissing {
         if let Some(profile) = pod_profile.filter(|p| !confining_seccomp(p)) {
             out.push(baseline(Violation::new(
                 pod.sc_path(&["seccompProfile", "type"]),
-                format!("{} sets seccomp profile type `{}`", t.what(), type_of(profile)),
+                format!("{} sets seccomp profile type `{}`", t.what(), profile_type(profile)),
             )));
         }
         let pod_confined = pod_profile.is_some_and(confining_seccomp);
@@ -74,7 +70,7 @@ impl Check for SeccompProfileMissing {
             match c.sc_field("seccompProfile") {
                 Some(profile) if !confining_seccomp(profile) => out.push(baseline(Violation::new(
                     c.sc_path(&["seccompProfile", "type"]),
-                    format!("{} of {} sets seccomp profile type `{}`", c.describe(), t.what(), type_of(profile)),
+                    format!("{} of {} sets seccomp profile type `{}`", c.describe(), t.what(), profile_type(profile)),
                 ))),
                 None if !pod_confined => out.push(Violation::new(
                     c.sc_path(&["seccompProfile"]),

@@ -1,6 +1,6 @@
-use palisade_core::{Check, Context, Node, PssCheck, Target, Violation};
+use palisade_core::{Check, Context, PssCheck, Target, Violation};
 
-use super::confining_seccomp;
+use super::{confining_seccomp, profile_type};
 
 declare_rule! {
     /// ## What it does
@@ -51,10 +51,6 @@ fn allowed_annotation(value: &str) -> bool {
     value == "runtime/default" || value == "docker/default" || value.starts_with("localhost/")
 }
 
-fn type_of(profile: &Node) -> String {
-    profile.get("type").map(Node::display_scalar).unwrap_or_else(|| "<unset>".into())
-}
-
 impl Check for SeccompUnconfined {
     fn check(&self, cx: &Context, t: &Target, out: &mut Vec<Violation>) {
         let Some(pod) = &t.pod else { return };
@@ -80,14 +76,14 @@ impl Check for SeccompUnconfined {
         if let Some(profile) = pod.sc_field("seccompProfile").filter(|p| !confining_seccomp(p)) {
             out.push(Violation::new(
                 pod.sc_path(&["seccompProfile", "type"]),
-                format!("{} sets seccomp profile type `{}`", t.what(), type_of(profile)),
+                format!("{} sets seccomp profile type `{}`", t.what(), profile_type(profile)),
             ));
         }
         for c in pod.containers() {
             if let Some(profile) = c.sc_field("seccompProfile").filter(|p| !confining_seccomp(p)) {
                 out.push(Violation::new(
                     c.sc_path(&["seccompProfile", "type"]),
-                    format!("{} of {} sets seccomp profile type `{}`", c.describe(), t.what(), type_of(profile)),
+                    format!("{} of {} sets seccomp profile type `{}`", c.describe(), t.what(), profile_type(profile)),
                 ));
             }
         }
