@@ -19,7 +19,7 @@ pub struct Selection {
 }
 
 /// The frameworks `--framework` accepts.
-pub const FRAMEWORKS: &[&str] = &["pss-baseline", "pss-restricted", "cis-1.12", "nsa", "mitre"];
+pub const FRAMEWORKS: &[&str] = &["pss-baseline", "pss-restricted", "cis-1.12", "mitre"];
 
 /// The active rules and the context they run in.
 pub struct Engine {
@@ -89,6 +89,12 @@ impl Engine {
             .into_iter()
             .filter(|r| !r.meta().pss.is_some_and(|p| overridden.contains(&p.check_id)))
             .collect();
+        let rules: Vec<&'static dyn Rule> = rules;
+        if rules.is_empty() {
+            return Err(format!(
+                "no rule left to run at {version} with this --framework/--select/--ignore (see `palisade rules`)"
+            ));
+        }
         Ok(Engine { rules, cx: Context { version, level } })
     }
 
@@ -209,5 +215,7 @@ mod tests {
         assert_eq!(ids(Selection { select: vec!["privileged-container".into()], ..Selection::default() }), ["POD001"]);
         assert!(Engine::new(&Selection { select: vec!["XYZ".into()], ..Selection::default() }).is_err());
         assert!(Engine::new(&Selection { framework: Some("pci".into()), ..Selection::default() }).is_err());
+        let too_old = Selection { select: vec!["POD012".into()], version: Some(PssVersion(30)), ..Selection::default() };
+        assert!(Engine::new(&too_old).err().unwrap().contains("no rule left"), "an empty selection is an error");
     }
 }

@@ -97,7 +97,7 @@ struct ScanArgs {
     fail_on: Severity,
 
     /// Run only the rules of one framework: pss-baseline (the 12 baseline checks),
-    /// pss-restricted (baseline + restricted), cis-1.12, nsa, mitre.
+    /// pss-restricted (baseline + restricted), cis-1.12, mitre.
     #[arg(long, value_name = "FRAMEWORK", value_parser = clap::builder::PossibleValuesParser::new(FRAMEWORKS))]
     framework: Option<String>,
 
