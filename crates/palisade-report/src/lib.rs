@@ -42,6 +42,13 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl InputError {
+    /// An error about a whole input, with no line to point at.
+    pub fn whole_file(file: impl Into<String>, message: impl Into<String>) -> InputError {
+        InputError { file: file.into(), line: None, column: None, document: None, message: message.into() }
+    }
+}
+
 impl Report {
     /// Number of findings at each severity, most severe first.
     pub fn by_severity(&self) -> [(Severity, usize); 5] {

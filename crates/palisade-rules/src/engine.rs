@@ -85,11 +85,10 @@ impl Engine {
         // Admission does (restricted checks are chosen only at the restricted level).
         let overridden: Vec<&str> =
             chosen.iter().filter_map(|r| r.meta().pss).flat_map(|p| p.overrides.iter().copied()).collect();
-        let rules = chosen
+        let rules: Vec<&'static dyn Rule> = chosen
             .into_iter()
             .filter(|r| !r.meta().pss.is_some_and(|p| overridden.contains(&p.check_id)))
             .collect();
-        let rules: Vec<&'static dyn Rule> = rules;
         if rules.is_empty() {
             return Err(format!(
                 "no rule left to run at {version} with this --framework/--select/--ignore (see `palisade rules`)"

@@ -45,13 +45,7 @@ fn is_manifest(path: &Path) -> bool {
 pub fn collect_inputs(paths: &[PathBuf], kustomize: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    let err = |file: &Path, message: String| InputError {
-        file: file.display().to_string(),
-        line: None,
-        column: None,
-        document: None,
-        message,
-    };
+    let err = |file: &Path, message: String| InputError::whole_file(file.display().to_string(), message);
     for path in paths {
         if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
@@ -236,7 +230,7 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
                 let r = match read_input(input) {
                     Ok(bytes) => scan_bytes(&name, &bytes, opts.engine, &opts.limits, opts.keep_objects),
                     Err(message) => InputReport {
-                        errors: vec![InputError { file: name, line: None, column: None, document: None, message }],
+                        errors: vec![InputError::whole_file(name, message)],
                         ..InputReport::default()
                     },
                 };
