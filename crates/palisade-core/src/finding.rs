@@ -86,6 +86,13 @@ pub struct Location {
     pub template: Option<Arc<str>>,
 }
 
+impl Location {
+    /// A position in a file, outside any Helm template.
+    pub fn at(file: Arc<str>, pos: crate::Pos, document: u32) -> Location {
+        Location { file, line: pos.line, column: pos.col, document, template: None }
+    }
+}
+
 /// A located finding.
 #[derive(Clone, Debug)]
 pub struct Finding {

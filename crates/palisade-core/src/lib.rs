@@ -5,16 +5,20 @@
 //! Nothing here reads files, talks to a network or spawns threads, so every rule built on it
 //! is tested offline and serves files, live objects and admission requests alike.
 
+pub mod facts;
 pub mod finding;
 pub mod object;
 pub mod path;
 pub mod podspec;
+pub mod policy;
 pub mod rule;
 pub mod value;
 
+pub use facts::{Anchor, Facts, NamespaceFact};
 pub use finding::{Finding, Location, Severity, Violation};
 pub use object::{Object, ObjectRef};
 pub use path::{FieldPath, Seg};
 pub use podspec::{ContainerKind, ContainerView, PodSpecView};
+pub use policy::{Date, EnforceLevel, InlineWaiver, Policy, Settings, Subject, Suppression, Waiver, WaiverSource};
 pub use rule::{Check, Context, Described, PssCheck, PssLevel, PssVersion, Rule, RuleMeta, Target};
 pub use value::{Entry, Node, Pos, Value};

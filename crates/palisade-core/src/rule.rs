@@ -4,6 +4,8 @@ use crate::finding::{Severity, Violation};
 use crate::object::{Object, ObjectRef};
 use std::sync::{Arc, OnceLock};
 use crate::podspec::PodSpecView;
+use crate::facts::{Anchor, Facts};
+use crate::policy::{Date, Policy, Settings};
 use std::fmt;
 use std::str::FromStr;
 
@@ -109,6 +111,9 @@ pub struct RuleMeta {
     /// Framework controls, `<framework>:<id>` (`pss-baseline:privileged`, `cis-1.12:5.2.2`).
     pub controls: &'static [&'static str],
     pub pss: Option<PssCheck>,
+    /// Rules that together report everything this one would: when all of them run, this
+    /// one does not (its findings would only repeat theirs), unless selected by ID.
+    pub redundant_with: &'static [&'static str],
 }
 
 impl RuleMeta {
@@ -139,16 +144,19 @@ impl RuleMeta {
     }
 }
 
-/// How a run evaluates: which PSS version, and at which level (restricted includes baseline).
-#[derive(Clone, Copy, Debug)]
+/// How a run evaluates: which PSS version and level (restricted includes baseline), the
+/// policy (settings, waivers), and today's date (for waiver expiry).
+#[derive(Clone, Debug)]
 pub struct Context {
     pub version: PssVersion,
     pub level: PssLevel,
+    pub policy: Arc<Policy>,
+    pub today: Date,
 }
 
-impl Default for Context {
-    fn default() -> Context {
-        Context { version: PssVersion::LATEST, level: PssLevel::Restricted }
+impl Context {
+    pub fn settings(&self) -> &Settings {
+        &self.policy.settings
     }
 }
 
@@ -181,9 +189,15 @@ pub trait Described {
     fn meta(&self) -> &'static RuleMeta;
 }
 
-/// The logic of a rule: push a violation for each offending field.
+/// The logic of a rule. Most rules look at one object at a time (`check`); rules about
+/// namespaces as a whole, or about the policy itself, look at the facts gathered across the
+/// whole input once it has been read (`check_facts`).
 pub trait Check {
-    fn check(&self, cx: &Context, target: &Target, out: &mut Vec<Violation>);
+    /// Push a violation for each offending field of `target`.
+    fn check(&self, _cx: &Context, _target: &Target, _out: &mut Vec<Violation>) {}
+
+    /// Push a violation, attached to an anchor object, for each problem across objects.
+    fn check_facts(&self, _cx: &Context, _facts: &Facts, _out: &mut Vec<(Arc<Anchor>, Violation)>) {}
 }
 
 /// A complete rule.

@@ -1,7 +1,8 @@
 //! `--format json`: the `palisade.report/v1` document (schema in `schema/report.schema.json`).
 
 use crate::Report;
-use palisade_core::Finding;
+use palisade_core::{Finding, Location, Suppression};
+use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
@@ -56,9 +57,8 @@ impl Remediations {
     }
 }
 
-fn write_finding(out: &mut Vec<u8>, f: &Finding, remediations: &Remediations) -> io::Result<()> {
-    let remediation = remediations.get(f.rule);
-    let finding = FindingOut {
+fn finding_out<'a>(f: &'a Finding, remediation: &'a str) -> FindingOut<'a> {
+    FindingOut {
         rule: f.rule.id,
         name: f.rule.name,
         severity: f.severity.as_str(),
@@ -69,18 +69,54 @@ fn write_finding(out: &mut Vec<u8>, f: &Finding, remediations: &Remediations) ->
             namespace: f.object.namespace.as_deref(),
             name: &f.object.name,
         },
-        location: f.location.as_ref().map(|l| LocationOut {
-            file: &l.file,
-            line: l.line,
-            column: l.column,
-            document: l.document,
-            template: l.template.as_deref(),
-        }),
+        location: f.location.as_ref().map(location_out),
         path: &f.path,
         controls: &f.controls,
-        remediation: &remediation,
+        remediation,
+    }
+}
+
+fn location_out(l: &Location) -> LocationOut<'_> {
+    LocationOut { file: &l.file, line: l.line, column: l.column, document: l.document, template: l.template.as_deref() }
+}
+
+fn write_finding(out: &mut Vec<u8>, f: &Finding, remediations: &Remediations) -> io::Result<()> {
+    let remediation = remediations.get(f.rule);
+    serde_json::to_writer(out, &finding_out(f, &remediation)).map_err(io::Error::from)
+}
+
+/// A suppressed finding: the finding's fields, plus the waiver that covers it.
+#[derive(Serialize)]
+struct SuppressedOut<'a> {
+    #[serde(flatten)]
+    finding: FindingOut<'a>,
+    waiver: WaiverOut<'a>,
+}
+
+#[derive(Serialize)]
+struct WaiverOut<'a> {
+    source: &'a str,
+    rule: &'a str,
+    reason: &'a str,
+    owner: Option<&'a str>,
+    expires: Option<String>,
+    location: Option<LocationOut<'a>>,
+}
+
+fn write_suppressed(out: &mut Vec<u8>, (f, w): &(Finding, Arc<Suppression>), remediations: &Remediations) -> io::Result<()> {
+    let remediation = remediations.get(f.rule);
+    let entry = SuppressedOut {
+        finding: finding_out(f, &remediation),
+        waiver: WaiverOut {
+            source: w.source.as_str(),
+            rule: &w.rule,
+            reason: &w.reason,
+            owner: w.owner.as_deref(),
+            expires: w.expires.map(|d| d.to_string()),
+            location: w.location.as_ref().map(location_out),
+        },
     };
-    serde_json::to_writer(out, &finding).map_err(io::Error::from)
+    serde_json::to_writer(out, &entry).map_err(io::Error::from)
 }
 
 /// Writes `items` as a JSON array, one element per line. Elements are rendered in parallel,
@@ -138,6 +174,7 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
         "files": report.files,
         "objects": report.objects,
         "findings": report.findings.len(),
+        "suppressed": report.suppressed.len(),
         "errors": report.errors.len(),
         "skipped": report.skipped.len(),
         "by_severity": by_severity,
@@ -149,6 +186,8 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
     write!(out, "  \"findings\": ")?;
     let remediations = Remediations::new(report);
     write_array(out, "  ", &report.findings, |out, f| write_finding(out, f, &remediations))?;
+    write!(out, ",\n  \"suppressed\": ")?;
+    write_array(out, "  ", &report.suppressed, |out, s| write_suppressed(out, s, &remediations))?;
     write!(out, ",\n  \"errors\": ")?;
     write_array(out, "  ", &report.errors, |out, e| {
         let v = json!({"file": e.file, "line": e.line, "column": e.column, "document": e.document, "message": e.message});

@@ -6,7 +6,8 @@ pub mod junit;
 pub mod sarif;
 pub mod table;
 
-use palisade_core::{Finding, ObjectRef, RuleMeta, Severity};
+use palisade_core::{Finding, ObjectRef, RuleMeta, Severity, Suppression};
+use std::sync::Arc;
 
 /// Everything one scan produced.
 #[derive(Debug, Default)]
@@ -15,6 +16,8 @@ pub struct Report {
     pub files: usize,
     pub objects: usize,
     pub findings: Vec<Finding>,
+    /// Findings a waiver covers, with the waiver: out of `findings`, never lost.
+    pub suppressed: Vec<(Finding, Arc<Suppression>)>,
     pub errors: Vec<InputError>,
     pub skipped: Vec<Skipped>,
     /// The rules that ran, in catalogue order.
@@ -57,13 +60,12 @@ impl Report {
 
     /// Sorts findings by file, line, column and rule, so output is stable across runs.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| {
-            fn key(f: &Finding) -> (Option<&str>, Option<(u32, u32)>, &str) {
-                let l = f.location.as_ref();
-                (l.map(|l| &*l.file), l.map(|l| (l.line, l.column)), f.rule.id)
-            }
-            key(a).cmp(&key(b))
-        });
+        fn key(f: &Finding) -> (Option<&str>, Option<(u32, u32)>, &str) {
+            let l = f.location.as_ref();
+            (l.map(|l| &*l.file), l.map(|l| (l.line, l.column)), f.rule.id)
+        }
+        self.findings.sort_by(|a, b| key(a).cmp(&key(b)));
+        self.suppressed.sort_by(|a, b| key(&a.0).cmp(&key(&b.0)));
     }
 }
 

@@ -4,7 +4,8 @@
 
 use crate::json::write_array;
 use crate::Report;
-use palisade_core::{RuleMeta, Severity};
+use palisade_core::policy::WaiverSource;
+use palisade_core::{Finding, RuleMeta, Severity, Suppression};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -96,14 +97,42 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
     writeln!(out, "  \"runs\": [{{")?;
     writeln!(out, "    \"tool\": {{\"driver\": {driver}}},")?;
     write!(out, "    \"results\": ")?;
-    write_array(out, "    ", &report.findings, |out, f| {
-        serde_json::to_writer(out, &result(report, f)).map_err(io::Error::from)
+    // Waived findings are results too, each marked with the suppression that covers it.
+    let results: Vec<(&Finding, Option<&Suppression>)> = report
+        .findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(report.suppressed.iter().map(|(f, w)| (f, Some(&**w))))
+        .collect();
+    write_array(out, "    ", &results, |out, (f, w)| {
+        let mut r = result(report, f);
+        if let Some(w) = w {
+            r["suppressions"] = suppression(w);
+        }
+        serde_json::to_writer(out, &r).map_err(io::Error::from)
     })?;
     write!(out, ",\n    \"invocations\": [{{\"executionSuccessful\": {}, \"toolExecutionNotifications\": ", report.errors.is_empty())?;
     write_array(out, "    ", &report.errors, |out, e| {
         serde_json::to_writer(out, &notification(e)).map_err(io::Error::from)
     })?;
     writeln!(out, "}}]\n  }}]\n}}")
+}
+
+/// A SARIF suppression: `external` for a policy-file waiver, `inSource` for an annotation.
+fn suppression(w: &Suppression) -> Value {
+    let kind = match w.source {
+        WaiverSource::Policy => "external",
+        WaiverSource::Annotation => "inSource",
+    };
+    let mut justification = w.reason.clone();
+    if let Some(owner) = &w.owner {
+        justification.push_str(&format!(" (owner: {owner}"));
+        if let Some(expires) = w.expires {
+            justification.push_str(&format!(", expires {expires}"));
+        }
+        justification.push(')');
+    }
+    json!([{"kind": kind, "status": "accepted", "justification": justification}])
 }
 
 /// A file path as a relative URI reference (forward slashes, spaces and `%` escaped).

@@ -97,6 +97,9 @@ pub fn summary(report: &Report) -> String {
         plural(report.objects, "object"),
         plural(report.files, "file")
     ));
+    if !report.suppressed.is_empty() {
+        line.push_str(&format!("; {} waived", plural(report.suppressed.len(), "finding")));
+    }
     if !report.skipped.is_empty() {
         line.push_str(&format!("; {} skipped", plural(report.skipped.len(), "document")));
     }

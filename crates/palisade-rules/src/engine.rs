@@ -1,10 +1,13 @@
 //! The engine: which rules run (framework, `--select`, `--ignore`, PSS version and level,
-//! with the Pod Security Admission override rules), and evaluation of one document's root.
+//! with the Pod Security Admission override rules), evaluation of one document's root, the
+//! policy's waivers and severity overrides, and the cross-object rules at the end of a scan.
 
 use crate::registry;
 use palisade_core::{
-    Context, FieldPath, Finding, Node, Object, Pos, PssLevel, PssVersion, Rule, Target, Violation,
+    Anchor, Context, Date, Facts, FieldPath, Finding, InlineWaiver, Location, NamespaceFact, Node, Object, Policy,
+    Pos, PssLevel, PssVersion, Rule, Subject, Suppression, Target, Violation,
 };
+use std::sync::Arc;
 
 /// What the user asked to run.
 #[derive(Clone, Debug, Default)]
@@ -16,29 +19,64 @@ pub struct Selection {
     /// Rule IDs, ID prefixes or names not to run.
     pub ignore: Vec<String>,
     pub version: Option<PssVersion>,
+    /// The policy file's settings, severity overrides and waivers.
+    pub policy: Option<Arc<Policy>>,
+    /// The date waivers' expiry is judged against; today (UTC) when unset.
+    pub today: Option<Date>,
 }
 
 /// The frameworks `--framework` accepts.
-pub const FRAMEWORKS: &[&str] = &["pss-baseline", "pss-restricted", "cis-1.12", "mitre"];
+pub const FRAMEWORKS: &[&str] = &["pss-baseline", "pss-restricted", "cis-1.12", "nsa", "cncf", "mitre"];
 
 /// The active rules and the context they run in.
 pub struct Engine {
     rules: Vec<&'static dyn Rule>,
     cx: Context,
+    /// Per policy waiver: how reports show it, or `None` when it has expired.
+    waivers: Vec<Option<Arc<Suppression>>>,
 }
 
-/// What one document's root held: objects evaluated, findings, documents skipped and why.
+/// Where the document being evaluated comes from.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub file: Arc<str>,
+    /// 1-based index of the document in the file.
+    pub document: u32,
+    /// For rendered Helm output, the chart template (`# Source:` comment).
+    pub template: Option<Arc<str>>,
+}
+
+impl Origin {
+    pub fn location(&self, pos: Pos) -> Location {
+        Location { file: self.file.clone(), line: pos.line, column: pos.col, document: self.document, template: self.template.clone() }
+    }
+}
+
+/// What one document's root (or the end of a scan) produced.
 #[derive(Debug, Default)]
 pub struct RootOutcome {
     pub objects: usize,
-    pub findings: Vec<(Finding, Pos)>,
+    pub findings: Vec<Finding>,
+    /// Findings a waiver covers, with the waiver.
+    pub suppressed: Vec<(Finding, Arc<Suppression>)>,
+    /// Documents that are not objects: where, and why.
     pub skipped: Vec<(Pos, String)>,
+    pub facts: Facts,
 }
 
 fn matches_pattern(rule: &dyn Rule, pattern: &str) -> bool {
     let meta = rule.meta();
     let p = pattern.trim();
     meta.name == p || (!p.is_empty() && meta.id.len() >= p.len() && meta.id[..p.len()].eq_ignore_ascii_case(p))
+}
+
+/// Today's date in UTC, from the system clock.
+pub fn today_utc() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Date::from_unix_days(secs.div_euclid(86_400))
 }
 
 impl Engine {
@@ -82,28 +120,77 @@ impl Engine {
             .filter(|r| !sel.ignore.iter().any(|p| matches_pattern(*r, p)))
             .collect();
         // A restricted check replaces the baseline checks it overrides, as Pod Security
-        // Admission does (restricted checks are chosen only at the restricted level).
+        // Admission does (restricted checks are chosen only at the restricted level); a rule
+        // whose findings other running rules already report does not run, unless named.
         let overridden: Vec<&str> =
             chosen.iter().filter_map(|r| r.meta().pss).flat_map(|p| p.overrides.iter().copied()).collect();
+        let ids: Vec<&str> = chosen.iter().map(|r| r.meta().id).collect();
+        let named = |r: &dyn Rule| sel.select.iter().any(|p| p.trim().eq_ignore_ascii_case(r.meta().id) || p.trim() == r.meta().name);
         let rules: Vec<&'static dyn Rule> = chosen
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|r| !r.meta().pss.is_some_and(|p| overridden.contains(&p.check_id)))
+            .filter(|r| {
+                let covered = r.meta().redundant_with;
+                named(*r) || covered.is_empty() || !covered.iter().all(|id| ids.contains(id))
+            })
             .collect();
         if rules.is_empty() {
             return Err(format!(
                 "no rule left to run at {version} with this --framework/--select/--ignore (see `palisade rules`)"
             ));
         }
-        Ok(Engine { rules, cx: Context { version, level } })
+        let policy = sel.policy.clone().unwrap_or_default();
+        let today = sel.today.unwrap_or_else(today_utc);
+        let waivers = policy
+            .waivers
+            .iter()
+            .map(|w| (w.expires >= today).then(|| Arc::new(w.suppression(policy.source.as_ref()))))
+            .collect();
+        Ok(Engine { rules, cx: Context { version, level, policy, today }, waivers })
     }
 
     pub fn rules(&self) -> &[&'static dyn Rule] {
         &self.rules
     }
 
-    /// Runs every active rule on the object at `node`; each finding comes with the position
-    /// of its field (or nearest existing parent) in `node`, and its path gets `prefix`.
-    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, out: &mut Vec<(Finding, Pos)>) {
+    pub fn context(&self) -> &Context {
+        &self.cx
+    }
+
+    /// Makes a finding with the policy's severity override, and files it under `findings` or,
+    /// when a waiver covers it, under `suppressed`.
+    fn file(&self, rule: &'static dyn Rule, object: Arc<palisade_core::ObjectRef>, v: Violation, location: Option<Location>,
+            subject: &Subject, inline: Option<&InlineWaiver>, outcome: &mut RootOutcome) {
+        let mut finding = Finding::new(rule.meta(), object, v);
+        finding.severity = self.cx.policy.severity_for(finding.rule, &finding.controls, finding.severity);
+        finding.location = location;
+        if let Some(w) = inline.filter(|w| w.covers(finding.rule, &finding.controls)) {
+            outcome.suppressed.push((finding, Arc::new(w.suppression())));
+            return;
+        }
+        let policy = &self.cx.policy;
+        let waiver = policy.waivers.iter().zip(&self.waivers).find_map(|(w, active)| {
+            let active = active.as_ref()?;
+            w.covers(finding.rule, &finding.controls, subject).then(|| {
+                w.record_use();
+                active.clone()
+            })
+        });
+        match waiver {
+            Some(w) => outcome.suppressed.push((finding, w)),
+            None => outcome.findings.push(finding),
+        }
+    }
+
+    /// Runs every active rule on the object at `node`; each finding is located at its field
+    /// (or nearest existing parent) in `node`, and its path gets `prefix`.
+    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, outcome: &mut RootOutcome) {
+        let metadata = node.get("metadata");
+        let labels = metadata.and_then(|m| m.field("labels"));
+        let inline = InlineWaiver::of(metadata);
+        let subject = Subject { kind: object.kind, namespace: object.namespace, name: object.name, labels };
+        self.gather(&object, node, origin, labels, &inline, &mut outcome.facts);
         let target = Target::new(object);
         let mut violations: Vec<Violation> = Vec::new();
         for rule in &self.rules {
@@ -113,15 +200,35 @@ impl Engine {
                 if let Some(prefix) = prefix {
                     v.path = prefix.join(&v.path);
                 }
-                out.push((Finding::new(rule.meta(), target.reference(), v), pos));
+                self.file(*rule, target.reference(), v, Some(origin.location(pos)), &subject, inline.as_ref(), outcome);
+            }
+        }
+    }
+
+    /// Records what cross-object rules need to know about this object.
+    fn gather(&self, object: &Object, node: &Node, origin: &Origin, labels: Option<&Node>, inline: &Option<InlineWaiver>, facts: &mut Facts) {
+        if object.kind == "Namespace" && object.api_version == "v1" {
+            let at = FieldPath::root().keys(&["metadata", "name"]).locate(node).0;
+            facts.namespaces.push(NamespaceFact {
+                name: object.name.to_string(),
+                anchor: Arc::new(Anchor {
+                    object: Arc::new(object.reference()),
+                    location: Some(origin.location(at)),
+                    labels: labels.cloned(),
+                    inline: inline.clone(),
+                }),
+            });
+        }
+        if let Some(ns) = object.namespace {
+            if !facts.namespace_has(ns, object.kind) {
+                facts.kinds.entry(ns.to_string()).or_default().insert(object.kind.to_string());
             }
         }
     }
 
     /// Evaluates the root of one document: an object, or a `List`/`*List` whose items are
-    /// objects. Each finding comes with the position of its field (or nearest existing parent);
-    /// findings in list items carry paths from the document root (`items[3].spec…`).
-    pub fn evaluate_root(&self, root: &Node) -> RootOutcome {
+    /// objects. Findings in list items carry paths from the document root (`items[3].spec…`).
+    pub fn evaluate_root(&self, root: &Node, origin: &Origin) -> RootOutcome {
         let mut outcome = RootOutcome::default();
         let object = match Object::from_node(root) {
             Ok(o) => o,
@@ -134,23 +241,23 @@ impl Engine {
             let items = root.get("items").map(Node::items).unwrap_or(&[]);
             for (i, item) in items.iter().enumerate() {
                 let prefix = FieldPath::root().key("items").index(i);
-                self.evaluate_one(item, Some(&prefix), &mut outcome);
+                self.evaluate_one(item, Some(&prefix), origin, &mut outcome);
             }
         } else {
-            self.evaluate_one(root, None, &mut outcome);
+            self.evaluate_one(root, None, origin, &mut outcome);
         }
         outcome
     }
 
     /// Evaluates item `index` of a `List` document's `items`, handed over on its own (see
     /// `palisade_source::Loaded::Item`); paths and skips read `items[index]…`.
-    pub fn evaluate_list_item(&self, node: &Node, index: usize) -> RootOutcome {
+    pub fn evaluate_list_item(&self, node: &Node, index: usize, origin: &Origin) -> RootOutcome {
         let mut outcome = RootOutcome::default();
-        self.evaluate_one(node, Some(&FieldPath::root().key("items").index(index)), &mut outcome);
+        self.evaluate_one(node, Some(&FieldPath::root().key("items").index(index)), origin, &mut outcome);
         outcome
     }
 
-    fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, outcome: &mut RootOutcome) {
+    fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, outcome: &mut RootOutcome) {
         match Object::from_node(node) {
             Err(reason) => {
                 let what = prefix.map(|p| format!("{p}: ")).unwrap_or_default();
@@ -158,9 +265,25 @@ impl Engine {
             }
             Ok(object) => {
                 outcome.objects += 1;
-                self.evaluate(object, node, prefix, &mut outcome.findings);
+                self.evaluate(object, node, prefix, origin, outcome);
             }
         }
+    }
+
+    /// Runs the cross-object rules on the facts of the whole input (call once, after every
+    /// document has been evaluated, so waiver use is complete).
+    pub fn finish(&self, facts: &Facts) -> RootOutcome {
+        let mut outcome = RootOutcome::default();
+        let mut violations = Vec::new();
+        for rule in &self.rules {
+            rule.check_facts(&self.cx, facts, &mut violations);
+            for (anchor, v) in violations.drain(..) {
+                let o = &anchor.object;
+                let subject = Subject { kind: &o.kind, namespace: o.namespace.as_deref(), name: &o.name, labels: anchor.labels.as_ref() };
+                self.file(*rule, o.clone(), v, anchor.location.clone(), &subject, anchor.inline.as_ref(), &mut outcome);
+            }
+        }
+        outcome
     }
 }
 

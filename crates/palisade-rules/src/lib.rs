@@ -11,4 +11,4 @@ pub mod engine;
 pub mod pod;
 pub mod registry;
 
-pub use engine::{Engine, RootOutcome, Selection};
+pub use engine::{Engine, Origin, RootOutcome, Selection};

@@ -24,7 +24,8 @@ macro_rules! declare_rule {
             severity: $sev:ident,
             summary: $summary:literal,
             controls: [$($control:literal),* $(,)?],
-            pss: $pss:expr $(,)?
+            pss: $pss:expr
+            $(, redundant_with: [$($redundant:literal),* $(,)?])? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -39,6 +40,7 @@ macro_rules! declare_rule {
                 doc: concat!($($doc, "\n"),*),
                 controls: &[$($control),*],
                 pss: $pss,
+                redundant_with: &[$($($redundant),*)?],
             };
         }
 

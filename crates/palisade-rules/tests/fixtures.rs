@@ -1,42 +1,75 @@
 //! The fixture harness: for every rule, `fixtures/<ID>/bad.yaml` must produce exactly the
 //! findings its `# expect: <ID>` markers announce (line by line), and `good.yaml` none.
+//!
+//! A rule that reads the policy file gets one beside its fixtures: `palisade.yaml` for both,
+//! or `bad.palisade.yaml` / `good.palisade.yaml` for one side. Markers in a policy file
+//! announce findings located in it (waiver problems). Cross-object rules run too: each
+//! fixture file is a whole input.
 
-use palisade_rules::{registry, Engine, Selection};
+use palisade_core::policy::rule_ref_matches;
+use palisade_core::{Date, Facts, Policy};
+use palisade_rules::engine::FRAMEWORKS;
+use palisade_rules::{registry, Engine, Origin, Selection};
 use palisade_source::{Document, Limits};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-fn fixture(id: &str, name: &str) -> (PathBuf, String) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(id).join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    (path, text)
+/// The day fixture waivers' expiry dates are judged against.
+const TODAY: Date = Date { year: 2026, month: 6, day: 1 };
+
+fn dir(id: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(id)
 }
 
-/// (line, rule ID) for every `# expect: ID[, ID…]` marker.
-fn expected(text: &str) -> Vec<(u32, String)> {
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// (file, line, rule ID) for every `# expect: ID[, ID…]` marker.
+fn expected(file: &str, text: &str) -> Vec<(String, u32, String)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if let Some(pos) = line.find("# expect:") {
             for id in line[pos + "# expect:".len()..].split(',') {
-                out.push((i as u32 + 1, id.trim().to_string()));
+                out.push((file.to_string(), i as u32 + 1, id.trim().to_string()));
             }
         }
     }
-    out.sort();
     out
 }
 
-/// (line, rule ID) of every finding of the single rule `id` on `text`.
-fn found(id: &str, text: &str) -> Vec<(u32, String)> {
-    let engine = Engine::new(&Selection { select: vec![id.to_string()], ..Selection::default() }).unwrap();
+fn load_policy(path: &Path) -> Policy {
+    let known = |r: &str| registry::all().iter().any(|rule| rule_ref_matches(r, rule.meta(), rule.meta().controls));
+    let docs = Document::load_all(read(path).as_bytes(), &Limits::default());
+    let root = &docs[0].as_ref().expect("fixture policies must be valid YAML").root;
+    let policy = Policy::from_node(root, &known, FRAMEWORKS)
+        .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+    Policy { source: Some("palisade.yaml".into()), ..policy }
+}
+
+/// (file, line, rule ID) of every finding of the single rule `id` on `text`, with `policy`.
+fn found(id: &str, text: &str, policy: Option<Policy>) -> Vec<(String, u32, String)> {
+    let sel = Selection { select: vec![id.to_string()], policy: policy.map(Arc::new), today: Some(TODAY), ..Selection::default() };
+    let engine = Engine::new(&sel).unwrap();
     assert_eq!(engine.rules().len(), 1, "selecting {id} must run exactly that rule");
-    let mut out = Vec::new();
-    for doc in Document::load_all(text.as_bytes(), &Limits::default()) {
+    let mut findings = Vec::new();
+    let mut facts = Facts::default();
+    for (i, doc) in Document::load_all(text.as_bytes(), &Limits::default()).into_iter().enumerate() {
         let doc = doc.expect("fixtures must be valid YAML");
         assert!(doc.problems.is_empty(), "fixture problems: {:?}", doc.problems);
-        for (finding, pos) in engine.evaluate_root(&doc.root).findings {
-            out.push((pos.line, finding.rule.id.to_string()));
-        }
+        let origin = Origin { file: "manifest".into(), document: i as u32 + 1, template: None };
+        let outcome = engine.evaluate_root(&doc.root, &origin);
+        findings.extend(outcome.findings);
+        facts.merge(outcome.facts);
     }
+    findings.extend(engine.finish(&facts).findings);
+    let mut out: Vec<_> = findings
+        .into_iter()
+        .map(|f| {
+            let l = f.location.expect("fixture findings are located");
+            (l.file.to_string(), l.line, f.rule.id.to_string())
+        })
+        .collect();
     out.sort();
     out
 }
@@ -46,19 +79,28 @@ fn every_rule_matches_its_fixtures() {
     let mut failures = Vec::new();
     for rule in registry::all() {
         let id = rule.meta().id;
-        let (bad_path, bad) = fixture(id, "bad.yaml");
-        let want = expected(&bad);
-        assert!(!want.is_empty(), "{} has no `# expect:` markers", bad_path.display());
-        assert!(want.iter().all(|(_, w)| w == id), "{}: markers must name {id}", bad_path.display());
-        let got = found(id, &bad);
-        if got != want {
-            failures.push(format!("{}:\n  expected {want:?}\n  found    {got:?}", bad_path.display()));
-        }
-        let (good_path, good) = fixture(id, "good.yaml");
-        assert!(expected(&good).is_empty(), "{} must not have markers", good_path.display());
-        let got = found(id, &good);
-        if !got.is_empty() {
-            failures.push(format!("{}: expected no findings, found {got:?}", good_path.display()));
+        for side in ["bad", "good"] {
+            let manifest_path = dir(id).join(format!("{side}.yaml"));
+            let manifest = read(&manifest_path);
+            let policy_path = [format!("{side}.palisade.yaml"), "palisade.yaml".to_string()]
+                .into_iter()
+                .map(|n| dir(id).join(n))
+                .find(|p| p.is_file());
+            let mut want = expected("manifest", &manifest);
+            if let Some(p) = &policy_path {
+                want.extend(expected("palisade.yaml", &read(p)));
+            }
+            want.sort();
+            let got = found(id, &manifest, policy_path.as_deref().map(load_policy));
+            if side == "bad" {
+                assert!(!want.is_empty(), "{}: no `# expect:` markers", manifest_path.display());
+                assert!(want.iter().all(|(_, _, w)| w == id), "{}: markers must name {id}", manifest_path.display());
+            } else {
+                assert!(want.is_empty(), "{} (or its policy) must not have markers", manifest_path.display());
+            }
+            if got != want {
+                failures.push(format!("{}:\n  expected {want:?}\n  found    {got:?}", manifest_path.display()));
+            }
         }
     }
     assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));

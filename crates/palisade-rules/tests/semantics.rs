@@ -2,7 +2,7 @@
 //! pod-level settings reach containers — beyond what one fixture file per rule shows.
 
 use palisade_core::{PssVersion, Severity};
-use palisade_rules::{Engine, Selection};
+use palisade_rules::{Engine, Origin, Selection};
 use palisade_source::{Document, Limits};
 
 struct Hit {
@@ -17,11 +17,16 @@ fn run(yaml: &str, sel: Selection) -> Vec<Hit> {
     let engine = Engine::new(&sel).unwrap();
     let mut out = Vec::new();
     for doc in Document::load_all(yaml.as_bytes(), &Limits::default()) {
-        for (f, pos) in engine.evaluate_root(&doc.unwrap().root).findings {
-            out.push(Hit { id: f.rule.id, path: f.path, line: pos.line, severity: f.severity, controls: f.controls.to_vec() });
+        for f in engine.evaluate_root(&doc.unwrap().root, &origin()).findings {
+            let line = f.location.as_ref().unwrap().line;
+            out.push(Hit { id: f.rule.id, path: f.path, line, severity: f.severity, controls: f.controls.to_vec() });
         }
     }
     out
+}
+
+fn origin() -> Origin {
+    Origin { file: "test.yaml".into(), document: 1, template: None }
 }
 
 fn at(minor: u16) -> Selection {
@@ -183,12 +188,12 @@ items:
 ";
     let engine = Engine::new(&Selection { select: vec!["POD001".into()], ..Selection::default() }).unwrap();
     let doc = Document::load_all(yaml.as_bytes(), &Limits::default()).pop().unwrap().unwrap();
-    let outcome = engine.evaluate_root(&doc.root);
+    let outcome = engine.evaluate_root(&doc.root, &origin());
     assert_eq!(outcome.objects, 1);
     assert_eq!(outcome.findings.len(), 1);
-    let (f, pos) = &outcome.findings[0];
+    let f = &outcome.findings[0];
     assert_eq!(f.path, "items[0].spec.containers[0].securityContext.privileged");
-    assert_eq!(pos.line, 12);
+    assert_eq!(f.location.as_ref().unwrap().line, 12);
     assert_eq!(outcome.skipped.len(), 1);
     assert!(outcome.skipped[0].1.contains("items[1]"), "{:?}", outcome.skipped);
 }

@@ -1,4 +1,5 @@
-//! The `palisade` binary's glue: gathering inputs and scanning them in parallel. The logic
+//! The `palisade` binary's glue: gathering inputs, reading the policy file, and scanning in parallel. The logic
 //! lives in the library crates; this only moves bytes between them.
 
 pub mod scan;
+pub mod policy_file;

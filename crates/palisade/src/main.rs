@@ -9,6 +9,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use palisade::policy_file;
 use palisade::scan::{collect_inputs, scan, Input, ScanOptions};
 use palisade_core::{PssVersion, Severity};
 use palisade_report::{json, junit, sarif, table, Report};
@@ -16,6 +17,7 @@ use palisade_rules::{docs, engine::FRAMEWORKS, registry, Engine, Selection};
 use palisade_source::Limits;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::process::ExitCode;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -71,6 +73,28 @@ Examples:
         /// A rule ID (`POD001`) or name (`privileged-container`).
         rule: String,
     },
+    /// Write or check a policy file (palisade.yaml): frameworks, severities, registries, waivers.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Write a commented starting policy file.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "palisade.yaml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a policy file: every problem with its file:line; exit 2 if there is one.
+    Check {
+        /// The policy file.
+        #[arg(default_value = "palisade.yaml")]
+        path: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -92,18 +116,27 @@ struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Exit with 1 when a finding is at or above this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
-    fail_on: Severity,
+    /// Exit with 1 when a finding is at or above this severity [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
+
+    /// Policy file (frameworks, severity overrides, registries, waivers). Without it,
+    /// `palisade.yaml` at the top of the first scanned directory is used, if there is one.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Ignore any policy file found in the scanned directories.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
 
     /// Run only the rules of one framework: pss-baseline (the 12 baseline checks),
-    /// pss-restricted (baseline + restricted), cis-1.12, mitre.
+    /// pss-restricted (baseline + restricted), cis-1.12, nsa, cncf, mitre.
     #[arg(long, value_name = "FRAMEWORK", value_parser = clap::builder::PossibleValuesParser::new(FRAMEWORKS))]
     framework: Option<String>,
 
-    /// Pod Security Standards version to evaluate: `latest` or v1.0 … v1.37.
-    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_version)]
-    pss_version: PssVersion,
+    /// Pod Security Standards version to evaluate: `latest` or v1.0 … v1.37 [default: latest].
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pss_version: Option<PssVersion>,
 
     /// Run only these rules: IDs, ID prefixes (POD) or names, comma-separated or repeated.
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
@@ -150,6 +183,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules { format } => run_rules(format),
+        Command::Policy(cmd) => run_policy(cmd),
         Command::Explain { rule } => match registry::find(&rule) {
             Some(r) => {
                 print!("{}", docs::rule_page(r.meta()));
@@ -209,11 +243,31 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         eprintln!("error: nothing to scan: give files, directories, `-` for stdin, or --kustomize DIR\n\nFor more information, try 'palisade scan --help'.");
         return ExitCode::from(2);
     }
+    let policy_path = match (&args.config, args.no_config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, false) => policy_file::discover(&args.paths),
+        (None, true) => None,
+    };
+    let policy = match policy_path.as_deref().map(policy_file::load).transpose() {
+        Ok(p) => p.unwrap_or_default(),
+        Err(problems) => {
+            for p in problems {
+                eprintln!("error: {p}");
+            }
+            eprintln!("error: the policy file has problems; fix them (`palisade policy check`) or pass --no-config");
+            return ExitCode::from(2);
+        }
+    };
+    let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
+    let fail_on = args.fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
+    let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
     let selection = Selection {
-        framework: args.framework.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        version: Some(args.pss_version),
+        framework: args.framework.clone().or_else(|| policy.framework.clone()),
+        select: or_policy(&args.select, &policy.select),
+        ignore: or_policy(&args.ignore, &policy.ignore),
+        version: Some(pss_version),
+        policy: Some(Arc::new(policy)),
+        today: None,
     };
     let engine = match Engine::new(&selection) {
         Ok(e) => e,
@@ -250,12 +304,54 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     errors.append(&mut report.errors);
     report.errors = errors;
 
-    let code = exit_code(&report, args.fail_on);
+    let code = exit_code(&report, fail_on);
     if let Err(e) = write_report(&report, &args) {
         eprintln!("error: cannot write the report: {e}");
         return ExitCode::from(2);
     }
     code
+}
+
+fn run_policy(cmd: PolicyCommand) -> ExitCode {
+    match cmd {
+        PolicyCommand::Init { path, force } => {
+            if path.exists() && !force {
+                eprintln!("error: {} exists; pass --force to overwrite it", path.display());
+                return ExitCode::from(2);
+            }
+            match std::fs::write(&path, policy_file::TEMPLATE) {
+                Ok(()) => {
+                    eprintln!("wrote {}; check it with `palisade policy check {}`", path.display(), path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    ExitCode::from(2)
+                }
+            }
+        }
+        PolicyCommand::Check { path } => match policy_file::load(&path) {
+            Ok(p) => {
+                println!(
+                    "{}: ok ({} waiver{}, {} severity override{}, {} allowed registr{})",
+                    path.display(),
+                    p.waivers.len(),
+                    if p.waivers.len() == 1 { "" } else { "s" },
+                    p.severity.len(),
+                    if p.severity.len() == 1 { "" } else { "s" },
+                    p.settings.allowed_registries.len(),
+                    if p.settings.allowed_registries.len() == 1 { "y" } else { "ies" },
+                );
+                ExitCode::SUCCESS
+            }
+            Err(problems) => {
+                for p in problems {
+                    eprintln!("error: {p}");
+                }
+                ExitCode::from(2)
+            }
+        },
+    }
 }
 
 fn exit_code(report: &Report, fail_on: Severity) -> ExitCode {

@@ -1,9 +1,10 @@
 //! `palisade scan`: collect inputs (files, directories, stdin, rendered kustomizations), scan
 //! them in parallel one file at a time, and gather one report.
 
-use palisade_core::{Location, Node, Object};
+use crate::policy_file::is_policy_name;
+use palisade_core::{Facts, Finding, Node, Object, Suppression};
 use palisade_report::{InputError, Report, Skipped};
-use palisade_rules::{Engine, RootOutcome};
+use palisade_rules::{Engine, Origin, RootOutcome};
 use palisade_source::{documents, text_of, Limits, Loaded, SourceError};
 use std::sync::Arc;
 use std::io::Read;
@@ -40,7 +41,8 @@ fn is_manifest(path: &Path) -> bool {
 }
 
 /// Expands the command-line paths: directories recursively (manifest files only, hidden
-/// directories skipped, symlinked directories not followed), files as given, `-` as stdin.
+/// directories skipped, symlinked directories not followed, policy files (`palisade.yaml`)
+/// left out), files as given, `-` as stdin.
 /// Paths that do not exist become errors; the rest is still scanned.
 pub fn collect_inputs(paths: &[PathBuf], kustomize: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
@@ -72,7 +74,7 @@ pub fn collect_inputs(paths: &[PathBuf], kustomize: &[PathBuf]) -> (Vec<Input>, 
                             if !hidden {
                                 stack.push(p);
                             }
-                        } else if is_manifest(&p) && (ft.is_file() || p.is_file()) {
+                        } else if is_manifest(&p) && !is_policy_name(&p) && (ft.is_file() || p.is_file()) {
                             found.push(p);
                         }
                     }
@@ -91,7 +93,9 @@ pub fn collect_inputs(paths: &[PathBuf], kustomize: &[PathBuf]) -> (Vec<Input>, 
 #[derive(Default)]
 struct InputReport {
     objects: usize,
-    findings: Vec<palisade_core::Finding>,
+    findings: Vec<Finding>,
+    suppressed: Vec<(Finding, Arc<Suppression>)>,
+    facts: Facts,
     errors: Vec<InputError>,
     skipped: Vec<Skipped>,
     scanned: Vec<(String, palisade_core::ObjectRef)>,
@@ -145,13 +149,15 @@ fn scan_bytes(name: &str, bytes: &[u8], engine: &Engine, limits: &Limits, keep_o
         match loaded {
             Loaded::Error(e) => r.errors.push(error(e)),
             Loaded::Item { document, index, node, template } => {
-                let outcome = engine.evaluate_list_item(&node, index);
-                r.add(&file, document, template.as_deref(), outcome, keep_objects.then_some(&node));
+                let origin = Origin { file: file.clone(), document, template: template.as_deref().map(Into::into) };
+                let outcome = engine.evaluate_list_item(&node, index, &origin);
+                r.add(&origin, outcome, keep_objects.then_some(&node));
             }
             Loaded::Document(doc) => {
                 r.errors.extend(doc.problems.into_iter().map(error));
-                let outcome = engine.evaluate_root(&doc.root);
-                r.add(&file, doc.index, doc.template.as_deref(), outcome, keep_objects.then_some(&doc.root));
+                let origin = Origin { file: file.clone(), document: doc.index, template: doc.template.as_deref().map(Into::into) };
+                let outcome = engine.evaluate_root(&doc.root, &origin);
+                r.add(&origin, outcome, keep_objects.then_some(&doc.root));
             }
         }
     });
@@ -162,26 +168,19 @@ fn scan_bytes(name: &str, bytes: &[u8], engine: &Engine, limits: &Limits, keep_o
 }
 
 impl InputReport {
-    /// Adds what one document (or list item) produced, locating its findings in `file`.
-    fn add(&mut self, file: &Arc<str>, document: u32, template: Option<&str>, outcome: RootOutcome, scanned: Option<&Node>) {
+    /// Adds what one document (or list item) produced.
+    fn add(&mut self, origin: &Origin, outcome: RootOutcome, scanned: Option<&Node>) {
         self.objects += outcome.objects;
         if let Some(root) = scanned {
-            self.record_objects(file, root);
+            self.record_objects(&origin.file, root);
         }
         for (pos, reason) in outcome.skipped {
-            self.skipped.push(Skipped { file: file.to_string(), line: pos.line.max(1), document: Some(document), reason });
+            let file = origin.file.to_string();
+            self.skipped.push(Skipped { file, line: pos.line.max(1), document: Some(origin.document), reason });
         }
-        let template: Option<Arc<str>> = template.map(Into::into);
-        for (mut finding, pos) in outcome.findings {
-            finding.location = Some(Location {
-                file: file.clone(),
-                line: pos.line,
-                column: pos.col,
-                document,
-                template: template.clone(),
-            });
-            self.findings.push(finding);
-        }
+        self.findings.extend(outcome.findings);
+        self.suppressed.extend(outcome.suppressed);
+        self.facts.merge(outcome.facts);
     }
 
     /// Remembers the objects of a document (or the items of a list) for formats that list
@@ -246,13 +245,19 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
         rules: opts.engine.rules().iter().map(|r| r.meta()).collect(),
         ..Report::default()
     };
+    let mut facts = Facts::default();
     for (_, r) in results {
         report.objects += r.objects;
         report.findings.extend(r.findings);
+        report.suppressed.extend(r.suppressed);
+        facts.merge(r.facts);
         report.errors.extend(r.errors);
         report.skipped.extend(r.skipped);
         report.scanned.extend(r.scanned);
     }
+    let end = opts.engine.finish(&facts);
+    report.findings.extend(end.findings);
+    report.suppressed.extend(end.suppressed);
     report.sort();
     report
 }

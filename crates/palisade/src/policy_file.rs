@@ -1,0 +1,119 @@
+//! The policy file on disk: finding it (`palisade.yaml` at the top of a scanned directory, or
+//! `--config FILE`), reading it into a [`Policy`], and the commented starting file that
+//! `palisade policy init` writes.
+
+use palisade_core::policy::rule_ref_matches;
+use palisade_core::Policy;
+use palisade_rules::{engine::FRAMEWORKS, registry};
+use palisade_source::{Document, Limits};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// File names a policy file is found under, in order of preference.
+pub const NAMES: &[&str] = &["palisade.yaml", "palisade.yml"];
+
+/// Whether `path` is named like a policy file (such files are never scanned as manifests).
+pub fn is_policy_name(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| NAMES.contains(&n))
+}
+
+/// The policy file at the top of the first scanned directory that has one.
+pub fn discover(paths: &[PathBuf]) -> Option<PathBuf> {
+    paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .flat_map(|dir| NAMES.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// Whether a reference in a policy names something: a rule ID, ID prefix or name, or a
+/// control reference that some rule carries.
+pub fn known_rule(reference: &str) -> bool {
+    registry::all().iter().any(|rule| rule_ref_matches(reference, rule.meta(), rule.meta().controls))
+}
+
+/// Reads and checks a policy file; errors are `file:line:column: message` lines.
+pub fn load(path: &Path) -> Result<Policy, Vec<String>> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| vec![format!("{name}: cannot read the policy file: {e}")])?;
+    let mut docs = Document::load_all(&bytes, &Limits::default()).into_iter();
+    let doc = match docs.next() {
+        None => return Ok(Policy { source: Some(name.as_str().into()), ..Policy::default() }),
+        Some(Err(e)) => return Err(vec![format!("{name}:{}:{}: {}", e.line, e.col, e.message)]),
+        Some(Ok(doc)) => doc,
+    };
+    let mut errors: Vec<String> =
+        doc.problems.iter().map(|e| format!("{name}:{}:{}: {}", e.line, e.col, e.message)).collect();
+    if docs.next().is_some() {
+        errors.push(format!("{name}: a policy file holds one YAML document"));
+    }
+    let policy = Policy::from_node(&doc.root, &known_rule, FRAMEWORKS).map_err(|problems| {
+        problems.into_iter().map(|p| format!("{name}:{}:{}: {}", p.pos.line, p.pos.col, p.message)).collect::<Vec<_>>()
+    });
+    match policy {
+        Ok(p) if errors.is_empty() => Ok(Policy { source: Some(Arc::from(name.as_str())), ..p }),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
+/// The starting policy `palisade policy init` writes: every setting, commented.
+pub const TEMPLATE: &str = r#"# Palisade policy. Palisade reads `palisade.yaml` at the top of a scanned directory, or
+# the file given with `palisade scan --config FILE`. Check it with `palisade policy check`.
+# Options given on the command line win over the same settings here.
+
+# Run only the rules of one framework: pss-baseline, pss-restricted, cis-1.12, nsa, cncf, mitre.
+# framework: pss-restricted
+
+# Pod Security Standards version to evaluate (`latest` or v1.N).
+# pss-version: latest
+
+# Rules to run / not to run: rule IDs, ID prefixes (POD, IMG) or names.
+# select: [POD, IMG, SEC, NS, SVC]
+ignore: []
+
+# Exit with 1 when a finding is at or above this severity.
+# fail-on: high
+
+# Severity overrides, by rule ID, prefix, name or control reference.
+severity: {}
+#   POD022: low
+#   cis-1.12:5.2.7: high
+
+# Registries images may come from (IMG003). Empty: any registry.
+registries: []
+#   - registry.example.com          # a registry host
+#   - ghcr.io/example               # a repository prefix on a registry
+#   - "*.dkr.ecr.eu-west-1.amazonaws.com"
+
+namespaces:
+  # The weakest Pod Security Admission `enforce` label a Namespace may carry (NS001):
+  # privileged, baseline or restricted.
+  pss-level: baseline
+
+secrets:
+  # Workloads must read secrets from a vault (Secrets Store CSI or External Secrets), not
+  # from plain Secrets (SEC005).
+  require-vault: false
+
+# Waivers: findings they cover leave `findings` but are listed, with the waiver, under
+# `suppressed` in the JSON report and as suppressions in SARIF. An expired waiver stops
+# suppressing and is itself reported (POL001); one that matches nothing is stale (POL002).
+# Every waiver needs a rule, a reason, an owner and an expiry date. `match` fields are
+# globs; absent fields match everything.
+waivers: []
+#   - rule: pss-baseline:privileged   # a rule ID, an ID prefix (POD), a name or a control
+#     match: {kind: DaemonSet, namespace: monitoring, name: "node-agent-*", labels: {team: obs}}
+#     reason: vendor agent needs privileged until v3
+#     owner: platform-team@example.com
+#     expires: 2027-03-31
+#
+# A single object can also carry its own waiver, as annotations:
+#   metadata:
+#     annotations:
+#       palisade.io/waive: POD021, IMG002
+#       palisade.io/waive-reason: read-only root breaks the vendor image; ticket OPS-1234
+"#;
