@@ -301,7 +301,18 @@ mod tests {
         for replaced in ["POD003", "POD004", "POD008", "POD009"] {
             assert!(!all.contains(&replaced), "{replaced} is overridden at the restricted level");
         }
-        assert_eq!(all.len(), 15);
+        let pss = Engine::new(&Selection { framework: Some("pss-restricted".into()), ..Selection::default() }).unwrap();
+        assert_eq!(pss.rules().len(), 15);
+    }
+
+    #[test]
+    fn redundant_rules_run_only_when_what_covers_them_does_not() {
+        let all = ids(Selection::default());
+        assert!(!all.contains(&"POD020") && !all.contains(&"POD028"), "covered by POD015+POD016 and POD018");
+        let without = ids(Selection { ignore: vec!["POD016".into()], ..Selection::default() });
+        assert!(without.contains(&"POD020"));
+        assert!(ids(Selection { framework: Some("cis-1.12".into()), ignore: vec!["POD018".into()], ..Selection::default() }).contains(&"POD028"));
+        assert_eq!(ids(Selection { select: vec!["POD020".into()], ..Selection::default() }), ["POD020"]);
     }
 
     #[test]

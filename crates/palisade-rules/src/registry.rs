@@ -25,6 +25,18 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &pod::seccomp_profile_missing::SeccompProfileMissing,
         &pod::capabilities_not_dropped::CapabilitiesNotDropped,
         &pod::unmasked_proc_mount_restricted::UnmaskedProcMountRestricted,
+        &pod::runs_as_root::RunsAsRoot,
+        &pod::writable_root_filesystem::WritableRootFilesystem,
+        &pod::missing_resource_limits::MissingResourceLimits,
+        &pod::missing_resource_requests::MissingResourceRequests,
+        &pod::service_account_token_automounted::ServiceAccountTokenAutomounted,
+        &pod::default_service_account::DefaultServiceAccount,
+        &pod::default_namespace::DefaultNamespace,
+        &pod::shared_process_namespace::SharedProcessNamespace,
+        &pod::net_raw_not_dropped::NetRawNotDropped,
+        &pod::sys_admin_capability::SysAdminCapability,
+        &pod::runtime_socket_mounted::RuntimeSocketMounted,
+        &pod::sensitive_host_path::SensitiveHostPath,
     ]
 }
 

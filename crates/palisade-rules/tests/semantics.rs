@@ -29,8 +29,9 @@ fn origin() -> Origin {
     Origin { file: "test.yaml".into(), document: 1, template: None }
 }
 
+/// The Pod Security Standards at version v1.`minor`, restricted level (baseline included).
 fn at(minor: u16) -> Selection {
-    Selection { version: Some(PssVersion(minor)), ..Selection::default() }
+    Selection { version: Some(PssVersion(minor)), framework: Some("pss-restricted".into()), ..Selection::default() }
 }
 
 fn ids(hits: &[Hit]) -> Vec<&'static str> {
@@ -157,7 +158,7 @@ spec:
         capabilities: {drop: [ALL], add: [SYS_ADMIN]}
   volumes: [{name: h, hostPath: {path: /}}, {name: n, nfs: {server: s, path: /}}]
 ";
-    let hits = run(yaml, Selection::default());
+    let hits = run(yaml, at(37));
     let by_path = |p: &str| hits.iter().find(|h| h.path.ends_with(p)).unwrap_or_else(|| panic!("no finding at {p}"));
     let host = by_path("volumes[0].hostPath");
     assert_eq!((host.id, host.severity), ("POD013", Severity::High));
@@ -242,5 +243,5 @@ fn every_workload_kind_is_evaluated_on_its_pod_template() {
     }
     // A custom resource whose template has no containers is not a workload.
     let crd = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {template: {spec: {privileged: true}}}\n";
-    assert!(run(crd, Selection::default()).is_empty());
+    assert!(run(crd, at(37)).is_empty());
 }
