@@ -7,6 +7,7 @@
 
 pub mod facts;
 pub mod finding;
+pub mod image;
 pub mod object;
 pub mod path;
 pub mod podspec;
@@ -15,6 +16,7 @@ pub mod rule;
 pub mod value;
 
 pub use facts::{Anchor, Facts, NamespaceFact};
+pub use image::ImageRef;
 pub use finding::{Finding, Location, Severity, Violation};
 pub use object::{Object, ObjectRef};
 pub use path::{FieldPath, Seg};

@@ -8,6 +8,7 @@
 mod macros;
 pub mod docs;
 pub mod engine;
+pub mod img;
 pub mod pod;
 pub mod registry;
 

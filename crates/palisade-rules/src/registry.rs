@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::pod;
+use crate::{img, pod};
 use palisade_core::Rule;
 
 /// Every rule, in catalogue order.
@@ -37,6 +37,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &pod::sys_admin_capability::SysAdminCapability,
         &pod::runtime_socket_mounted::RuntimeSocketMounted,
         &pod::sensitive_host_path::SensitiveHostPath,
+        &img::floating_tag::FloatingTag,
+        &img::not_pinned_by_digest::NotPinnedByDigest,
+        &img::registry_not_allowed::RegistryNotAllowed,
+        &img::mutable_tag_pull_policy::MutableTagPullPolicy,
     ]
 }
 
