@@ -4,6 +4,8 @@
 
 use crate::finding::Location;
 use crate::object::ObjectRef;
+use crate::path::FieldPath;
+use crate::secrets::SecretUse;
 use crate::policy::InlineWaiver;
 use crate::value::Node;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +35,22 @@ pub struct Facts {
     pub namespaces: Vec<NamespaceFact>,
     /// The kinds of the objects in each namespace (`ResourceQuota`, `NetworkPolicy`, …).
     pub kinds: BTreeMap<String, BTreeSet<String>>,
+    /// Secrets kept in sync from a vault (External Secrets, Secrets Store CSI), by
+    /// (namespace, name). Gathered only when the policy requires a vault.
+    pub vault_secrets: BTreeSet<(Option<String>, String)>,
+    /// Plain Secrets read by workloads, each located. Gathered only when the policy requires
+    /// a vault.
+    pub secret_reads: Vec<SecretReadFact>,
+}
+
+/// A workload reading a Secret, located at the reading field.
+#[derive(Clone, Debug)]
+pub struct SecretReadFact {
+    pub anchor: Arc<Anchor>,
+    pub namespace: Option<String>,
+    pub secret: String,
+    pub how: SecretUse,
+    pub path: FieldPath,
 }
 
 impl Facts {
@@ -43,6 +61,8 @@ impl Facts {
 
     pub fn merge(&mut self, other: Facts) {
         self.namespaces.extend(other.namespaces);
+        self.vault_secrets.extend(other.vault_secrets);
+        self.secret_reads.extend(other.secret_reads);
         for (ns, kinds) in other.kinds {
             self.kinds.entry(ns).or_default().extend(kinds);
         }

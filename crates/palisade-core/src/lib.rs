@@ -13,9 +13,10 @@ pub mod path;
 pub mod podspec;
 pub mod policy;
 pub mod rule;
+pub mod secrets;
 pub mod value;
 
-pub use facts::{Anchor, Facts, NamespaceFact};
+pub use facts::{Anchor, Facts, NamespaceFact, SecretReadFact};
 pub use image::ImageRef;
 pub use finding::{Finding, Location, Severity, Violation};
 pub use object::{Object, ObjectRef};

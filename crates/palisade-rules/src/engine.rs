@@ -7,6 +7,8 @@ use palisade_core::{
     Anchor, Context, Date, Facts, FieldPath, Finding, InlineWaiver, Location, NamespaceFact, Node, Object, Policy,
     Pos, PssLevel, PssVersion, Rule, Subject, Suppression, Target, Violation,
 };
+use palisade_core::secrets::{self, SecretUse};
+use palisade_core::SecretReadFact;
 use std::sync::Arc;
 
 /// What the user asked to run.
@@ -190,8 +192,8 @@ impl Engine {
         let labels = metadata.and_then(|m| m.field("labels"));
         let inline = InlineWaiver::of(metadata);
         let subject = Subject { kind: object.kind, namespace: object.namespace, name: object.name, labels };
-        self.gather(&object, node, origin, labels, &inline, &mut outcome.facts);
         let target = Target::new(object);
+        self.gather(&target, node, prefix, origin, labels, &inline, &mut outcome.facts);
         let mut violations: Vec<Violation> = Vec::new();
         for rule in &self.rules {
             rule.check(&self.cx, &target, &mut violations);
@@ -206,22 +208,42 @@ impl Engine {
     }
 
     /// Records what cross-object rules need to know about this object.
-    fn gather(&self, object: &Object, node: &Node, origin: &Origin, labels: Option<&Node>, inline: &Option<InlineWaiver>, facts: &mut Facts) {
+    #[allow(clippy::too_many_arguments)]
+    fn gather(&self, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, labels: Option<&Node>,
+              inline: &Option<InlineWaiver>, facts: &mut Facts) {
+        let object = &target.object;
+        let anchor_at = |pos: Pos| {
+            Arc::new(Anchor {
+                object: target.reference(),
+                location: Some(origin.location(pos)),
+                labels: labels.cloned(),
+                inline: inline.clone(),
+            })
+        };
         if object.kind == "Namespace" && object.api_version == "v1" {
             let at = FieldPath::root().keys(&["metadata", "name"]).locate(node).0;
-            facts.namespaces.push(NamespaceFact {
-                name: object.name.to_string(),
-                anchor: Arc::new(Anchor {
-                    object: Arc::new(object.reference()),
-                    location: Some(origin.location(at)),
-                    labels: labels.cloned(),
-                    inline: inline.clone(),
-                }),
-            });
+            facts.namespaces.push(NamespaceFact { name: object.name.to_string(), anchor: anchor_at(at) });
         }
         if let Some(ns) = object.namespace {
             if !facts.namespace_has(ns, object.kind) {
                 facts.kinds.entry(ns.to_string()).or_default().insert(object.kind.to_string());
+            }
+        }
+        if self.cx.settings().require_vault {
+            let namespace = object.namespace.map(str::to_string);
+            for name in secrets::vault_synced_secrets(object.kind, object.api_version, node) {
+                facts.vault_secrets.insert((namespace.clone(), name));
+            }
+            let reads = target.pod.as_ref().map(secrets::secret_reads).unwrap_or_default();
+            for read in reads.into_iter().filter(|r| r.how != SecretUse::ImagePull) {
+                let at = read.path.locate(node).0;
+                facts.secret_reads.push(SecretReadFact {
+                    anchor: anchor_at(at),
+                    namespace: namespace.clone(),
+                    secret: read.secret.to_string(),
+                    how: read.how,
+                    path: prefix.map(|p| p.join(&read.path)).unwrap_or(read.path),
+                });
             }
         }
     }

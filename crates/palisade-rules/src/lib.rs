@@ -11,5 +11,6 @@ pub mod engine;
 pub mod img;
 pub mod pod;
 pub mod registry;
+pub mod sec;
 
 pub use engine::{Engine, Origin, RootOutcome, Selection};

@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{img, pod};
+use crate::{img, pod, sec};
 use palisade_core::Rule;
 
 /// Every rule, in catalogue order.
@@ -41,6 +41,11 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &img::not_pinned_by_digest::NotPinnedByDigest,
         &img::registry_not_allowed::RegistryNotAllowed,
         &img::mutable_tag_pull_policy::MutableTagPullPolicy,
+        &sec::secret_data_in_manifest::SecretDataInManifest,
+        &sec::secret_in_env::SecretInEnv,
+        &sec::legacy_token_secret::LegacyTokenSecret,
+        &sec::credential_in_plain_sight::CredentialInPlainSight,
+        &sec::plain_secret_without_vault::PlainSecretWithoutVault,
     ]
 }
 
