@@ -197,6 +197,8 @@ pub struct Waiver {
     pub expires: Date,
     /// Where the waiver starts in the policy file.
     pub pos: Pos,
+    /// Where its `expires` date is.
+    pub expires_pos: Pos,
     /// How many findings it suppressed (for stale-waiver reporting).
     pub used: AtomicUsize,
 }
@@ -492,6 +494,7 @@ impl Policy {
 fn read_waiver(r: &mut Reader, node: &Node, i: usize) -> Option<Waiver> {
     let what = format!("waivers[{i}]");
     let (mut rule, mut reason, mut owner, mut expires) = (None, None, None, None);
+    let mut expires_pos = node.pos;
     let mut matcher = WaiverMatch::default();
     for e in r.mapping(node, &what, &["rule", "match", "reason", "owner", "expires"]) {
         let v = &e.value;
@@ -499,7 +502,10 @@ fn read_waiver(r: &mut Reader, node: &Node, i: usize) -> Option<Waiver> {
             "rule" => rule = r.string(v, &format!("{what}.rule")),
             "reason" => reason = r.string(v, &format!("{what}.reason")).filter(|s| !s.trim().is_empty()),
             "owner" => owner = r.string(v, &format!("{what}.owner")).filter(|s| !s.trim().is_empty()),
-            "expires" => expires = r.parsed(v, &format!("{what}.expires")),
+            "expires" => {
+                expires = r.parsed(v, &format!("{what}.expires"));
+                expires_pos = v.pos;
+            }
             "match" => {
                 for m in r.mapping(v, &format!("{what}.match"), &["kind", "namespace", "name", "labels"]) {
                     let field = format!("{what}.match.{}", m.key);
@@ -549,6 +555,7 @@ fn read_waiver(r: &mut Reader, node: &Node, i: usize) -> Option<Waiver> {
         owner: owner?,
         expires: expires?,
         pos: node.pos,
+        expires_pos,
         used: AtomicUsize::new(0),
     })
 }

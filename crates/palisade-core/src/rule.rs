@@ -152,6 +152,8 @@ pub struct Context {
     pub level: PssLevel,
     pub policy: Arc<Policy>,
     pub today: Date,
+    /// The rules this run evaluates.
+    pub active: Arc<[&'static RuleMeta]>,
 }
 
 impl Context {

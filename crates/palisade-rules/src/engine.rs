@@ -149,7 +149,8 @@ impl Engine {
             .iter()
             .map(|w| (w.expires >= today).then(|| Arc::new(w.suppression(policy.source.as_ref()))))
             .collect();
-        Ok(Engine { rules, cx: Context { version, level, policy, today }, waivers })
+        let active = rules.iter().map(|r| r.meta()).collect();
+        Ok(Engine { rules, cx: Context { version, level, policy, today, active }, waivers })
     }
 
     pub fn rules(&self) -> &[&'static dyn Rule] {

@@ -9,8 +9,11 @@ mod macros;
 pub mod docs;
 pub mod engine;
 pub mod img;
+pub mod ns;
 pub mod pod;
+pub mod pol;
 pub mod registry;
 pub mod sec;
+pub mod svc;
 
 pub use engine::{Engine, Origin, RootOutcome, Selection};

@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{img, pod, sec};
+use crate::{img, ns, pod, pol, sec, svc};
 use palisade_core::Rule;
 
 /// Every rule, in catalogue order.
@@ -46,6 +46,19 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &sec::legacy_token_secret::LegacyTokenSecret,
         &sec::credential_in_plain_sight::CredentialInPlainSight,
         &sec::plain_secret_without_vault::PlainSecretWithoutVault,
+        &ns::pss_not_enforced::PssNotEnforced,
+        &ns::without_resource_quota::WithoutResourceQuota,
+        &ns::without_limit_range::WithoutLimitRange,
+        &ns::without_network_policy::WithoutNetworkPolicy,
+        &svc::node_port::NodePort,
+        &svc::load_balancer_open::LoadBalancerOpen,
+        &svc::external_ips::ExternalIps,
+        &svc::ingress_without_tls::IngressWithoutTls,
+        // Waiver rules come last: stale-waiver needs every other finding to have met the
+        // waivers first.
+        &pol::expired_waiver::ExpiredWaiver,
+        &pol::stale_waiver::StaleWaiver,
+        &pol::invalid_inline_waiver::InvalidInlineWaiver,
     ]
 }
 
