@@ -495,6 +495,7 @@ fn read_waiver(r: &mut Reader, node: &Node, i: usize) -> Option<Waiver> {
     let what = format!("waivers[{i}]");
     let (mut rule, mut reason, mut owner, mut expires) = (None, None, None, None);
     let mut expires_pos = node.pos;
+    let mut expires_given = false;
     let mut matcher = WaiverMatch::default();
     for e in r.mapping(node, &what, &["rule", "match", "reason", "owner", "expires"]) {
         let v = &e.value;
@@ -505,6 +506,7 @@ fn read_waiver(r: &mut Reader, node: &Node, i: usize) -> Option<Waiver> {
             "expires" => {
                 expires = r.parsed(v, &format!("{what}.expires"));
                 expires_pos = v.pos;
+                expires_given = true;
             }
             "match" => {
                 for m in r.mapping(v, &format!("{what}.match"), &["kind", "namespace", "name", "labels"]) {
@@ -541,11 +543,13 @@ fn read_waiver(r: &mut Reader, node: &Node, i: usize) -> Option<Waiver> {
     if owner.is_none() {
         missing.push("owner");
     }
-    if expires.is_none() {
+    if !expires_given {
         missing.push("expires");
     }
     if !missing.is_empty() {
         r.err(node.pos, format!("{what} needs {} (every waiver names a rule, a reason, an owner and an expiry date)", missing.join(", ")));
+    }
+    if !missing.is_empty() || expires.is_none() {
         return None;
     }
     Some(Waiver {
