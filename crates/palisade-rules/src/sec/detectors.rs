@@ -32,13 +32,19 @@ static URL_PASSWORD: LazyLock<Regex> =
 
 /// `password=…`, `api_key: …`, `--token=…`.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)["']?\s*[:=]\s*["']?([^\s"'&;,]{8,})"#)
+    Regex::new(r#"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)["']?[ \t]*[:=][ \t]*["']?([^\s"'&;,]{8,})"#)
         .expect("regex")
 });
 
 /// A command-line flag whose next argument is a credential: `--password`, `-token`.
 pub static ASSIGNED_FLAGS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^--?[a-z0-9-]*(?:password|passwd|secret|token|api-?key|access-?key)$").expect("regex")
+});
+
+/// A Kubernetes object name or `namespace/name` reference, which names a secret rather than
+/// being one (`cert-manager/webhook-ca`).
+static OBJECT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$").expect("regex")
 });
 
 /// Name endings that say "this holds a credential" (compared lower-case, without `_-.`).
@@ -83,6 +89,8 @@ pub fn secret_like(value: &str) -> bool {
         && !v.contains("://")
         && !v.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
         && !placeholder(v)
+        && !v.ends_with(':')
+        && !(OBJECT_NAME.is_match(v) && v.contains(['-', '/', '.']))
         && entropy(v) >= 3.0
 }
 
@@ -141,5 +149,7 @@ mod tests {
         assert_eq!(named_value("DB_PASSWORD", "aaaaaaaaaa"), None, "no variety");
         assert_eq!(named_value("AUTH_TOKEN", "/var/run/secrets/token"), None);
         assert_eq!(named_value("LOG_LEVEL", "hT7#pQ2xLm"), None);
+        assert_eq!(named_value("cert-manager.io/inject-ca-from-secret", "cert-manager/cert-manager-webhook-ca"), None);
+        assert_eq!(in_text("login_token:\n  signing_key: CHANGEME00000000"), None, "assignments stay on one line");
     }
 }
