@@ -35,6 +35,10 @@ pub struct Facts {
     pub namespaces: Vec<NamespaceFact>,
     /// The kinds of the objects in each namespace (`ResourceQuota`, `NetworkPolicy`, …).
     pub kinds: BTreeMap<String, BTreeSet<String>>,
+    /// How many objects of each kind the input holds.
+    pub kind_counts: BTreeMap<String, usize>,
+    /// How many objects carry a pod spec.
+    pub workloads: usize,
     /// Secrets kept in sync from a vault (External Secrets, Secrets Store CSI), by
     /// (namespace, name). Gathered only when the policy requires a vault.
     pub vault_secrets: BTreeSet<(Option<String>, String)>,
@@ -61,6 +65,10 @@ impl Facts {
 
     pub fn merge(&mut self, other: Facts) {
         self.namespaces.extend(other.namespaces);
+        self.workloads += other.workloads;
+        for (kind, n) in other.kind_counts {
+            *self.kind_counts.entry(kind).or_default() += n;
+        }
         self.vault_secrets.extend(other.vault_secrets);
         self.secret_reads.extend(other.secret_reads);
         for (ns, kinds) in other.kinds {

@@ -1,6 +1,7 @@
 //! `--format json`: the `palisade.report/v1` document (schema in `schema/report.schema.json`).
 
 use crate::Report;
+use palisade_core::compliance::{Compliance, Status};
 use palisade_core::{Finding, Location, Suppression};
 use std::sync::Arc;
 use serde::Serialize;
@@ -198,5 +199,37 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
         let v = json!({"file": s.file, "line": s.line, "document": s.document, "reason": s.reason});
         serde_json::to_writer(out, &v).map_err(io::Error::from)
     })?;
+    if let Some(c) = &report.compliance {
+        write!(out, ",\n  \"compliance\": {}", compliance(c))?;
+    }
     writeln!(out, "\n}}")
+}
+
+/// The `compliance` section: the framework, a score, and each control's status.
+pub fn compliance(c: &Compliance) -> Value {
+    let controls: Vec<Value> = c
+        .controls
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "title": r.title, "status": r.status.as_str(), "rules": r.rules,
+                "findings": r.findings, "waived": r.waived,
+                "objects": r.objects.iter().map(|o| json!({
+                    "api_version": o.api_version, "kind": o.kind, "namespace": o.namespace, "name": o.name,
+                })).collect::<Vec<_>>(),
+                "note": r.note,
+            })
+        })
+        .collect();
+    let count = |s| c.count(s);
+    json!({
+        "framework": c.framework,
+        "title": c.title,
+        "score": c.score(),
+        "summary": {
+            "pass": count(Status::Pass), "fail": count(Status::Fail),
+            "not_applicable": count(Status::NotApplicable), "manual": count(Status::Manual),
+        },
+        "controls": controls,
+    })
 }

@@ -1,12 +1,16 @@
 //! Report writers, one file per format: `table` for people, `json` (the `palisade.report/v1`
-//! contract), `sarif` for code scanning, `junit` for CI dashboards.
+//! contract), `sarif` for code scanning, `junit` for CI dashboards, and `compliance`, the
+//! control-by-control view of a framework.
 
+pub mod compliance;
 pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod table;
 
+use palisade_core::compliance::Compliance;
 use palisade_core::{Finding, ObjectRef, RuleMeta, Severity, Suppression};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Everything one scan produced.
@@ -15,6 +19,10 @@ pub struct Report {
     /// Inputs read (files, stdin, rendered kustomizations).
     pub files: usize,
     pub objects: usize,
+    /// How many objects of each kind were read.
+    pub kinds: BTreeMap<String, usize>,
+    /// How many objects carry a pod spec.
+    pub workloads: usize,
     pub findings: Vec<Finding>,
     /// Findings a waiver covers, with the waiver: out of `findings`, never lost.
     pub suppressed: Vec<(Finding, Arc<Suppression>)>,
@@ -22,6 +30,8 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
     /// The rules that ran, in catalogue order.
     pub rules: Vec<&'static RuleMeta>,
+    /// The compliance view of the framework the scan ran, when it has a control catalogue.
+    pub compliance: Option<Compliance>,
     /// Every object scanned, with its file (kept only when a format needs it: JUnit).
     pub scanned: Vec<(String, ObjectRef)>,
 }

@@ -213,6 +213,13 @@ impl Engine {
     fn gather(&self, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, labels: Option<&Node>,
               inline: &Option<InlineWaiver>, facts: &mut Facts) {
         let object = &target.object;
+        match facts.kind_counts.get_mut(object.kind) {
+            Some(n) => *n += 1,
+            None => {
+                facts.kind_counts.insert(object.kind.to_string(), 1);
+            }
+        }
+        facts.workloads += usize::from(target.pod.is_some());
         let anchor_at = |pos: Pos| {
             Arc::new(Anchor {
                 object: target.reference(),

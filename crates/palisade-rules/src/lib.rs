@@ -8,6 +8,7 @@
 mod macros;
 pub mod docs;
 pub mod engine;
+pub mod frameworks;
 pub mod img;
 pub mod ns;
 pub mod pod;

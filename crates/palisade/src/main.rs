@@ -13,6 +13,7 @@ use palisade::policy_file;
 use palisade::scan::{collect_inputs, scan, Input, ScanOptions};
 use palisade_core::{PssVersion, Severity};
 use palisade_report::{json, junit, sarif, table, Report};
+use palisade_rules::frameworks::{assess, COMPLIANCE_FRAMEWORKS};
 use palisade_rules::{docs, engine::FRAMEWORKS, registry, Engine, Selection};
 use palisade_source::Limits;
 use std::io::{IsTerminal, Write};
@@ -62,6 +63,18 @@ Examples:
   helm template ./chart | palisade scan -
   palisade scan --kustomize overlays/prod --fail-on high")]
     Scan(ScanArgs),
+    /// Assess a framework control by control: pass, fail, not applicable, or manual.
+    #[command(after_help = "Frameworks: cis-1.12 (CIS Kubernetes Benchmark 1.12, section 5), nsa (NSA/CISA
+Kubernetes Hardening Guide), cncf (the CNCF's nine best practices), pss-baseline,
+pss-restricted. Every control is listed: automated ones pass or fail on the scanned objects
+(or are not applicable when the input holds nothing they are about); the rest are marked
+manual with the reason. --format json writes the full scan report with a `compliance`
+section. Takes the same inputs and options as `palisade scan`.
+
+Examples:
+  palisade compliance --framework cis-1.12 k8s/
+  palisade compliance --framework nsa k8s/ --format json -o compliance.json")]
+    Compliance(ScanArgs),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -181,7 +194,8 @@ fn parse_version(s: &str) -> Result<PssVersion, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => run_scan(args, false),
+        Command::Compliance(args) => run_scan(args, true),
         Command::Rules { format } => run_rules(format),
         Command::Policy(cmd) => run_policy(cmd),
         Command::Explain { rule } => match registry::find(&rule) {
@@ -238,7 +252,22 @@ fn run_rules(format: RulesFormat) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run_scan(args: ScanArgs) -> ExitCode {
+/// Scans as the arguments and the policy file say; with `compliance`, the framework is
+/// required and the table is the control-by-control view.
+fn run_scan(args: ScanArgs, compliance: bool) -> ExitCode {
+    if compliance {
+        match args.framework.as_deref() {
+            Some(fw) if COMPLIANCE_FRAMEWORKS.contains(&fw) => {}
+            _ => {
+                eprintln!("error: `palisade compliance` needs --framework with one of: {}", COMPLIANCE_FRAMEWORKS.join(", "));
+                return ExitCode::from(2);
+            }
+        }
+        if !matches!(args.format, Format::Table | Format::Json) {
+            eprintln!("error: `palisade compliance` writes --format table or json");
+            return ExitCode::from(2);
+        }
+    }
     if args.paths.is_empty() && args.kustomize.is_empty() {
         eprintln!("error: nothing to scan: give files, directories, `-` for stdin, or --kustomize DIR\n\nFor more information, try 'palisade scan --help'.");
         return ExitCode::from(2);
@@ -303,9 +332,16 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
     errors.append(&mut report.errors);
     report.errors = errors;
+    if let Some(fw) = &selection.framework {
+        report.compliance = assess(fw, &report.findings, &report.suppressed, &report.kinds, report.workloads);
+    }
 
     let code = exit_code(&report, fail_on);
-    if let Err(e) = write_report(&report, &args) {
+    let written = match (&report.compliance, compliance, args.format) {
+        (Some(c), true, Format::Table) => write_compliance(c, &report, &args),
+        _ => write_report(&report, &args),
+    };
+    if let Err(e) = written {
         eprintln!("error: cannot write the report: {e}");
         return ExitCode::from(2);
     }
@@ -376,6 +412,35 @@ fn progress_bar(args: &ScanArgs, inputs: usize) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Runs `write` on a styled stream: the terminal (styles kept when it is one) or the
+/// `--output` file (styles dropped).
+fn styled(output: &Option<PathBuf>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    match output {
+        Some(path) => {
+            let mut buffered: Box<dyn Write> = Box::new(std::io::BufWriter::new(std::fs::File::create(path)?));
+            let mut out = AutoStream::never(&mut buffered);
+            write(&mut out)?;
+            out.flush()
+        }
+        None => {
+            let mut out = AutoStream::auto(std::io::stdout().lock());
+            write(&mut out)?;
+            out.flush()
+        }
+    }
+}
+
+/// The compliance table, then any input errors.
+fn write_compliance(c: &palisade_core::compliance::Compliance, report: &Report, args: &ScanArgs) -> std::io::Result<()> {
+    styled(&args.output, |out| {
+        palisade_report::compliance::write(c, out)?;
+        for e in &report.errors {
+            writeln!(out, "error: {e}")?;
+        }
+        Ok(())
+    })
+}
+
 fn write_report(report: &Report, args: &ScanArgs) -> std::io::Result<()> {
     // Formats other than the table carry errors inside the document; say them on stderr too.
     if !matches!(args.format, Format::Table) && !args.quiet {
@@ -383,27 +448,14 @@ fn write_report(report: &Report, args: &ScanArgs) -> std::io::Result<()> {
             eprintln!("error: {e}");
         }
     }
+    if let Format::Table = args.format {
+        // The table is styled; the stream drops the styles when not writing to a terminal.
+        return styled(&args.output, |out| table::write(report, table::Options { quiet: args.quiet }, out));
+    }
     let file = match &args.output {
         Some(path) => Some(std::fs::File::create(path)?),
         None => None,
     };
-    if let Format::Table = args.format {
-        // The table is styled; the stream drops the styles when not writing to a terminal.
-        let opts = table::Options { quiet: args.quiet };
-        return match file {
-            Some(f) => {
-                let mut buffered: Box<dyn Write> = Box::new(std::io::BufWriter::new(f));
-                let mut out = AutoStream::never(&mut buffered);
-                table::write(report, opts, &mut out)?;
-                out.flush()
-            }
-            None => {
-                let mut out = AutoStream::auto(std::io::stdout().lock());
-                table::write(report, opts, &mut out)?;
-                out.flush()
-            }
-        };
-    }
     let mut out: Box<dyn Write> = match file {
         Some(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
         None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),

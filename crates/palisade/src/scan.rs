@@ -256,6 +256,8 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
         report.scanned.extend(r.scanned);
     }
     let end = opts.engine.finish(&facts);
+    report.workloads = facts.workloads;
+    report.kinds = std::mem::take(&mut facts.kind_counts);
     report.findings.extend(end.findings);
     report.suppressed.extend(end.suppressed);
     report.sort();

@@ -55,7 +55,9 @@ fn finding_fields_follow_the_design_contract() {
     assert_eq!(f["object"], serde_json::json!({"api_version": "v1", "kind": "Pod", "namespace": "ns", "name": "p"}));
     assert_eq!(f["location"], serde_json::json!({"file": file, "line": 9, "column": 9, "document": 1}));
     assert_eq!(f["path"], "spec.containers[0].securityContext.privileged");
-    assert_eq!(f["controls"], serde_json::json!(["pss-baseline:privileged", "cis-1.12:5.2.2", "mitre:T1611"]));
+    for control in ["pss-baseline:privileged", "cis-1.12:5.2.2", "nsa:pod-security", "mitre:T1611"] {
+        assert!(f["controls"].as_array().unwrap().contains(&Value::from(control)), "{control} in {}", f["controls"]);
+    }
     assert!(f["remediation"].as_str().unwrap().starts_with("Remove `privileged: true`"));
     assert_eq!(report["schema"], "palisade.report/v1");
     assert_eq!(report["tool"]["name"], "palisade");
@@ -300,4 +302,47 @@ fn help_teaches() {
     for needle in ["--pss-version", "--framework", "--fail-on", "--kustomize", "Exit codes", "helm template"] {
         assert!(out.stdout.contains(needle), "scan --help should mention {needle}");
     }
+}
+
+#[test]
+fn compliance_lists_every_control_with_a_status() {
+    let out = palisade(&["compliance", "--framework", "cis-1.12", "examples/demo"], None);
+    assert_eq!(out.code, 1, "the demo fails controls");
+    let lines: Vec<&str> = out.stdout.lines().filter(|l| l.trim_start().starts_with(['✓', '✗', '–', '?'])).collect();
+    assert_eq!(lines.len(), 34, "every CIS §5 control:\n{}", out.stdout);
+    assert!(out.stdout.contains("✗ fail    5.2.2"), "{}", out.stdout);
+    assert!(out.stdout.contains("? manual  5.3.1"));
+    assert!(out.stdout.lines().last().unwrap().starts_with("score "));
+    // JSON: the scan report with a compliance section that the schema describes.
+    let (_, report) = json(&["examples/demo", "--framework", "cis-1.12"], None);
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(repo().join("schema/report.schema.json")).unwrap()).unwrap();
+    assert_valid(&validator(&schema), &report);
+    let c = &report["compliance"];
+    assert_eq!(c["framework"], "cis-1.12");
+    let controls = c["controls"].as_array().unwrap();
+    let privileged = controls.iter().find(|c| c["id"] == "5.2.2").unwrap();
+    assert_eq!(privileged["status"], "fail");
+    let failing: Vec<&str> = report["findings"].as_array().unwrap().iter()
+        .filter(|f| f["controls"].as_array().unwrap().contains(&Value::from("cis-1.12:5.2.2")))
+        .map(|f| f["object"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(privileged["findings"].as_u64().unwrap() as usize, failing.len());
+    for o in privileged["objects"].as_array().unwrap() {
+        assert!(failing.contains(&o["name"].as_str().unwrap()));
+    }
+    let sum: u64 = ["pass", "fail", "not_applicable", "manual"].iter().map(|k| c["summary"][k].as_u64().unwrap()).sum();
+    assert_eq!(sum, 34);
+    let (pass, fail) = (c["summary"]["pass"].as_f64().unwrap(), c["summary"]["fail"].as_f64().unwrap());
+    assert!((c["score"].as_f64().unwrap() - (1000.0 * pass / (pass + fail)).round() / 10.0).abs() < 1e-9);
+    // A clean workload passes the workload controls; nothing about namespaces applies.
+    let dir = tempdir("compliance");
+    let clean = write(&dir, "clean.yaml", CLEAN);
+    let (code, report) = json(&[&clean, "--framework", "cis-1.12"], None);
+    assert_eq!(code, 0);
+    let status = |id: &str| report["compliance"]["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["status"].clone();
+    assert_eq!(status("5.2.2"), "pass");
+    assert_eq!(status("5.3.2"), "not_applicable");
+    assert_eq!(status("5.1.1"), "manual");
+    assert_eq!(palisade(&["compliance", "examples/demo"], None).code, 2, "a framework is required");
+    assert_eq!(palisade(&["compliance", "--framework", "mitre", "examples/demo"], None).code, 2, "mitre has no control catalogue");
 }

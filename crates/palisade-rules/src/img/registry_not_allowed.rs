@@ -41,7 +41,7 @@ declare_rule! {
         name: "image-registry-not-allowed",
         severity: High,
         summary: "Image comes from a registry the policy does not allow",
-        controls: ["cis-1.12:5.5.1", "nsa:supply-chain", "mitre:T1525"],
+        controls: ["nsa:supply-chain", "mitre:T1525"],
         pss: None,
     }
 }

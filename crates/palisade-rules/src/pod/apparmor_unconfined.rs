@@ -44,7 +44,7 @@ declare_rule! {
         name: "apparmor-unconfined",
         severity: Medium,
         summary: "AppArmor profile overridden or disabled",
-        controls: ["pss-baseline:appArmorProfile"],
+        controls: ["pss-baseline:appArmorProfile", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("appArmorProfile", 0),
     }
 }

@@ -41,7 +41,7 @@ declare_rule! {
         name: "capabilities-beyond-default",
         severity: High,
         summary: "Container adds capabilities beyond the runtime's default set",
-        controls: ["pss-baseline:capabilities_baseline", "cis-1.12:5.2.9"],
+        controls: ["pss-baseline:capabilities_baseline", "cis-1.12:5.2.9", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("capabilities_baseline", 0),
     }
 }

@@ -43,7 +43,7 @@ declare_rule! {
         name: "capabilities-not-dropped",
         severity: Medium,
         summary: "Container does not drop ALL capabilities, or adds more than NET_BIND_SERVICE",
-        controls: ["pss-restricted:capabilities_restricted", "cis-1.12:5.2.8", "cis-1.12:5.2.9"],
+        controls: ["pss-restricted:capabilities_restricted", "cis-1.12:5.2.8", "cis-1.12:5.2.9", "nsa:pod-security", "cis-1.12:5.6.3", "cncf:7"],
         pss: PssCheck::restricted("capabilities_restricted", 22, &["capabilities_baseline"]),
     }
 }

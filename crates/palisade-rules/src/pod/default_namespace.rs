@@ -38,7 +38,7 @@ declare_rule! {
         name: "default-namespace-used",
         severity: Low,
         summary: "Object is placed in the default namespace",
-        controls: ["cis-1.12:5.6.4", "cis-1.12:5.6.1", "cncf:3"],
+        controls: ["cis-1.12:5.6.4", "cis-1.12:5.6.1", "cncf:3", "nsa:namespaces"],
         pss: None,
     }
 }

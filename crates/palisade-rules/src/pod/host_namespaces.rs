@@ -43,7 +43,7 @@ declare_rule! {
         name: "host-namespaces",
         severity: High,
         summary: "Pod shares the host's network, PID or IPC namespace",
-        controls: ["pss-baseline:hostNamespaces", "cis-1.12:5.2.3", "cis-1.12:5.2.4", "cis-1.12:5.2.5", "mitre:T1611"],
+        controls: ["pss-baseline:hostNamespaces", "cis-1.12:5.2.3", "cis-1.12:5.2.4", "cis-1.12:5.2.5", "mitre:T1611", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("hostNamespaces", 0),
     }
 }

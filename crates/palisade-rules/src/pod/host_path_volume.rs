@@ -37,7 +37,7 @@ declare_rule! {
         name: "host-path-volume",
         severity: High,
         summary: "Pod mounts a hostPath volume",
-        controls: ["pss-baseline:hostPathVolumes", "cis-1.12:5.2.11", "mitre:T1611"],
+        controls: ["pss-baseline:hostPathVolumes", "cis-1.12:5.2.11", "mitre:T1611", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("hostPathVolumes", 0),
     }
 }

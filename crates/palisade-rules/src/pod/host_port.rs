@@ -33,7 +33,7 @@ declare_rule! {
         name: "host-port",
         severity: Medium,
         summary: "Container binds a port on the host",
-        controls: ["pss-baseline:hostPorts", "cis-1.12:5.2.12"],
+        controls: ["pss-baseline:hostPorts", "cis-1.12:5.2.12", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("hostPorts", 0),
     }
 }

@@ -38,7 +38,7 @@ declare_rule! {
         name: "privilege-escalation-allowed",
         severity: Medium,
         summary: "Container may gain more privileges than its parent process",
-        controls: ["pss-restricted:allowPrivilegeEscalation", "cis-1.12:5.2.6"],
+        controls: ["pss-restricted:allowPrivilegeEscalation", "cis-1.12:5.2.6", "nsa:pod-security", "cis-1.12:5.6.3", "cncf:7"],
         pss: PssCheck::restricted("allowPrivilegeEscalation", 8, &[]),
     }
 }

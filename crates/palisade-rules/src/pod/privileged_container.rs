@@ -43,7 +43,7 @@ declare_rule! {
         name: "privileged-container",
         severity: High,
         summary: "Container runs privileged",
-        controls: ["pss-baseline:privileged", "cis-1.12:5.2.2", "mitre:T1611"],
+        controls: ["pss-baseline:privileged", "cis-1.12:5.2.2", "mitre:T1611", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("privileged", 0),
     }
 }

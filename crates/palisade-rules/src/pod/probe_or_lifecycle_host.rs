@@ -38,7 +38,7 @@ declare_rule! {
         name: "probe-or-lifecycle-host",
         severity: Medium,
         summary: "Probe or lifecycle hook targets another host",
-        controls: ["pss-baseline:hostProbesAndHostLifecycle"],
+        controls: ["pss-baseline:hostProbesAndHostLifecycle", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("hostProbesAndHostLifecycle", 34),
     }
 }

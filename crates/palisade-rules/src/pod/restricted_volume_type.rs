@@ -44,7 +44,7 @@ declare_rule! {
         name: "restricted-volume-type",
         severity: Medium,
         summary: "Volume type not allowed by the restricted level",
-        controls: ["pss-restricted:restrictedVolumes"],
+        controls: ["pss-restricted:restrictedVolumes", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::restricted("restrictedVolumes", 0, &["hostPathVolumes"]),
     }
 }

@@ -45,7 +45,7 @@ declare_rule! {
         name: "run-as-non-root-not-required",
         severity: Medium,
         summary: "Containers are not required to run as non-root",
-        controls: ["pss-restricted:runAsNonRoot", "cis-1.12:5.2.7"],
+        controls: ["pss-restricted:runAsNonRoot", "cis-1.12:5.2.7", "nsa:non-root-containers", "cncf:7"],
         pss: PssCheck::restricted("runAsNonRoot", 0, &[]),
     }
 }

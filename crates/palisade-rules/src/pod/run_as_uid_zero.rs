@@ -33,7 +33,7 @@ declare_rule! {
         name: "run-as-uid-zero",
         severity: Medium,
         summary: "Runs as UID 0",
-        controls: ["pss-restricted:runAsUser", "cis-1.12:5.2.7"],
+        controls: ["pss-restricted:runAsUser", "cis-1.12:5.2.7", "nsa:non-root-containers", "cncf:7"],
         pss: PssCheck::restricted("runAsUser", 23, &[]),
     }
 }

@@ -46,7 +46,7 @@ declare_rule! {
         name: "seccomp-profile-missing",
         severity: Medium,
         summary: "No confining seccomp profile",
-        controls: ["pss-restricted:seccompProfile_restricted", "cis-1.12:5.6.2"],
+        controls: ["pss-restricted:seccompProfile_restricted", "cis-1.12:5.6.2", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::restricted("seccompProfile_restricted", 19, &["seccompProfile_baseline"]),
     }
 }

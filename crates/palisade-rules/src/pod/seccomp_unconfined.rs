@@ -39,7 +39,7 @@ declare_rule! {
         name: "seccomp-unconfined",
         severity: Medium,
         summary: "Seccomp disabled",
-        controls: ["pss-baseline:seccompProfile_baseline", "cis-1.12:5.6.2"],
+        controls: ["pss-baseline:seccompProfile_baseline", "cis-1.12:5.6.2", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("seccompProfile_baseline", 0),
     }
 }

@@ -37,7 +37,7 @@ declare_rule! {
         name: "selinux-custom-options",
         severity: Medium,
         summary: "Custom SELinux user, role or type",
-        controls: ["pss-baseline:seLinuxOptions"],
+        controls: ["pss-baseline:seLinuxOptions", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("seLinuxOptions", 0),
     }
 }

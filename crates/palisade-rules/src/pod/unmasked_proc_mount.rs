@@ -36,7 +36,7 @@ declare_rule! {
         name: "unmasked-proc-mount",
         severity: High,
         summary: "Container unmasks /proc",
-        controls: ["pss-baseline:procMount"],
+        controls: ["pss-baseline:procMount", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("procMount", 0),
     }
 }

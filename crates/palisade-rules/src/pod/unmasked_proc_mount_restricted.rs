@@ -47,7 +47,7 @@ declare_rule! {
         name: "unmasked-proc-mount-restricted",
         severity: Medium,
         summary: "Container unmasks /proc (restricted level, user namespaces included)",
-        controls: ["pss-restricted:procMount_restricted"],
+        controls: ["pss-restricted:procMount_restricted", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::restricted("procMount_restricted", 35, &["procMount"]),
     }
 }

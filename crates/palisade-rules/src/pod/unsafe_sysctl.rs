@@ -41,7 +41,7 @@ declare_rule! {
         name: "unsafe-sysctl",
         severity: Medium,
         summary: "Pod sets a sysctl outside the safe set",
-        controls: ["pss-baseline:sysctls"],
+        controls: ["pss-baseline:sysctls", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("sysctls", 0),
     }
 }

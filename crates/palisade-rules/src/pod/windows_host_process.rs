@@ -38,7 +38,7 @@ declare_rule! {
         name: "windows-host-process",
         severity: High,
         summary: "Windows HostProcess container",
-        controls: ["pss-baseline:windowsHostProcess", "cis-1.12:5.2.10"],
+        controls: ["pss-baseline:windowsHostProcess", "cis-1.12:5.2.10", "nsa:pod-security", "cncf:7"],
         pss: PssCheck::baseline("windowsHostProcess", 0),
     }
 }

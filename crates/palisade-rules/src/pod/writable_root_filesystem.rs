@@ -40,7 +40,7 @@ declare_rule! {
         name: "writable-root-filesystem",
         severity: Low,
         summary: "Container's root filesystem is writable",
-        controls: ["nsa:immutable-filesystem", "mitre:T1525"],
+        controls: ["nsa:immutable-filesystem", "mitre:T1525", "cis-1.12:5.6.3"],
         pss: None,
     }
 }

@@ -1,0 +1,57 @@
+//! The compliance catalogues agree with the rules: every control a rule names exists, every
+//! automated control has rules, no manual control has any, and CIS §5 is complete.
+
+use palisade_rules::frameworks::{framework, rules_for, Decided, COMPLIANCE_FRAMEWORKS};
+use palisade_rules::registry;
+
+#[test]
+fn catalogues_and_rule_mappings_agree() {
+    for name in COMPLIANCE_FRAMEWORKS {
+        let fw = framework(name).unwrap();
+        let mut ids: Vec<&str> = fw.controls.iter().map(|c| c.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), fw.controls.len(), "{name}: duplicate control");
+        for c in &fw.controls {
+            let rules = rules_for(name, c.id);
+            match c.decided {
+                Decided::Automated(_) => assert!(!rules.is_empty(), "{name}:{} is automated but no rule decides it", c.id),
+                Decided::Manual(why) => {
+                    assert!(rules.is_empty(), "{name}:{} is manual, yet {:?} map to it", c.id, rules.iter().map(|r| r.id).collect::<Vec<_>>());
+                    assert!(!why.is_empty());
+                }
+            }
+        }
+        // Every reference a rule makes into this framework names a control of it.
+        for rule in registry::all() {
+            for control in rule.meta().controls {
+                if let Some(id) = control.strip_prefix(&format!("{name}:")) {
+                    assert!(ids.contains(&id), "{} maps to {control}, which {name} does not have", rule.meta().id);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cis_section_5_is_complete_and_mostly_automated() {
+    let cis = framework("cis-1.12").unwrap();
+    // The benchmark's §5 has 34 checks (see ../shared/corpus/cis/cis-1.12/policies.yaml).
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/cis/cis-1.12/policies.yaml");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("the CIS checks are needed at {path}: {e}"));
+    {
+        let benchmark: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- id: "))
+            .map(|id| id.trim_matches('"'))
+            .filter(|id| id.matches('.').count() == 2)
+            .collect();
+        let ours: Vec<&str> = cis.controls.iter().map(|c| c.id).collect();
+        assert_eq!(ours, benchmark, "the catalogue lists the benchmark's §5 checks in order");
+    }
+    assert_eq!(cis.controls.len(), 34);
+    let automated = cis.controls.iter().filter(|c| matches!(c.decided, Decided::Automated(_))).count();
+    assert!(automated >= 20, "{automated} of 34 automated");
+    assert_eq!(framework("pss-restricted").unwrap().controls.len(), 19);
+    assert_eq!(framework("pss-baseline").unwrap().controls.len(), 12);
+}
