@@ -1,5 +1,6 @@
 //! The `palisade` binary's glue: gathering inputs, reading the policy file, and scanning in parallel. The logic
 //! lives in the library crates; this only moves bytes between them.
 
+pub mod inputs;
 pub mod scan;
 pub mod policy_file;

@@ -10,7 +10,8 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade::policy_file;
-use palisade::scan::{collect_inputs, scan, Input, ScanOptions};
+use palisade::inputs::{collect_inputs, Input, PassOptions};
+use palisade::scan::{scan, ScanOptions};
 use palisade_core::{PssVersion, Severity};
 use palisade_report::{json, junit, sarif, table, Report};
 use palisade_rules::frameworks::{assess, COMPLIANCE_FRAMEWORKS};
@@ -321,10 +322,8 @@ fn run_scan(args: ScanArgs, compliance: bool) -> ExitCode {
         &inputs,
         &ScanOptions {
             engine: &engine,
-            limits: Limits { stream_list_items: true, ..Limits::default() },
+            pass: PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &tick, threads: 0 },
             keep_objects: matches!(args.format, Format::Junit),
-            on_progress: &tick,
-            threads: 0,
         },
     );
     if let Some(p) = progress {
