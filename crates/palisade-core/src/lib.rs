@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod facts;
 pub mod finding;
 pub mod image;
+pub mod inventory;
 pub mod object;
 pub mod path;
 pub mod podspec;

@@ -1,8 +1,10 @@
 //! Report writers, one file per format: `table` for people, `json` (the `palisade.report/v1`
 //! contract), `sarif` for code scanning, `junit` for CI dashboards, and `compliance`, the
-//! control-by-control view of a framework.
+//! control-by-control view of a framework; `inventory` for `palisade images` and `palisade
+//! secrets`.
 
 pub mod compliance;
+pub mod inventory;
 pub mod json;
 pub mod junit;
 pub mod sarif;

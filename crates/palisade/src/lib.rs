@@ -2,5 +2,6 @@
 //! lives in the library crates; this only moves bytes between them.
 
 pub mod inputs;
+pub mod inventory;
 pub mod scan;
 pub mod policy_file;

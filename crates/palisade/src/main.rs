@@ -9,10 +9,10 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use palisade::policy_file;
+use palisade::{inventory, policy_file};
 use palisade::inputs::{collect_inputs, Input, PassOptions};
 use palisade::scan::{scan, ScanOptions};
-use palisade_core::{PssVersion, Severity};
+use palisade_core::{Policy, PssVersion, Severity};
 use palisade_report::{json, junit, sarif, table, Report};
 use palisade_rules::frameworks::{assess, COMPLIANCE_FRAMEWORKS};
 use palisade_rules::{docs, engine::FRAMEWORKS, registry, Engine, Selection};
@@ -76,6 +76,16 @@ Examples:
   palisade compliance --framework cis-1.12 k8s/
   palisade compliance --framework nsa k8s/ --format json -o compliance.json")]
     Compliance(ScanArgs),
+    /// List every image with its registry, tag and digest, and the workloads that run it.
+    #[command(after_help = "Examples:\n  palisade images k8s/\n  helm template ./chart | palisade images - --format json")]
+    Images(InventoryArgs),
+    /// Show where each workload's secrets come from: plain Secrets, External Secrets (with
+    /// their store and provider) or Secrets Store CSI volumes (with their provider).
+    #[command(after_help = "Plain Secrets are marked when the policy file sets secrets: {require-vault: true};
+`palisade scan` reports them as SEC005 findings.
+
+Examples:\n  palisade secrets k8s/\n  palisade secrets k8s/ --format json")]
+    Secrets(InventoryArgs),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -165,6 +175,39 @@ struct ScanArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct InventoryArgs {
+    /// Files or directories to read; `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Render a kustomization directory with `kubectl kustomize` first (repeatable).
+    #[arg(long, value_name = "DIR")]
+    kustomize: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Policy file (default: palisade.yaml at the top of the first directory read).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Ignore any policy file found in the directories read.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// Grouped by file, coloured on a terminal, with a summary line.
@@ -199,6 +242,8 @@ fn main() -> ExitCode {
         Command::Compliance(args) => run_scan(args, true),
         Command::Rules { format } => run_rules(format),
         Command::Policy(cmd) => run_policy(cmd),
+        Command::Images(args) => run_inventory(args, false),
+        Command::Secrets(args) => run_inventory(args, true),
         Command::Explain { rule } => match registry::find(&rule) {
             Some(r) => {
                 print!("{}", docs::rule_page(r.meta()));
@@ -253,6 +298,26 @@ fn run_rules(format: RulesFormat) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The policy file given, or found at the top of a scanned directory, or the default policy;
+/// problems are printed with their file:line and end the run.
+fn load_policy(config: &Option<PathBuf>, no_config: bool, paths: &[PathBuf]) -> Result<Policy, ExitCode> {
+    let path = match (config, no_config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, false) => policy_file::discover(paths),
+        (None, true) => None,
+    };
+    match path.as_deref().map(policy_file::load).transpose() {
+        Ok(p) => Ok(p.unwrap_or_default()),
+        Err(problems) => {
+            for p in problems {
+                eprintln!("error: {p}");
+            }
+            eprintln!("error: the policy file has problems; fix them (`palisade policy check`) or pass --no-config");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 /// Scans as the arguments and the policy file say; with `compliance`, the framework is
 /// required and the table is the control-by-control view.
 fn run_scan(args: ScanArgs, compliance: bool) -> ExitCode {
@@ -273,20 +338,9 @@ fn run_scan(args: ScanArgs, compliance: bool) -> ExitCode {
         eprintln!("error: nothing to scan: give files, directories, `-` for stdin, or --kustomize DIR\n\nFor more information, try 'palisade scan --help'.");
         return ExitCode::from(2);
     }
-    let policy_path = match (&args.config, args.no_config) {
-        (Some(path), _) => Some(path.clone()),
-        (None, false) => policy_file::discover(&args.paths),
-        (None, true) => None,
-    };
-    let policy = match policy_path.as_deref().map(policy_file::load).transpose() {
-        Ok(p) => p.unwrap_or_default(),
-        Err(problems) => {
-            for p in problems {
-                eprintln!("error: {p}");
-            }
-            eprintln!("error: the policy file has problems; fix them (`palisade policy check`) or pass --no-config");
-            return ExitCode::from(2);
-        }
+    let policy = match load_policy(&args.config, args.no_config, &args.paths) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
     let fail_on = args.fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
@@ -345,6 +399,55 @@ fn run_scan(args: ScanArgs, compliance: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     code
+}
+
+/// `palisade images` (`secrets` false) and `palisade secrets`.
+fn run_inventory(args: InventoryArgs, secrets: bool) -> ExitCode {
+    if args.paths.is_empty() && args.kustomize.is_empty() {
+        eprintln!("error: nothing to read: give files, directories, `-` for stdin, or --kustomize DIR");
+        return ExitCode::from(2);
+    }
+    let policy = match load_policy(&args.config, args.no_config, &args.paths) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let (inputs, mut errors) = collect_inputs(&args.paths, &args.kustomize);
+    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let (inventories, more) = inventory::gather(&inputs, &opts);
+    errors.extend(more);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let written = if secrets {
+        let workloads = inventories.secrets.resolve();
+        match args.format {
+            ListFormat::Json => write_json(&args.output, &palisade_report::inventory::secrets_json(&workloads)),
+            ListFormat::Table => styled(&args.output, |out| {
+                palisade_report::inventory::secrets_table(&workloads, policy.settings.require_vault, out)
+            }),
+        }
+    } else {
+        match args.format {
+            ListFormat::Json => write_json(&args.output, &palisade_report::inventory::images_json(&inventories.images)),
+            ListFormat::Table => styled(&args.output, |out| palisade_report::inventory::images_table(&inventories.images, out)),
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the output: {e}");
+        return ExitCode::from(2);
+    }
+    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+}
+
+fn write_json(output: &Option<PathBuf>, value: &serde_json::Value) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::from)?;
+    match output {
+        Some(path) => std::fs::write(path, text + "\n"),
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
 }
 
 fn run_policy(cmd: PolicyCommand) -> ExitCode {
