@@ -64,17 +64,16 @@ fn finding_out<'a>(f: &'a Finding, remediation: &'a str) -> FindingOut<'a> {
         name: f.rule.name,
         severity: f.severity.as_str(),
         message: &f.message,
-        object: ObjectOut {
-            api_version: &f.object.api_version,
-            kind: &f.object.kind,
-            namespace: f.object.namespace.as_deref(),
-            name: &f.object.name,
-        },
+        object: object_out(&f.object),
         location: f.location.as_ref().map(location_out),
         path: &f.path,
         controls: &f.controls,
         remediation,
     }
+}
+
+fn object_out(o: &palisade_core::ObjectRef) -> ObjectOut<'_> {
+    ObjectOut { api_version: &o.api_version, kind: &o.kind, namespace: o.namespace.as_deref(), name: &o.name }
 }
 
 fn location_out(l: &Location) -> LocationOut<'_> {
@@ -200,36 +199,67 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
         serde_json::to_writer(out, &v).map_err(io::Error::from)
     })?;
     if let Some(c) = &report.compliance {
-        write!(out, ",\n  \"compliance\": {}", compliance(c))?;
+        write!(out, ",\n  \"compliance\": ")?;
+        write_compliance(c, out)?;
     }
     writeln!(out, "\n}}")
 }
 
-/// The `compliance` section: the framework, a score, and each control's status.
-pub fn compliance(c: &Compliance) -> Value {
-    let controls: Vec<Value> = c
-        .controls
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id, "title": r.title, "status": r.status.as_str(), "rules": r.rules,
-                "findings": r.findings, "waived": r.waived,
-                "objects": r.objects.iter().map(|o| json!({
-                    "api_version": o.api_version, "kind": o.kind, "namespace": o.namespace, "name": o.name,
-                })).collect::<Vec<_>>(),
-                "note": r.note,
-            })
-        })
-        .collect();
-    let count = |s| c.count(s);
-    json!({
-        "framework": c.framework,
-        "title": c.title,
-        "score": c.score(),
-        "summary": {
-            "pass": count(Status::Pass), "fail": count(Status::Fail),
-            "not_applicable": count(Status::NotApplicable), "manual": count(Status::Manual),
+#[derive(Serialize)]
+struct ComplianceOut<'a> {
+    framework: &'a str,
+    title: &'a str,
+    score: Option<f64>,
+    summary: ComplianceSummary,
+    controls: Vec<ControlOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ComplianceSummary {
+    pass: usize,
+    fail: usize,
+    not_applicable: usize,
+    manual: usize,
+}
+
+#[derive(Serialize)]
+struct ControlOut<'a> {
+    id: &'a str,
+    title: &'a str,
+    status: &'a str,
+    rules: &'a [&'static str],
+    findings: usize,
+    waived: usize,
+    objects: Vec<ObjectOut<'a>>,
+    note: Option<&'a str>,
+}
+
+/// Writes the `compliance` section: the framework, a score, and each control's status.
+fn write_compliance(c: &Compliance, out: &mut dyn Write) -> io::Result<()> {
+    let section = ComplianceOut {
+        framework: &c.framework,
+        title: c.title,
+        score: c.score(),
+        summary: ComplianceSummary {
+            pass: c.count(Status::Pass),
+            fail: c.count(Status::Fail),
+            not_applicable: c.count(Status::NotApplicable),
+            manual: c.count(Status::Manual),
         },
-        "controls": controls,
-    })
+        controls: c
+            .controls
+            .iter()
+            .map(|r| ControlOut {
+                id: &r.id,
+                title: &r.title,
+                status: r.status.as_str(),
+                rules: &r.rules,
+                findings: r.findings,
+                waived: r.waived,
+                objects: r.objects.iter().map(|o| object_out(o)).collect(),
+                note: r.note,
+            })
+            .collect(),
+    };
+    serde_json::to_writer(io::BufWriter::new(out), &section).map_err(io::Error::from)
 }

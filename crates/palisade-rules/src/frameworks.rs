@@ -6,7 +6,7 @@
 use crate::registry;
 use palisade_core::compliance::{Compliance, ControlResult, Status};
 use palisade_core::{Finding, PssLevel, RuleMeta, Suppression};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// The objects a control is about: when the input has none, it is not applicable.
@@ -144,12 +144,12 @@ fn pss_controls(level: PssLevel) -> Vec<Control> {
         .collect()
 }
 
-/// Whether a finding counts against control `id` of `framework`. At the restricted level a
+/// The control IDs of `framework` a finding counts against. At the restricted level a
 /// baseline check's findings carry `pss-baseline:<id>`.
-fn counts_against(f: &Finding, framework: &str, id: &str) -> bool {
-    f.controls.iter().any(|c| {
-        let (fw, cid) = c.split_once(':').unwrap_or(("", ""));
-        cid == id && (fw == framework || (framework == "pss-restricted" && fw == "pss-baseline"))
+fn controls_of<'f>(f: &'f Finding, framework: &'f str) -> impl Iterator<Item = &'f str> + 'f {
+    f.controls.iter().filter_map(move |c| {
+        let (fw, id) = c.split_once(':')?;
+        (fw == framework || (framework == "pss-restricted" && fw == "pss-baseline")).then_some(id)
     })
 }
 
@@ -175,22 +175,38 @@ pub fn assess(
 ) -> Option<Compliance> {
     let fw = framework(name)?;
     let has = |ks: &[&str]| ks.iter().any(|k| kinds.get(*k).is_some_and(|n| *n > 0));
+    // One pass over the findings: per control, the failing findings and their objects.
+    #[derive(Default)]
+    struct Tally<'f> {
+        findings: usize,
+        waived: usize,
+        seen: HashSet<&'f palisade_core::ObjectRef>,
+        objects: Vec<Arc<palisade_core::ObjectRef>>,
+    }
+    let mut tallies: HashMap<&str, Tally> = HashMap::new();
+    for f in findings {
+        for id in controls_of(f, fw.name) {
+            let t = tallies.entry(id).or_default();
+            t.findings += 1;
+            if t.seen.insert(&*f.object) {
+                t.objects.push(f.object.clone());
+            }
+        }
+    }
+    for (f, _) in suppressed {
+        for id in controls_of(f, fw.name) {
+            tallies.entry(id).or_default().waived += 1;
+        }
+    }
     let controls = fw
         .controls
         .iter()
         .map(|c| {
             let rules: Vec<&'static str> = rules_for(fw.name, c.id).iter().map(|m| m.id).collect();
-            let failing: Vec<&Finding> = findings.iter().filter(|f| counts_against(f, fw.name, c.id)).collect();
-            let waived = suppressed.iter().filter(|(f, _)| counts_against(f, fw.name, c.id)).count();
-            let mut objects: Vec<Arc<palisade_core::ObjectRef>> = Vec::new();
-            for f in &failing {
-                if !objects.iter().any(|o| o == &f.object) {
-                    objects.push(f.object.clone());
-                }
-            }
+            let tally = tallies.remove(c.id).unwrap_or_default();
             let (status, note) = match c.decided {
                 Decided::Manual(why) => (Status::Manual, Some(why)),
-                Decided::Automated(_) if !failing.is_empty() => (Status::Fail, None),
+                Decided::Automated(_) if tally.findings > 0 => (Status::Fail, None),
                 Decided::Automated(scope) => {
                     let applicable = match scope {
                         Scope::Workloads => workloads > 0,
@@ -205,9 +221,9 @@ pub fn assess(
                 title: c.title.to_string(),
                 status,
                 rules,
-                findings: failing.len(),
-                waived,
-                objects,
+                findings: tally.findings,
+                waived: tally.waived,
+                objects: tally.objects,
                 note,
             }
         })
