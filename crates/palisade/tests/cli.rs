@@ -30,12 +30,18 @@ fn demo_json_report_matches_the_committed_schema() {
     assert_eq!(report["summary"]["findings"].as_u64().unwrap() as usize, findings.len());
     let by_sev: u64 = report["summary"]["by_severity"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
     assert_eq!(by_sev as usize, findings.len());
-    assert_eq!(report["summary"]["files"], 9);
-    assert_eq!(report["summary"]["objects"], 11);
-    // Every PSS rule family the demo is meant to show is there.
-    for id in ["POD001", "POD002", "POD005", "POD006", "POD010", "POD012", "POD013", "POD014", "POD015", "POD016", "POD017", "POD018", "POD019"] {
+    assert_eq!(report["summary"]["files"], 12, "palisade.yaml is the policy, not a manifest");
+    assert_eq!(report["summary"]["objects"], 18);
+    // Every family the demo is meant to show is there: PSS checks, hardening, supply chain,
+    // secrets, namespaces, exposure, and the policy's waivers.
+    for id in [
+        "POD001", "POD002", "POD005", "POD006", "POD010", "POD012", "POD013", "POD014", "POD015", "POD016", "POD017",
+        "POD018", "POD019", "POD021", "POD024", "POD031", "IMG002", "IMG003", "IMG004", "SEC001", "SEC002", "SEC004",
+        "SEC005", "NS001", "NS002", "NS004", "SVC001", "SVC002", "SVC004", "POL001",
+    ] {
         assert!(findings.iter().any(|f| f["rule"] == id), "demo should show {id}");
     }
+    assert_eq!(report["summary"]["suppressed"], 2, "the node exporter's host namespaces are waived");
     // A schema violation is caught (the validator is not a rubber stamp).
     let mut broken = report.clone();
     broken["findings"][0]["location"]["line"] = Value::from(0);
@@ -112,7 +118,7 @@ fn junit_output_is_well_formed_with_one_failure_per_finding() {
         }
     }
     assert_eq!(failures, report["findings"].as_array().unwrap().len());
-    assert_eq!(testcases, 11, "one test case per object, passing ones included");
+    assert_eq!(testcases, 19, "one test case per object, passing ones included, and one for the policy file (an expired waiver)");
 }
 
 #[test]
