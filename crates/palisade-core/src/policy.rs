@@ -172,6 +172,8 @@ pub struct Subject<'a> {
     pub name: &'a str,
     /// The object's `metadata.labels`, if any.
     pub labels: Option<&'a Node>,
+    /// The object's own waiver annotations, if any.
+    pub inline: Option<&'a InlineWaiver>,
 }
 
 impl WaiverMatch {

@@ -164,11 +164,11 @@ impl Engine {
     /// Makes a finding with the policy's severity override, and files it under `findings` or,
     /// when a waiver covers it, under `suppressed`.
     fn file(&self, rule: &'static dyn Rule, object: Arc<palisade_core::ObjectRef>, v: Violation, location: Option<Location>,
-            subject: &Subject, inline: Option<&InlineWaiver>, outcome: &mut RootOutcome) {
+            subject: &Subject, outcome: &mut RootOutcome) {
         let mut finding = Finding::new(rule.meta(), object, v);
         finding.severity = self.cx.policy.severity_for(finding.rule, &finding.controls, finding.severity);
         finding.location = location;
-        if let Some(w) = inline.filter(|w| w.covers(finding.rule, &finding.controls)) {
+        if let Some(w) = subject.inline.filter(|w| w.covers(finding.rule, &finding.controls)) {
             outcome.suppressed.push((finding, Arc::new(w.suppression())));
             return;
         }
@@ -192,9 +192,9 @@ impl Engine {
         let metadata = node.get("metadata");
         let labels = metadata.and_then(|m| m.field("labels"));
         let inline = InlineWaiver::of(metadata);
-        let subject = Subject { kind: object.kind, namespace: object.namespace, name: object.name, labels };
+        let subject = Subject { kind: object.kind, namespace: object.namespace, name: object.name, labels, inline: inline.as_ref() };
         let target = Target::new(object);
-        self.gather(&target, node, prefix, origin, labels, &inline, &mut outcome.facts);
+        self.gather(&target, node, prefix, origin, &subject, &mut outcome.facts);
         let mut violations: Vec<Violation> = Vec::new();
         for rule in &self.rules {
             rule.check(&self.cx, &target, &mut violations);
@@ -203,15 +203,13 @@ impl Engine {
                 if let Some(prefix) = prefix {
                     v.path = prefix.join(&v.path);
                 }
-                self.file(*rule, target.reference(), v, Some(origin.location(pos)), &subject, inline.as_ref(), outcome);
+                self.file(*rule, target.reference(), v, Some(origin.location(pos)), &subject, outcome);
             }
         }
     }
 
     /// Records what cross-object rules need to know about this object.
-    #[allow(clippy::too_many_arguments)]
-    fn gather(&self, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, labels: Option<&Node>,
-              inline: &Option<InlineWaiver>, facts: &mut Facts) {
+    fn gather(&self, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, subject: &Subject, facts: &mut Facts) {
         let object = &target.object;
         match facts.kind_counts.get_mut(object.kind) {
             Some(n) => *n += 1,
@@ -224,8 +222,8 @@ impl Engine {
             Arc::new(Anchor {
                 object: target.reference(),
                 location: Some(origin.location(pos)),
-                labels: labels.cloned(),
-                inline: inline.clone(),
+                labels: subject.labels.cloned(),
+                inline: subject.inline.cloned(),
             })
         };
         if object.kind == "Namespace" && object.api_version == "v1" {
@@ -309,8 +307,14 @@ impl Engine {
             rule.check_facts(&self.cx, facts, &mut violations);
             for (anchor, v) in violations.drain(..) {
                 let o = &anchor.object;
-                let subject = Subject { kind: &o.kind, namespace: o.namespace.as_deref(), name: &o.name, labels: anchor.labels.as_ref() };
-                self.file(*rule, o.clone(), v, anchor.location.clone(), &subject, anchor.inline.as_ref(), &mut outcome);
+                let subject = Subject {
+                    kind: &o.kind,
+                    namespace: o.namespace.as_deref(),
+                    name: &o.name,
+                    labels: anchor.labels.as_ref(),
+                    inline: anchor.inline.as_ref(),
+                };
+                self.file(*rule, o.clone(), v, anchor.location.clone(), &subject, &mut outcome);
             }
         }
         outcome

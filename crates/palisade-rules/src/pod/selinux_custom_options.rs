@@ -68,7 +68,7 @@ impl Check for SelinuxCustomOptions {
     fn check(&self, cx: &Context, t: &Target, out: &mut Vec<Violation>) {
         let Some(pod) = &t.pod else { return };
         if let Some(options) = pod.sc_field("seLinuxOptions") {
-            check_options(options, &pod.sc_path(&["seLinuxOptions"]), &t.what(), cx, out);
+            check_options(options, &pod.sc_path(&["seLinuxOptions"]), t.what(), cx, out);
         }
         for c in pod.containers() {
             if let Some(options) = c.sc_field("seLinuxOptions") {
