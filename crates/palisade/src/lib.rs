@@ -5,3 +5,4 @@ pub mod inputs;
 pub mod inventory;
 pub mod scan;
 pub mod policy_file;
+pub mod rbac;

@@ -86,6 +86,9 @@ Examples:
 
 Examples:\n  palisade secrets k8s/\n  palisade secrets k8s/ --format json")]
     Secrets(InventoryArgs),
+    /// Who can do what: exact RBAC answers from Roles, ClusterRoles and their bindings.
+    #[command(subcommand)]
+    Rbac(RbacCommand),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -175,6 +178,64 @@ struct ScanArgs {
     quiet: bool,
 }
 
+#[derive(Subcommand)]
+enum RbacCommand {
+    /// Every subject allowed to make a request, each with the binding, role and rule that
+    /// grant it (groups are not expanded to their members).
+    #[command(after_help = "RESOURCE is RESOURCE[.GROUP][/SUBRESOURCE] (secrets, pods/exec, deployments.apps,
+deployments/scale); a value starting with / is a non-resource URL (/metrics). Without -n the
+request is cluster-wide, which only ClusterRoleBindings grant.
+
+Examples:
+  palisade rbac who-can get secrets -n shop -f cluster-dump/
+  palisade rbac who-can create pods/exec -n shop -f rbac.yaml --format json")]
+    WhoCan {
+        verb: String,
+        resource: String,
+        #[command(flatten)]
+        scope: RequestScope,
+        #[command(flatten)]
+        io: RbacIo,
+    },
+    /// Whether a subject may make a request (counting its implicit groups), or, without a
+    /// request, everything it may do, binding by binding.
+    #[command(after_help = "SUBJECT is user:NAME, group:NAME or sa:NAMESPACE/NAME. With a request, exits 0 when
+it is allowed and 1 when it is not (like kubectl auth can-i).
+
+Examples:
+  palisade rbac can sa:shop/web get secrets -n shop -f cluster-dump/
+  palisade rbac can user:alice -f cluster-dump/")]
+    Can {
+        subject: String,
+        verb: Option<String>,
+        resource: Option<String>,
+        #[command(flatten)]
+        scope: RequestScope,
+        #[command(flatten)]
+        io: RbacIo,
+    },
+}
+
+#[derive(clap::Args)]
+struct RequestScope {
+    /// The namespace of the request (omit for cluster-wide).
+    #[arg(long, short = 'n', value_name = "NS")]
+    namespace: Option<String>,
+    /// The name of the object the request is about.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct RbacIo {
+    /// Files or directories with the RBAC objects (repeatable; `-` reads standard input).
+    #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+}
+
 #[derive(clap::Args)]
 struct InventoryArgs {
     /// Files or directories to read; `-` reads standard input.
@@ -242,6 +303,7 @@ fn main() -> ExitCode {
         Command::Compliance(args) => run_scan(args, true),
         Command::Rules { format } => run_rules(format),
         Command::Policy(cmd) => run_policy(cmd),
+        Command::Rbac(cmd) => run_rbac(cmd),
         Command::Images(args) => run_inventory(args, false),
         Command::Secrets(args) => run_inventory(args, true),
         Command::Explain { rule } => match registry::find(&rule) {
@@ -437,6 +499,129 @@ fn run_inventory(args: InventoryArgs, secrets: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+}
+
+fn run_rbac(cmd: RbacCommand) -> ExitCode {
+    use palisade_analysis::rbac::authorizer::{Identity, Request};
+    use palisade_analysis::rbac::model::Subject;
+    use palisade_analysis::rbac::Via;
+    use serde_json::json;
+    let (io, scope) = match &cmd {
+        RbacCommand::WhoCan { io, scope, .. } | RbacCommand::Can { io, scope, .. } => (io, scope),
+    };
+    let request = |verb: &str, resource: &str| Request::parse(verb, resource, scope.namespace.as_deref(), scope.name.as_deref());
+    let (inputs, mut errors) = collect_inputs(&io.files, &[]);
+    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let (rbac, more) = palisade::rbac::load(&inputs, &opts);
+    errors.extend(more);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    for b in rbac.dangling() {
+        eprintln!("warning: {b} references {} {}, which does not exist; it grants nothing", if b.role_is_cluster { "ClusterRole" } else { "Role" }, b.role_name);
+    }
+    let unmodelled: Vec<String> = rbac.unmodelled().map(|b| b.role_name.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    if !unmodelled.is_empty() {
+        eprintln!(
+            "note: bindings reference built-in roles whose rules are not in the input ({}); add them (kubectl get clusterroles,roles -A -o yaml) for complete answers",
+            unmodelled.join(", ")
+        );
+    }
+    let mut denied = false;
+    let via_json = |via: &[Via]| -> serde_json::Value {
+        via.iter().map(|v| json!({"binding": v.binding, "role": v.role, "rule": v.rule})).collect()
+    };
+    let usage = |e: String| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    };
+    let json_out = matches!(io.format, ListFormat::Json);
+    match &cmd {
+        RbacCommand::WhoCan { verb, resource, .. } => {
+            let req = match request(verb, resource) {
+                Ok(r) => r,
+                Err(e) => return usage(e),
+            };
+            let allowed = rbac.who_can(&req);
+            if json_out {
+                let subjects: Vec<_> = allowed.iter().map(|a| json!({"subject": a.subject.to_string(), "via": via_json(&a.via)})).collect();
+                println!("{}", serde_json::to_string_pretty(&json!({"subjects": subjects})).unwrap());
+            } else {
+                println!("who can {req}: {} subject{}", allowed.len(), if allowed.len() == 1 { "" } else { "s" });
+                for a in &allowed {
+                    println!("  {}", a.subject);
+                    for v in &a.via {
+                        println!("      via {} → {} (rule {})", v.binding, v.role, v.rule + 1);
+                    }
+                }
+            }
+        }
+        RbacCommand::Can { subject, verb, resource, .. } => {
+            let subject = match Subject::parse(subject) {
+                Ok(s) => s,
+                Err(e) => return usage(e),
+            };
+            let who = Identity::of(&subject);
+            match (verb, resource) {
+                (Some(verb), Some(resource)) => {
+                    let req = match request(verb, resource) {
+                        Ok(r) => r,
+                        Err(e) => return usage(e),
+                    };
+                    let via = rbac.can(&who, &req);
+                    denied = via.is_empty();
+                    if json_out {
+                        println!("{}", serde_json::to_string_pretty(&json!({"allowed": !via.is_empty(), "via": via_json(&via)})).unwrap());
+                    } else {
+                        println!("{} {subject} {req}", if via.is_empty() { "no:" } else { "yes:" });
+                        for v in &via {
+                            println!("    via {} → {} (rule {})", v.binding, v.role, v.rule + 1);
+                        }
+                    }
+                }
+                (Some(_), None) => return usage("give both VERB and RESOURCE, or neither".into()),
+                _ => {
+                    let grants = rbac.grants_of(&who);
+                    if json_out {
+                        let list: Vec<_> = grants
+                            .iter()
+                            .map(|(scope, b, role)| {
+                                json!({
+                                    "namespace": scope, "binding": b.to_string(), "role": role.to_string(),
+                                    "rules": role.rules.iter().map(|r| json!({
+                                        "verbs": r.verbs, "apiGroups": r.api_groups, "resources": r.resources,
+                                        "resourceNames": r.resource_names, "nonResourceURLs": r.non_resource_urls,
+                                    })).collect::<Vec<_>>(),
+                                })
+                            })
+                            .collect();
+                        println!("{}", serde_json::to_string_pretty(&json!({"subject": subject.to_string(), "groups": who.groups, "grants": list})).unwrap());
+                    } else {
+                        println!("{subject} (groups: {})", who.groups.join(", "));
+                        let mut scopes: Vec<Option<&str>> = grants.iter().map(|(s, _, _)| *s).collect();
+                        scopes.sort();
+                        scopes.dedup();
+                        for s in scopes {
+                            println!("  {}", s.map(|ns| format!("namespace {ns}")).unwrap_or_else(|| "cluster-wide".into()));
+                            for (_, b, role) in grants.iter().filter(|(g, _, _)| *g == s) {
+                                println!("    {role} via {b}");
+                                for r in &role.rules {
+                                    let what = if r.non_resource_urls.is_empty() { r.resources.join(",") } else { r.non_resource_urls.join(",") };
+                                    let names = if r.resource_names.is_empty() { String::new() } else { format!(" [{}]", r.resource_names.join(",")) };
+                                    println!("      {} {what}{names}", r.verbs.join(","));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match (errors.is_empty(), denied) {
+        (false, _) => ExitCode::from(2),
+        (true, true) => ExitCode::from(1),
+        (true, false) => ExitCode::SUCCESS,
+    }
 }
 
 fn write_json(output: &Option<PathBuf>, value: &serde_json::Value) -> std::io::Result<()> {

@@ -1,0 +1,217 @@
+//! The RBAC authorizer's tricky cases, each with its negative: namespaces, resource names,
+//! subresources and their wildcards, non-resource URLs, aggregation, subjects and implicit
+//! groups, and bindings to roles that do not exist.
+
+use palisade_analysis::rbac::authorizer::{Identity, Request};
+use palisade_analysis::rbac::model::Subject;
+use palisade_analysis::rbac::{load, Rbac};
+use palisade_source::{Document, Limits};
+
+fn rbac(yaml: &str) -> Rbac {
+    let docs: Vec<Document> = Document::load_all(yaml.as_bytes(), &Limits::default()).into_iter().map(|d| d.unwrap()).collect();
+    load(docs.iter().map(|d| &d.root))
+}
+
+fn req(verb: &str, resource: &str, ns: Option<&str>, name: Option<&str>) -> Request {
+    Request::parse(verb, resource, ns, name).unwrap()
+}
+
+fn can(r: &Rbac, subject: &str, request: &Request) -> bool {
+    !r.can(&Identity::of(&Subject::parse(subject).unwrap()), request).is_empty()
+}
+
+const BASICS: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: a}
+rules:
+  - apiGroups: ['']
+    resources: [pods, configmaps]
+    verbs: [get, list]
+  - apiGroups: ['']
+    resources: [secrets]
+    resourceNames: [app-config]
+    verbs: [get]
+  - apiGroups: [apps]
+    resources: [deployments/*]
+    verbs: [get]
+  - apiGroups: ['*']
+    resources: ['*/scale']
+    verbs: [update]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: alice-reads, namespace: a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects:
+  - {kind: User, name: alice}
+  - {kind: ServiceAccount, name: ci}
+";
+
+#[test]
+fn namespaces_resource_names_and_subresources() {
+    let r = rbac(BASICS);
+    assert!(can(&r, "user:alice", &req("get", "pods", Some("a"), None)));
+    assert!(!can(&r, "user:alice", &req("get", "pods", Some("b"), None)), "a Role in a grants nothing in b");
+    assert!(!can(&r, "user:alice", &req("get", "pods", None, None)), "nor cluster-wide");
+    assert!(!can(&r, "user:alice", &req("get", "pods/exec", Some("a"), None)), "get pods is not pods/exec");
+    assert!(!can(&r, "user:alice", &req("create", "pods/exec", Some("a"), None)));
+    assert!(can(&r, "user:alice", &req("get", "secrets", Some("a"), Some("app-config"))));
+    assert!(!can(&r, "user:alice", &req("get", "secrets", Some("a"), Some("db"))), "resourceNames limits the grant");
+    assert!(!can(&r, "user:alice", &req("get", "secrets", Some("a"), None)), "a named rule does not allow unnamed requests");
+    assert!(!can(&r, "user:alice", &req("get", "deployments/scale", Some("a"), None)), "deployments/* is not a wildcard");
+    assert!(!can(&r, "user:alice", &req("get", "deployments", Some("a"), None)));
+    assert!(can(&r, "user:alice", &req("update", "deployments.apps/scale", Some("a"), None)), "*/scale covers every scale");
+    assert!(can(&r, "user:alice", &req("update", "statefulsets/scale", Some("a"), None)));
+    assert!(!can(&r, "user:alice", &req("update", "deployments", Some("a"), None)), "*/scale is not the resource itself");
+    assert!(can(&r, "sa:a/ci", &req("list", "configmaps", Some("a"), None)), "a RoleBinding's SA defaults to its namespace");
+    assert!(!can(&r, "sa:b/ci", &req("list", "configmaps", Some("a"), None)));
+    assert!(!can(&r, "user:bob", &req("get", "pods", Some("a"), None)));
+}
+
+const CLUSTER: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: health}
+rules:
+  - nonResourceURLs: ['/healthz', '/metrics/*']
+    verbs: [get]
+  - apiGroups: ['']
+    resources: [nodes]
+    verbs: ['*']
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: monitors-health}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: health}
+subjects: [{kind: Group, name: monitors}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dev-health, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: health}
+subjects: [{kind: User, name: dave}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: edit-everything}
+rules:
+  - apiGroups: ['*']
+    resources: ['*']
+    verbs: ['*']
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: team-edit, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit-everything}
+subjects:
+  - {kind: Group, name: 'system:serviceaccounts:team'}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everyone-health}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: health}
+subjects: [{kind: Group, name: 'system:unauthenticated'}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ghost}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: does-not-exist}
+subjects: [{kind: User, name: mallory}]
+";
+
+#[test]
+fn non_resource_urls_cluster_roles_in_namespaces_and_implicit_groups() {
+    let r = rbac(CLUSTER);
+    assert!(can(&r, "group:monitors", &req("get", "/healthz", None, None)));
+    assert!(can(&r, "group:monitors", &req("get", "/metrics/cadvisor", None, None)), "trailing * is a prefix");
+    assert!(!can(&r, "group:monitors", &req("get", "/metricsfoo", None, None)));
+    assert!(!can(&r, "group:monitors", &req("post", "/healthz", None, None)));
+    assert!(!can(&r, "user:dave", &req("get", "/healthz", None, None)), "RoleBindings grant no non-resource URLs");
+    assert!(can(&r, "user:dave", &req("delete", "nodes", Some("dev"), None)), "a RoleBinding to a ClusterRole grants in its namespace");
+    assert!(!can(&r, "user:dave", &req("delete", "nodes", None, None)));
+    assert!(can(&r, "sa:team/builder", &req("create", "pods", Some("team"), None)), "implicit group system:serviceaccounts:team");
+    assert!(can(&r, "sa:team/builder", &req("create", "deployments.apps/scale", Some("team"), None)));
+    assert!(!can(&r, "sa:other/builder", &req("create", "pods", Some("team"), None)));
+    assert!(!can(&r, "user:carol", &req("create", "pods", Some("team"), None)));
+    assert!(can(&r, "user:system:anonymous", &req("get", "/healthz", None, None)), "anonymous is in system:unauthenticated");
+    assert!(!can(&r, "user:carol", &req("get", "/metrics/x", None, None)), "authenticated users are not unauthenticated");
+    assert!(!can(&r, "user:mallory", &req("get", "pods", Some("a"), None)), "a binding to a missing role grants nothing");
+    assert_eq!(r.dangling().map(|b| b.to_string()).collect::<Vec<_>>(), ["ClusterRoleBinding ghost"]);
+    assert!(can(&r, "user:system:serviceaccount:team:x", &req("get", "pods", Some("team"), None)), "SA user names are SAs");
+}
+
+#[test]
+fn who_can_lists_the_subjects_named_in_bindings() {
+    let r = rbac(CLUSTER);
+    let who = r.who_can(&req("get", "/healthz", None, None));
+    let names: Vec<String> = who.iter().map(|a| a.subject.to_string()).collect();
+    assert_eq!(names, ["group:monitors", "group:system:unauthenticated"], "groups are not expanded; dave's RoleBinding does not count");
+    assert_eq!(who[0].via[0].binding, "ClusterRoleBinding monitors-health");
+    assert_eq!(who[0].via[0].role, "ClusterRole health");
+    assert_eq!(who[0].via[0].rule, 0);
+    let in_team = r.who_can(&req("delete", "secrets", Some("team"), Some("x")));
+    assert_eq!(in_team.iter().map(|a| a.subject.to_string()).collect::<Vec<_>>(), ["group:system:serviceaccounts:team"]);
+}
+
+const AGGREGATION: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: monitoring}
+aggregationRule:
+  clusterRoleSelectors:
+    - matchLabels: {rbac.example.com/aggregate-to-monitoring: 'true'}
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: monitoring-endpoints
+  labels: {rbac.example.com/aggregate-to-monitoring: 'true'}
+rules:
+  - apiGroups: ['']
+    resources: [services, endpoints, pods]
+    verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: nested
+  labels: {rbac.example.com/aggregate-to-monitoring: 'true'}
+aggregationRule:
+  clusterRoleSelectors:
+    - matchExpressions: [{key: tier, operator: In, values: [deep]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: deep
+  labels: {tier: deep}
+rules:
+  - apiGroups: ['']
+    resources: [nodes/metrics]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: unlabelled
+rules:
+  - apiGroups: ['']
+    resources: [secrets]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: prometheus}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: monitoring}
+subjects: [{kind: ServiceAccount, name: prometheus, namespace: monitoring}]
+";
+
+#[test]
+fn aggregated_cluster_roles_hold_their_selected_roles_rules() {
+    let r = rbac(AGGREGATION);
+    assert!(can(&r, "sa:monitoring/prometheus", &req("watch", "endpoints", None, None)));
+    assert!(can(&r, "sa:monitoring/prometheus", &req("get", "nodes/metrics", None, None)), "aggregation of an aggregated role");
+    assert!(!can(&r, "sa:monitoring/prometheus", &req("get", "secrets", Some("x"), None)), "unselected roles do not count");
+}

@@ -1,0 +1,69 @@
+//! End-to-end tests of `palisade rbac`: the JSON interface other tools script against.
+
+mod common;
+
+use common::{palisade, tempdir, write};
+use serde_json::Value;
+
+const RBAC: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: secret-reader, namespace: shop}
+rules:
+  - apiGroups: ['']
+    resources: [secrets]
+    verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web-reads-secrets, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: secret-reader}
+subjects:
+  - {kind: ServiceAccount, name: web, namespace: shop}
+  - {kind: Group, name: shop-devs}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: User, name: olga}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: broken, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: no-such-role}
+subjects: [{kind: User, name: nobody}]
+";
+
+fn json(args: &[&str]) -> (i32, Value) {
+    let out = palisade(args, None);
+    (out.code, serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr)))
+}
+
+#[test]
+fn who_can_and_can_answer_in_json() {
+    let dir = tempdir("rbac");
+    let file = write(&dir, "rbac.yaml", RBAC);
+    let (code, v) = json(&["rbac", "who-can", "get", "secrets", "-n", "shop", "-f", &file, "--format", "json"]);
+    assert_eq!(code, 0);
+    let subjects: Vec<&str> = v["subjects"].as_array().unwrap().iter().map(|s| s["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["sa:shop/web", "group:shop-devs", "user:olga"], "cluster-admin is built in and grants everything");
+    assert_eq!(v["subjects"][0]["via"][0], serde_json::json!({"binding": "RoleBinding shop/web-reads-secrets", "role": "Role shop/secret-reader", "rule": 0}));
+    let (_, v) = json(&["rbac", "who-can", "get", "secrets", "-n", "other", "-f", &file, "--format", "json"]);
+    assert_eq!(v["subjects"].as_array().unwrap().len(), 1, "only olga outside shop: {v}");
+
+    let (code, v) = json(&["rbac", "can", "sa:shop/web", "list", "secrets", "-n", "shop", "-f", &file, "--format", "json"]);
+    assert_eq!((code, v["allowed"].as_bool()), (0, Some(true)));
+    let (code, v) = json(&["rbac", "can", "sa:shop/web", "delete", "secrets", "-n", "shop", "-f", &file, "--format", "json"]);
+    assert_eq!((code, v["allowed"].as_bool()), (1, Some(false)), "exit 1 when not allowed, like kubectl auth can-i");
+    assert_eq!(v["via"], serde_json::json!([]));
+    let (_, v) = json(&["rbac", "can", "sa:shop/web", "-f", &file, "--format", "json"]);
+    assert_eq!(v["groups"], serde_json::json!(["system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated"]));
+    assert_eq!(v["grants"][0]["role"], "Role shop/secret-reader");
+    // A binding to a role that does not exist is reported, not crashed on.
+    let out = palisade(&["rbac", "who-can", "get", "pods", "-n", "shop", "-f", &file], None);
+    assert!(out.stderr.contains("RoleBinding shop/broken references Role no-such-role, which does not exist"), "{}", out.stderr);
+    // Usage errors.
+    assert_eq!(palisade(&["rbac", "can", "alice", "get", "pods", "-f", &file], None).code, 2);
+    assert_eq!(palisade(&["rbac", "who-can", "get", "pods"], None).code, 2, "-f is required");
+}
