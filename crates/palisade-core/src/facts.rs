@@ -42,9 +42,24 @@ pub struct Facts {
     /// Secrets kept in sync from a vault (External Secrets, Secrets Store CSI), by
     /// (namespace, name). Gathered only when the policy requires a vault.
     pub vault_secrets: BTreeSet<(Option<String>, String)>,
+    /// Roles and ClusterRoles of the input: (cluster role?, namespace, name).
+    pub rbac_roles: BTreeSet<(bool, Option<String>, String)>,
+    /// Bindings of the input, located at their `roleRef`.
+    pub rbac_bindings: Vec<BindingFact>,
     /// Plain Secrets read by workloads, each located. Gathered only when the policy requires
     /// a vault.
     pub secret_reads: Vec<SecretReadFact>,
+}
+
+/// A RoleBinding or ClusterRoleBinding and the role it references.
+#[derive(Clone, Debug)]
+pub struct BindingFact {
+    pub anchor: Arc<Anchor>,
+    /// The binding's namespace (`None` for a ClusterRoleBinding).
+    pub namespace: Option<String>,
+    /// `roleRef.kind == ClusterRole`.
+    pub cluster_role: bool,
+    pub role: String,
 }
 
 /// A workload reading a Secret, located at the reading field.
@@ -71,6 +86,8 @@ impl Facts {
         }
         self.vault_secrets.extend(other.vault_secrets);
         self.secret_reads.extend(other.secret_reads);
+        self.rbac_roles.extend(other.rbac_roles);
+        self.rbac_bindings.extend(other.rbac_bindings);
         for (ns, kinds) in other.kinds {
             self.kinds.entry(ns).or_default().extend(kinds);
         }

@@ -18,7 +18,7 @@ pub mod rule;
 pub mod secrets;
 pub mod value;
 
-pub use facts::{Anchor, Facts, NamespaceFact, SecretReadFact};
+pub use facts::{Anchor, BindingFact, Facts, NamespaceFact, SecretReadFact};
 pub use image::ImageRef;
 pub use finding::{Finding, Location, Severity, Violation};
 pub use object::{Object, ObjectRef};

@@ -8,7 +8,7 @@ use palisade_core::{
     Pos, PssLevel, PssVersion, Rule, Subject, Suppression, Target, Violation,
 };
 use palisade_core::secrets::{self, SecretUse};
-use palisade_core::SecretReadFact;
+use palisade_core::{BindingFact, SecretReadFact};
 use std::sync::Arc;
 
 /// What the user asked to run.
@@ -233,6 +233,27 @@ impl Engine {
         if let Some(ns) = object.namespace {
             if !facts.namespace_has(ns, object.kind) {
                 facts.kinds.entry(ns.to_string()).or_default().insert(object.kind.to_string());
+            }
+        }
+        if object.api_version.split('/').next() == Some("rbac.authorization.k8s.io") {
+            let cluster = object.kind.starts_with("Cluster");
+            let namespace = (!cluster).then(|| object.namespace.unwrap_or("default").to_string());
+            match object.kind {
+                "Role" | "ClusterRole" => {
+                    facts.rbac_roles.insert((cluster, namespace, object.name.to_string()));
+                }
+                "RoleBinding" | "ClusterRoleBinding" => {
+                    let role_ref = node.get("roleRef");
+                    let field = |k| role_ref.and_then(|r| r.get(k)).map(Node::display_scalar).unwrap_or_default();
+                    let at = FieldPath::root().keys(&["roleRef", "name"]).locate(node).0;
+                    facts.rbac_bindings.push(BindingFact {
+                        anchor: anchor_at(at),
+                        namespace,
+                        cluster_role: field("kind") == "ClusterRole",
+                        role: field("name"),
+                    });
+                }
+                _ => {}
             }
         }
         if self.cx.settings().require_vault {

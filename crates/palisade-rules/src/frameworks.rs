@@ -50,22 +50,23 @@ pub const COMPLIANCE_FRAMEWORKS: &[&str] = &["cis-1.12", "nsa", "cncf", "pss-bas
 use Decided::{Automated as A, Manual as M};
 use Scope::{Kinds, Workloads, WorkloadsOr};
 
-const RBAC: &str = "decided from Roles and bindings by the RBAC analysis, which is not in the catalogue yet";
+/// The objects RBAC controls are about.
+const RBAC_KINDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
 
 const CIS: &[Control] = &[
-    Control { id: "5.1.1", title: "Ensure that the cluster-admin role is only used where required", decided: M(RBAC) },
-    Control { id: "5.1.2", title: "Minimize access to secrets", decided: M(RBAC) },
-    Control { id: "5.1.3", title: "Minimize wildcard use in Roles and ClusterRoles", decided: M(RBAC) },
-    Control { id: "5.1.4", title: "Minimize access to create pods", decided: M(RBAC) },
+    Control { id: "5.1.1", title: "Ensure that the cluster-admin role is only used where required", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.2", title: "Minimize access to secrets", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.3", title: "Minimize wildcard use in Roles and ClusterRoles", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.4", title: "Minimize access to create pods", decided: A(Kinds(RBAC_KINDS)) },
     Control { id: "5.1.5", title: "Ensure that default service accounts are not actively used", decided: A(Workloads) },
     Control { id: "5.1.6", title: "Ensure that Service Account Tokens are only mounted where necessary", decided: A(Workloads) },
-    Control { id: "5.1.7", title: "Avoid use of system:masters group", decided: M(RBAC) },
-    Control { id: "5.1.8", title: "Limit use of the Bind, Impersonate and Escalate permissions", decided: M(RBAC) },
-    Control { id: "5.1.9", title: "Minimize access to create persistent volumes", decided: M(RBAC) },
-    Control { id: "5.1.10", title: "Minimize access to the proxy sub-resource of nodes", decided: M(RBAC) },
-    Control { id: "5.1.11", title: "Minimize access to the approval sub-resource of certificatesigningrequests", decided: M(RBAC) },
-    Control { id: "5.1.12", title: "Minimize access to webhook configuration objects", decided: M(RBAC) },
-    Control { id: "5.1.13", title: "Minimize access to the service account token creation", decided: M(RBAC) },
+    Control { id: "5.1.7", title: "Avoid use of system:masters group", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.8", title: "Limit use of the Bind, Impersonate and Escalate permissions", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.9", title: "Minimize access to create persistent volumes", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.10", title: "Minimize access to the proxy sub-resource of nodes", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.11", title: "Minimize access to the approval sub-resource of certificatesigningrequests", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.12", title: "Minimize access to webhook configuration objects", decided: A(Kinds(RBAC_KINDS)) },
+    Control { id: "5.1.13", title: "Minimize access to the service account token creation", decided: A(Kinds(RBAC_KINDS)) },
     Control { id: "5.2.1", title: "Ensure that the cluster has at least one active policy control mechanism in place", decided: A(Kinds(&["Namespace"])) },
     Control { id: "5.2.2", title: "Minimize the admission of privileged containers", decided: A(Workloads) },
     Control { id: "5.2.3", title: "Minimize the admission of containers wishing to share the host process ID namespace", decided: A(Workloads) },
@@ -103,14 +104,14 @@ const NSA: &[Control] = &[
     Control { id: "secrets", title: "Keep secrets out of manifests and environment variables; encrypt and externalise them", decided: A(WorkloadsOr(&["Secret", "ConfigMap"])) },
     Control { id: "control-plane", title: "Harden the control plane (API server, etcd, kubeconfig files)", decided: M("control-plane configuration, checked on the nodes, not in manifests") },
     Control { id: "authentication", title: "Use strong authentication; disable anonymous access", decided: M("API server configuration, not manifests") },
-    Control { id: "rbac", title: "Use least-privilege RBAC", decided: M(RBAC) },
+    Control { id: "rbac", title: "Use least-privilege RBAC", decided: A(Kinds(RBAC_KINDS)) },
     Control { id: "audit-logging", title: "Enable audit logging and threat detection", decided: M("API server and node configuration, not manifests") },
     Control { id: "upgrades", title: "Upgrade and patch promptly", decided: M("versions of the running cluster, not manifests") },
 ];
 
 const CNCF: &[Control] = &[
     Control { id: "1", title: "Upgrade to the latest version", decided: M("versions of the running cluster, not manifests") },
-    Control { id: "2", title: "Enable Role-Based Access Control (RBAC)", decided: M(RBAC) },
+    Control { id: "2", title: "Enable Role-Based Access Control (RBAC)", decided: A(Kinds(RBAC_KINDS)) },
     Control { id: "3", title: "Use namespaces to establish security boundaries", decided: A(WorkloadsOr(&["Namespace"])) },
     Control { id: "4", title: "Separate sensitive workloads", decided: M("node pools, taints and tolerations reflect which workloads are sensitive, a judgement") },
     Control { id: "5", title: "Secure cloud metadata access", decided: M("decided by the NetworkPolicy reachability analysis, which is not in the catalogue yet") },

@@ -13,6 +13,7 @@ pub mod img;
 pub mod ns;
 pub mod pod;
 pub mod pol;
+pub mod rbac;
 pub mod registry;
 pub mod sec;
 pub mod svc;

@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{img, ns, pod, pol, sec, svc};
+use crate::{img, ns, pod, pol, rbac, sec, svc};
 use palisade_core::Rule;
 
 /// Every rule, in catalogue order.
@@ -54,6 +54,19 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &svc::load_balancer_open::LoadBalancerOpen,
         &svc::external_ips::ExternalIps,
         &svc::ingress_without_tls::IngressWithoutTls,
+        &rbac::read_secrets::ReadSecrets,
+        &rbac::wildcard_rule::WildcardRule,
+        &rbac::create_pods::CreatePods,
+        &rbac::bind_escalate_impersonate::BindEscalateImpersonate,
+        &rbac::create_persistent_volumes::CreatePersistentVolumes,
+        &rbac::nodes_proxy::NodesProxy,
+        &rbac::approve_csr::ApproveCsr,
+        &rbac::webhook_configurations::WebhookConfigurations,
+        &rbac::token_create::TokenCreate,
+        &rbac::cluster_admin_binding::ClusterAdminBinding,
+        &rbac::public_group_binding::PublicGroupBinding,
+        &rbac::system_masters::SystemMasters,
+        &rbac::missing_role::MissingRole,
         // Waiver rules come last: stale-waiver needs every other finding to have met the
         // waivers first.
         &pol::expired_waiver::ExpiredWaiver,

@@ -197,6 +197,15 @@ Examples:
         #[command(flatten)]
         io: RbacIo,
     },
+    /// Risky grants and bindings (the RBAC rules of `palisade scan`), as the usual report.
+    #[command(after_help = "The same as `palisade scan --select RBAC`: cluster-admin bindings, secret readers,
+wildcards, pod creators, bind/escalate/impersonate, PersistentVolumes, nodes/proxy, CSR
+approval, webhook configurations, token creation, grants to everyone, system:masters, and
+bindings to roles that do not exist (CIS 1.12 5.1).
+
+Example:
+  palisade rbac risks -f cluster-dump/ --format sarif -o rbac.sarif")]
+    Risks(RisksArgs),
     /// Whether a subject may make a request (counting its implicit groups), or, without a
     /// request, everything it may do, binding by binding.
     #[command(after_help = "SUBJECT is user:NAME, group:NAME or sa:NAMESPACE/NAME. With a request, exits 0 when
@@ -214,6 +223,22 @@ Examples:
         #[command(flatten)]
         io: RbacIo,
     },
+}
+
+#[derive(clap::Args)]
+struct RisksArgs {
+    /// Files or directories with the RBAC objects (repeatable; `-` reads standard input).
+    #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
+    files: Vec<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
 }
 
 #[derive(clap::Args)]
@@ -502,12 +527,32 @@ fn run_inventory(args: InventoryArgs, secrets: bool) -> ExitCode {
 }
 
 fn run_rbac(cmd: RbacCommand) -> ExitCode {
+    if let RbacCommand::Risks(risks) = cmd {
+        return run_scan(
+            ScanArgs {
+                paths: risks.files,
+                kustomize: Vec::new(),
+                format: risks.format,
+                output: risks.output,
+                fail_on: risks.fail_on,
+                config: None,
+                no_config: false,
+                framework: None,
+                pss_version: None,
+                select: vec!["RBAC".into()],
+                ignore: Vec::new(),
+                quiet: false,
+            },
+            false,
+        );
+    }
     use palisade_analysis::rbac::authorizer::{Identity, Request};
     use palisade_analysis::rbac::model::Subject;
     use palisade_analysis::rbac::Via;
     use serde_json::json;
     let (io, scope) = match &cmd {
         RbacCommand::WhoCan { io, scope, .. } | RbacCommand::Can { io, scope, .. } => (io, scope),
+        RbacCommand::Risks(_) => unreachable!("handled above"),
     };
     let request = |verb: &str, resource: &str| Request::parse(verb, resource, scope.namespace.as_deref(), scope.name.as_deref());
     let (inputs, mut errors) = collect_inputs(&io.files, &[]);
@@ -579,7 +624,7 @@ fn run_rbac(cmd: RbacCommand) -> ExitCode {
                         }
                     }
                 }
-                (Some(_), None) => return usage("give both VERB and RESOURCE, or neither".into()),
+                (Some(_), None) | (None, Some(_)) => return usage("give both VERB and RESOURCE, or neither".into()),
                 _ => {
                     let grants = rbac.grants_of(&who);
                     if json_out {
@@ -616,6 +661,7 @@ fn run_rbac(cmd: RbacCommand) -> ExitCode {
                 }
             }
         }
+        RbacCommand::Risks(_) => unreachable!("handled above"),
     }
     match (errors.is_empty(), denied) {
         (false, _) => ExitCode::from(2),

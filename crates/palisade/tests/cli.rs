@@ -30,14 +30,14 @@ fn demo_json_report_matches_the_committed_schema() {
     assert_eq!(report["summary"]["findings"].as_u64().unwrap() as usize, findings.len());
     let by_sev: u64 = report["summary"]["by_severity"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
     assert_eq!(by_sev as usize, findings.len());
-    assert_eq!(report["summary"]["files"], 12, "palisade.yaml is the policy, not a manifest");
-    assert_eq!(report["summary"]["objects"], 18);
+    assert_eq!(report["summary"]["files"], 13, "palisade.yaml is the policy, not a manifest");
+    assert_eq!(report["summary"]["objects"], 21);
     // Every family the demo is meant to show is there: PSS checks, hardening, supply chain,
     // secrets, namespaces, exposure, and the policy's waivers.
     for id in [
         "POD001", "POD002", "POD005", "POD006", "POD010", "POD012", "POD013", "POD014", "POD015", "POD016", "POD017",
         "POD018", "POD019", "POD021", "POD024", "POD031", "IMG002", "IMG003", "IMG004", "SEC001", "SEC002", "SEC004",
-        "SEC005", "NS001", "NS002", "NS004", "SVC001", "SVC002", "SVC004", "POL001",
+        "SEC005", "NS001", "NS002", "NS004", "SVC001", "SVC002", "SVC004", "POL001", "RBAC001", "RBAC010",
     ] {
         assert!(findings.iter().any(|f| f["rule"] == id), "demo should show {id}");
     }
@@ -118,7 +118,7 @@ fn junit_output_is_well_formed_with_one_failure_per_finding() {
         }
     }
     assert_eq!(failures, report["findings"].as_array().unwrap().len());
-    assert_eq!(testcases, 19, "one test case per object, passing ones included, and one for the policy file (an expired waiver)");
+    assert_eq!(testcases, 22, "one test case per object, passing ones included, and one for the policy file (an expired waiver)");
 }
 
 #[test]
@@ -348,7 +348,8 @@ fn compliance_lists_every_control_with_a_status() {
     let status = |id: &str| report["compliance"]["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["status"].clone();
     assert_eq!(status("5.2.2"), "pass");
     assert_eq!(status("5.3.2"), "not_applicable");
-    assert_eq!(status("5.1.1"), "manual");
+    assert_eq!(status("5.1.1"), "not_applicable", "no RBAC objects in the input");
+    assert_eq!(status("5.3.1"), "manual");
     assert_eq!(palisade(&["compliance", "examples/demo"], None).code, 2, "a framework is required");
     assert_eq!(palisade(&["compliance", "--framework", "mitre", "examples/demo"], None).code, 2, "mitre has no control catalogue");
 }
