@@ -1,0 +1,312 @@
+//! The command line: every command, argument and help text (clap derive).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use palisade_core::{PssVersion, Severity};
+use palisade_rules::engine::FRAMEWORKS;
+use std::path::PathBuf;
+
+/// Palisade checks how well Kubernetes manifests are defended — Pod Security Standards exactly
+/// as Pod Security Admission enforces them, workload hardening, supply chain, secrets,
+/// namespaces, exposure and RBAC — and points at the line to fix.
+#[derive(Parser)]
+#[command(name = "palisade", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Examples:
+  palisade scan k8s/                          scan every .yaml/.yml/.json under k8s/
+  helm template ./chart | palisade scan -      scan rendered Helm output (findings name the template)
+  palisade scan --kustomize overlays/prod      render with `kubectl kustomize`, then scan
+  palisade scan k8s/ --format sarif -o palisade.sarif
+  palisade scan k8s/ --framework pss-baseline --pss-version v1.30
+  palisade compliance --framework cis-1.12 k8s/    control by control, with a score
+  palisade images k8s/                        every image and who runs it
+  palisade secrets k8s/                       where each workload's secrets come from
+  palisade rbac who-can get secrets -n shop -f k8s/
+  palisade policy init                        a commented palisade.yaml (waivers, registries, ...)
+  palisade rules                              list every rule
+  palisade explain POD015                     what a rule checks, why, and how to fix it
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 usage error, a broken policy file, or an input that could not be read (everything else is
+still scanned).")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan manifests (files, directories, `-` for stdin, or a kustomization).
+    #[command(after_help = "Directories are searched recursively for .yaml, .yml and .json files (hidden
+directories are skipped). Multi-document YAML, JSON, and `List`/`*List` documents are
+understood. Documents that are not Kubernetes objects are skipped and listed, never dropped
+silently. Workloads of every kind are evaluated on their pod template, including custom
+resources whose spec.template.spec has containers (Argo Rollouts and the like).
+
+Without --framework, every rule runs; Pod Security checks at the restricted level.
+A palisade.yaml at the top of the first scanned directory (or --config FILE) sets
+frameworks, severities, allowed registries and waivers; command-line options win.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 usage error, or an input that could not be read (everything else is still scanned).
+
+Examples:
+  palisade scan k8s/ --format sarif -o palisade.sarif
+  helm template ./chart | palisade scan -
+  palisade scan --kustomize overlays/prod --fail-on high")]
+    Scan(ScanArgs),
+    /// Assess a framework control by control: pass, fail, not applicable, or manual.
+    #[command(after_help = "Frameworks: cis-1.12 (CIS Kubernetes Benchmark 1.12, section 5), nsa (NSA/CISA
+Kubernetes Hardening Guide), cncf (the CNCF's nine best practices), pss-baseline,
+pss-restricted. Every control is listed: automated ones pass or fail on the scanned objects
+(or are not applicable when the input holds nothing they are about); the rest are marked
+manual with the reason. --format json writes the full scan report with a `compliance`
+section. Takes the same inputs and options as `palisade scan`.
+
+Examples:
+  palisade compliance --framework cis-1.12 k8s/
+  palisade compliance --framework nsa k8s/ --format json -o compliance.json")]
+    Compliance(ScanArgs),
+    /// List every image with its registry, tag and digest, and the workloads that run it.
+    #[command(after_help = "Examples:\n  palisade images k8s/\n  helm template ./chart | palisade images - --format json")]
+    Images(InventoryArgs),
+    /// Show where each workload's secrets come from: plain Secrets, External Secrets (with
+    /// their store and provider) or Secrets Store CSI volumes (with their provider).
+    #[command(after_help = "Plain Secrets are marked when the policy file sets secrets: {require-vault: true};
+`palisade scan` reports them as SEC005 findings.
+
+Examples:\n  palisade secrets k8s/\n  palisade secrets k8s/ --format json")]
+    Secrets(InventoryArgs),
+    /// Who can do what: exact RBAC answers from Roles, ClusterRoles and their bindings.
+    #[command(subcommand)]
+    Rbac(RbacCommand),
+    /// List the rule catalogue.
+    Rules {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Show the documentation of one rule (by ID or name).
+    Explain {
+        /// A rule ID (`POD001`) or name (`privileged-container`).
+        rule: String,
+    },
+    /// Write or check a policy file (palisade.yaml): frameworks, severities, registries, waivers.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Write a commented starting policy file.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "palisade.yaml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a policy file: every problem with its file:line; exit 2 if there is one.
+    Check {
+        /// The policy file.
+        #[arg(default_value = "palisade.yaml")]
+        path: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Render a kustomization directory with `kubectl kustomize` and scan the result
+    /// (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub kustomize: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this severity [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+
+    /// Policy file (frameworks, severity overrides, registries, waivers). Without it,
+    /// `palisade.yaml` at the top of the first scanned directory is used, if there is one.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any policy file found in the scanned directories.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Run only the rules of one framework: pss-baseline (the 12 baseline checks),
+    /// pss-restricted (baseline + restricted), cis-1.12, nsa, cncf, mitre.
+    #[arg(long, value_name = "FRAMEWORK", value_parser = clap::builder::PossibleValuesParser::new(FRAMEWORKS))]
+    pub framework: Option<String>,
+
+    /// Pod Security Standards version to evaluate: `latest` or v1.0 … v1.37 [default: latest].
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub pss_version: Option<PssVersion>,
+
+    /// Run only these rules: IDs, ID prefixes (POD) or names, comma-separated or repeated.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Do not run these rules: IDs, ID prefixes or names, comma-separated or repeated.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Print only findings and errors: no skipped list, summary or progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand)]
+pub enum RbacCommand {
+    /// Every subject allowed to make a request, each with the binding, role and rule that
+    /// grant it (groups are not expanded to their members).
+    #[command(after_help = "RESOURCE is RESOURCE[.GROUP][/SUBRESOURCE] (secrets, pods/exec, deployments.apps,
+deployments/scale); a value starting with / is a non-resource URL (/metrics). Without -n the
+request is cluster-wide, which only ClusterRoleBindings grant.
+
+Examples:
+  palisade rbac who-can get secrets -n shop -f cluster-dump/
+  palisade rbac who-can create pods/exec -n shop -f rbac.yaml --format json")]
+    WhoCan {
+        verb: String,
+        resource: String,
+        #[command(flatten)]
+        scope: RequestScope,
+        #[command(flatten)]
+        io: RbacIo,
+    },
+    /// Risky grants and bindings (the RBAC rules of `palisade scan`), as the usual report.
+    #[command(after_help = "The same as `palisade scan --select RBAC`: cluster-admin bindings, secret readers,
+wildcards, pod creators, bind/escalate/impersonate, PersistentVolumes, nodes/proxy, CSR
+approval, webhook configurations, token creation, grants to everyone, system:masters, and
+bindings to roles that do not exist (CIS 1.12 5.1).
+
+Example:
+  palisade rbac risks -f cluster-dump/ --format sarif -o rbac.sarif")]
+    Risks(RisksArgs),
+    /// Whether a subject may make a request (counting its implicit groups), or, without a
+    /// request, everything it may do, binding by binding.
+    #[command(after_help = "SUBJECT is user:NAME, group:NAME or sa:NAMESPACE/NAME. With a request, exits 0 when
+it is allowed and 1 when it is not (like kubectl auth can-i).
+
+Examples:
+  palisade rbac can sa:shop/web get secrets -n shop -f cluster-dump/
+  palisade rbac can user:alice -f cluster-dump/")]
+    Can {
+        subject: String,
+        verb: Option<String>,
+        resource: Option<String>,
+        #[command(flatten)]
+        scope: RequestScope,
+        #[command(flatten)]
+        io: RbacIo,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct RisksArgs {
+    /// Files or directories with the RBAC objects (repeatable; `-` reads standard input).
+    #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+}
+
+#[derive(clap::Args)]
+pub struct RequestScope {
+    /// The namespace of the request (omit for cluster-wide).
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+    /// The name of the object the request is about.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct RbacIo {
+    /// Files or directories with the RBAC objects (repeatable; `-` reads standard input).
+    #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(clap::Args)]
+pub struct InventoryArgs {
+    /// Files or directories to read; `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Render a kustomization directory with `kubectl kustomize` first (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub kustomize: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Policy file (default: palisade.yaml at the top of the first directory read).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any policy file found in the directories read.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// Grouped by file, coloured on a terminal, with a summary line.
+    Table,
+    /// The palisade.report/v1 document (see schema/report.schema.json).
+    Json,
+    /// SARIF 2.1.0 for code-scanning services.
+    Sarif,
+    /// JUnit XML for CI dashboards.
+    Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+pub fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+pub fn parse_version(s: &str) -> Result<PssVersion, String> {
+    s.parse()
+}
+

@@ -1,0 +1,47 @@
+//! `palisade images` and `palisade secrets`.
+
+use super::{load_policy, styled, write_json};
+use crate::cli::{InventoryArgs, ListFormat};
+use palisade::inputs::{collect_inputs, PassOptions};
+use palisade::inventory;
+use palisade_source::Limits;
+use std::process::ExitCode;
+
+/// `palisade images` (`secrets` false) and `palisade secrets`.
+pub fn run(args: InventoryArgs, secrets: bool) -> ExitCode {
+    if args.paths.is_empty() && args.kustomize.is_empty() {
+        eprintln!("error: nothing to read: give files, directories, `-` for stdin, or --kustomize DIR");
+        return ExitCode::from(2);
+    }
+    let policy = match load_policy(&args.config, args.no_config, &args.paths) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let (inputs, mut errors) = collect_inputs(&args.paths, &args.kustomize);
+    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let (inventories, more) = inventory::gather(&inputs, &opts);
+    errors.extend(more);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let written = if secrets {
+        let workloads = inventories.secrets.resolve();
+        match args.format {
+            ListFormat::Json => write_json(&args.output, &palisade_report::inventory::secrets_json(&workloads)),
+            ListFormat::Table => styled(&args.output, |out| {
+                palisade_report::inventory::secrets_table(&workloads, policy.settings.require_vault, out)
+            }),
+        }
+    } else {
+        match args.format {
+            ListFormat::Json => write_json(&args.output, &palisade_report::inventory::images_json(&inventories.images)),
+            ListFormat::Table => styled(&args.output, |out| palisade_report::inventory::images_table(&inventories.images, out)),
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the output: {e}");
+        return ExitCode::from(2);
+    }
+    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+}
+

@@ -1,0 +1,151 @@
+//! `palisade rbac`: who-can, can, risks.
+
+use crate::cli::{ListFormat, RbacCommand, ScanArgs};
+use palisade::inputs::{collect_inputs, PassOptions};
+use palisade_source::Limits;
+use std::process::ExitCode;
+
+pub fn run(cmd: RbacCommand) -> ExitCode {
+    if let RbacCommand::Risks(risks) = cmd {
+        return super::scan::run(
+            ScanArgs {
+                paths: risks.files,
+                kustomize: Vec::new(),
+                format: risks.format,
+                output: risks.output,
+                fail_on: risks.fail_on,
+                config: None,
+                no_config: false,
+                framework: None,
+                pss_version: None,
+                select: vec!["RBAC".into()],
+                ignore: Vec::new(),
+                quiet: false,
+            },
+            false,
+        );
+    }
+    use palisade_analysis::rbac::authorizer::{Identity, Request};
+    use palisade_analysis::rbac::model::Subject;
+    use palisade_analysis::rbac::Via;
+    use serde_json::json;
+    let (io, scope) = match &cmd {
+        RbacCommand::WhoCan { io, scope, .. } | RbacCommand::Can { io, scope, .. } => (io, scope),
+        RbacCommand::Risks(_) => unreachable!("handled above"),
+    };
+    let request = |verb: &str, resource: &str| Request::parse(verb, resource, scope.namespace.as_deref(), scope.name.as_deref());
+    let (inputs, mut errors) = collect_inputs(&io.files, &[]);
+    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let (rbac, more) = palisade::rbac::load(&inputs, &opts);
+    errors.extend(more);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    for b in rbac.dangling() {
+        eprintln!("warning: {b} references {} {}, which does not exist; it grants nothing", if b.role_is_cluster { "ClusterRole" } else { "Role" }, b.role_name);
+    }
+    let unmodelled: Vec<String> = rbac.unmodelled().map(|b| b.role_name.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    if !unmodelled.is_empty() {
+        eprintln!(
+            "note: bindings reference built-in roles whose rules are not in the input ({}); add them (kubectl get clusterroles,roles -A -o yaml) for complete answers",
+            unmodelled.join(", ")
+        );
+    }
+    let mut denied = false;
+    let via_json = |via: &[Via]| -> serde_json::Value {
+        via.iter().map(|v| json!({"binding": v.binding, "role": v.role, "rule": v.rule})).collect()
+    };
+    let usage = |e: String| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    };
+    let json_out = matches!(io.format, ListFormat::Json);
+    match &cmd {
+        RbacCommand::WhoCan { verb, resource, .. } => {
+            let req = match request(verb, resource) {
+                Ok(r) => r,
+                Err(e) => return usage(e),
+            };
+            let allowed = rbac.who_can(&req);
+            if json_out {
+                let subjects: Vec<_> = allowed.iter().map(|a| json!({"subject": a.subject.to_string(), "via": via_json(&a.via)})).collect();
+                println!("{}", serde_json::to_string_pretty(&json!({"subjects": subjects})).unwrap());
+            } else {
+                println!("who can {req}: {} subject{}", allowed.len(), if allowed.len() == 1 { "" } else { "s" });
+                for a in &allowed {
+                    println!("  {}", a.subject);
+                    for v in &a.via {
+                        println!("      via {} → {} (rule {})", v.binding, v.role, v.rule + 1);
+                    }
+                }
+            }
+        }
+        RbacCommand::Can { subject, verb, resource, .. } => {
+            let subject = match Subject::parse(subject) {
+                Ok(s) => s,
+                Err(e) => return usage(e),
+            };
+            let who = Identity::of(&subject);
+            match (verb, resource) {
+                (Some(verb), Some(resource)) => {
+                    let req = match request(verb, resource) {
+                        Ok(r) => r,
+                        Err(e) => return usage(e),
+                    };
+                    let via = rbac.can(&who, &req);
+                    denied = via.is_empty();
+                    if json_out {
+                        println!("{}", serde_json::to_string_pretty(&json!({"allowed": !via.is_empty(), "via": via_json(&via)})).unwrap());
+                    } else {
+                        println!("{} {subject} {req}", if via.is_empty() { "no:" } else { "yes:" });
+                        for v in &via {
+                            println!("    via {} → {} (rule {})", v.binding, v.role, v.rule + 1);
+                        }
+                    }
+                }
+                (Some(_), None) | (None, Some(_)) => return usage("give both VERB and RESOURCE, or neither".into()),
+                _ => {
+                    let grants = rbac.grants_of(&who);
+                    if json_out {
+                        let list: Vec<_> = grants
+                            .iter()
+                            .map(|(scope, b, role)| {
+                                json!({
+                                    "namespace": scope, "binding": b.to_string(), "role": role.to_string(),
+                                    "rules": role.rules.iter().map(|r| json!({
+                                        "verbs": r.verbs, "apiGroups": r.api_groups, "resources": r.resources,
+                                        "resourceNames": r.resource_names, "nonResourceURLs": r.non_resource_urls,
+                                    })).collect::<Vec<_>>(),
+                                })
+                            })
+                            .collect();
+                        println!("{}", serde_json::to_string_pretty(&json!({"subject": subject.to_string(), "groups": who.groups, "grants": list})).unwrap());
+                    } else {
+                        println!("{subject} (groups: {})", who.groups.join(", "));
+                        let mut scopes: Vec<Option<&str>> = grants.iter().map(|(s, _, _)| *s).collect();
+                        scopes.sort();
+                        scopes.dedup();
+                        for s in scopes {
+                            println!("  {}", s.map(|ns| format!("namespace {ns}")).unwrap_or_else(|| "cluster-wide".into()));
+                            for (_, b, role) in grants.iter().filter(|(g, _, _)| *g == s) {
+                                println!("    {role} via {b}");
+                                for r in &role.rules {
+                                    let what = if r.non_resource_urls.is_empty() { r.resources.join(",") } else { r.non_resource_urls.join(",") };
+                                    let names = if r.resource_names.is_empty() { String::new() } else { format!(" [{}]", r.resource_names.join(",")) };
+                                    println!("      {} {what}{names}", r.verbs.join(","));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        RbacCommand::Risks(_) => unreachable!("handled above"),
+    }
+    match (errors.is_empty(), denied) {
+        (false, _) => ExitCode::from(2),
+        (true, true) => ExitCode::from(1),
+        (true, false) => ExitCode::SUCCESS,
+    }
+}
+

@@ -1,0 +1,161 @@
+//! `palisade scan` and `palisade compliance`.
+
+use super::{load_policy, styled};
+use crate::cli::{Format, ScanArgs};
+use indicatif::{ProgressBar, ProgressStyle};
+use palisade::inputs::{collect_inputs, Input, PassOptions};
+use palisade::scan::{scan, ScanOptions};
+use palisade_core::{PssVersion, Severity};
+use palisade_report::{json, junit, sarif, table, Report};
+use palisade_rules::frameworks::{assess, COMPLIANCE_FRAMEWORKS};
+use palisade_rules::{Engine, Selection};
+use palisade_source::Limits;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Scans as the arguments and the policy file say; with `compliance`, the framework is
+/// required and the table is the control-by-control view.
+pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
+    if compliance {
+        match args.framework.as_deref() {
+            Some(fw) if COMPLIANCE_FRAMEWORKS.contains(&fw) => {}
+            _ => {
+                eprintln!("error: `palisade compliance` needs --framework with one of: {}", COMPLIANCE_FRAMEWORKS.join(", "));
+                return ExitCode::from(2);
+            }
+        }
+        if !matches!(args.format, Format::Table | Format::Json) {
+            eprintln!("error: `palisade compliance` writes --format table or json");
+            return ExitCode::from(2);
+        }
+    }
+    if args.paths.is_empty() && args.kustomize.is_empty() {
+        eprintln!("error: nothing to scan: give files, directories, `-` for stdin, or --kustomize DIR\n\nFor more information, try 'palisade scan --help'.");
+        return ExitCode::from(2);
+    }
+    let policy = match load_policy(&args.config, args.no_config, &args.paths) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
+    let fail_on = args.fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
+    let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
+    let selection = Selection {
+        framework: args.framework.clone().or_else(|| policy.framework.clone()),
+        select: or_policy(&args.select, &policy.select),
+        ignore: or_policy(&args.ignore, &policy.ignore),
+        version: Some(pss_version),
+        policy: Some(Arc::new(policy)),
+        today: None,
+    };
+    let engine = match Engine::new(&selection) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (inputs, mut errors) = collect_inputs(&args.paths, &args.kustomize);
+    let stdin_uses = inputs.iter().filter(|i| **i == Input::Stdin).count();
+    if stdin_uses > 1 {
+        eprintln!("error: `-` (standard input) given more than once");
+        return ExitCode::from(2);
+    }
+    let progress = progress_bar(&args, inputs.len());
+    let tick = || {
+        if let Some(p) = &progress {
+            p.inc(1);
+        }
+    };
+    let mut report = scan(
+        &inputs,
+        &ScanOptions {
+            engine: &engine,
+            pass: PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &tick, threads: 0 },
+            keep_objects: matches!(args.format, Format::Junit),
+        },
+    );
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    errors.append(&mut report.errors);
+    report.errors = errors;
+    if let Some(fw) = &selection.framework {
+        report.compliance = assess(fw, &report.findings, &report.suppressed, &report.kinds, report.workloads);
+    }
+
+    let code = exit_code(&report, fail_on);
+    let written = match (&report.compliance, compliance, args.format) {
+        (Some(c), true, Format::Table) => write_compliance(c, &report, &args),
+        _ => write_report(&report, &args),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    code
+}
+
+fn exit_code(report: &Report, fail_on: Severity) -> ExitCode {
+    if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else if report.findings.iter().any(|f| f.severity >= fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn progress_bar(args: &ScanArgs, inputs: usize) -> Option<ProgressBar> {
+    if args.quiet || inputs < 50 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(inputs as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} scanning {pos}/{len} files {wide_bar} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+/// The compliance table, then any input errors.
+fn write_compliance(c: &palisade_core::compliance::Compliance, report: &Report, args: &ScanArgs) -> std::io::Result<()> {
+    styled(&args.output, |out| {
+        palisade_report::compliance::write(c, out)?;
+        for e in &report.errors {
+            writeln!(out, "error: {e}")?;
+        }
+        Ok(())
+    })
+}
+
+fn write_report(report: &Report, args: &ScanArgs) -> std::io::Result<()> {
+    // Formats other than the table carry errors inside the document; say them on stderr too.
+    if !matches!(args.format, Format::Table) && !args.quiet {
+        for e in &report.errors {
+            eprintln!("error: {e}");
+        }
+    }
+    if let Format::Table = args.format {
+        // The table is styled; the stream drops the styles when not writing to a terminal.
+        return styled(&args.output, |out| table::write(report, table::Options { quiet: args.quiet }, out));
+    }
+    let file = match &args.output {
+        Some(path) => Some(std::fs::File::create(path)?),
+        None => None,
+    };
+    let mut out: Box<dyn Write> = match file {
+        Some(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
+        None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+    };
+    match args.format {
+        Format::Json => json::write(report, VERSION, &mut out)?,
+        Format::Sarif => sarif::write(report, VERSION, &mut out)?,
+        Format::Junit => junit::write(report, &mut out)?,
+        Format::Table => unreachable!("handled above"),
+    }
+    out.flush()
+}
