@@ -215,3 +215,63 @@ fn aggregated_cluster_roles_hold_their_selected_roles_rules() {
     assert!(can(&r, "sa:monitoring/prometheus", &req("get", "nodes/metrics", None, None)), "aggregation of an aggregated role");
     assert!(!can(&r, "sa:monitoring/prometheus", &req("get", "secrets", Some("x"), None)), "unselected roles do not count");
 }
+
+const ESCALATION: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-maker, namespace: ci}
+rules:
+  - {apiGroups: [''], resources: [pods], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer-makes-pods, namespace: ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-maker}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-builder-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: builder, namespace: ci}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-lister}
+rules:
+  - {apiGroups: [''], resources: [secrets], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reads-payments, namespace: payments}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-lister}
+subjects: [{kind: User, name: intern}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: impersonator}
+rules:
+  - {apiGroups: [''], resources: [groups], verbs: [impersonate], resourceNames: [developers]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: support-impersonates}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: impersonator}
+subjects: [{kind: User, name: support}]
+";
+
+#[test]
+fn escalation_paths_chain_steps_to_what_they_reach() {
+    let r = rbac(ESCALATION);
+    let paths = r.paths(&Subject::parse("sa:ci/deployer").unwrap());
+    let admin = paths.iter().find(|p| p.reaches.to_string() == "cluster-admin").expect("deployer reaches cluster-admin");
+    let steps: Vec<String> = admin.steps.iter().map(|s| format!("{} {}", s.actor, s.action)).collect();
+    assert_eq!(steps, [
+        "sa:ci/deployer creates a pod in ci that runs as sa:ci/builder",
+        "sa:ci/builder holds every verb on every resource cluster-wide",
+    ]);
+    let intern = r.paths(&Subject::parse("user:intern").unwrap());
+    assert_eq!(intern.iter().map(|p| p.reaches.to_string()).collect::<Vec<_>>(), ["secrets:payments"]);
+    assert!(r.paths(&Subject::parse("user:support").unwrap()).is_empty(), "impersonating one ordinary group is no path");
+    assert!(r.paths(&Subject::parse("user:nobody").unwrap()).is_empty());
+}

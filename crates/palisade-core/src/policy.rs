@@ -37,6 +37,36 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
+    pub fn unix_days(self) -> i64 {
+        let (y, m, d) = (i64::from(self.year) - i64::from(self.month <= 2), i64::from(self.month), i64::from(self.day));
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date of an RFC 3339 timestamp (`2025-01-15T10:00:00Z`), or of a plain date.
+    pub fn of_timestamp(text: &str) -> Option<Date> {
+        text.get(..10)?.parse().ok()
+    }
+}
+
+/// A duration in days: `90d`, `12w`, or a number of days.
+pub fn parse_days(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    let bad = || format!("`{text}` is not a duration (expected days like 90d, or weeks like 12w)");
+    let (number, factor) = match t.chars().last() {
+        Some('d') => (&t[..t.len() - 1], 1),
+        Some('w') => (&t[..t.len() - 1], 7),
+        _ => (t, 1),
+    };
+    number.parse::<u32>().map(|n| n * factor).map_err(|_| bad())
+}
+
 impl FromStr for Date {
     type Err = String;
     /// `YYYY-MM-DD`.
@@ -147,11 +177,13 @@ pub struct Settings {
     /// Workloads must read secrets from a vault (Secrets Store CSI, External Secrets), not
     /// from plain Secrets.
     pub require_vault: bool,
+    /// Secrets older than this many days must be rotated.
+    pub secret_max_age_days: Option<u32>,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { allowed_registries: Vec::new(), namespace_level: EnforceLevel::Baseline, require_vault: false }
+        Settings { allowed_registries: Vec::new(), namespace_level: EnforceLevel::Baseline, require_vault: false, secret_max_age_days: None }
     }
 }
 
@@ -456,8 +488,18 @@ impl Policy {
                     }
                 }
                 "secrets" => {
-                    for s in r.mapping(v, "secrets", &["require-vault"]) {
-                        p.settings.require_vault = r.bool(&s.value, "secrets.require-vault");
+                    for s in r.mapping(v, "secrets", &["require-vault", "max-age"]) {
+                        match s.key.as_str() {
+                            "require-vault" => p.settings.require_vault = r.bool(&s.value, "secrets.require-vault"),
+                            _ => {
+                                if let Some(text) = r.string(&s.value, "secrets.max-age") {
+                                    match parse_days(&text) {
+                                        Ok(days) => p.settings.secret_max_age_days = Some(days),
+                                        Err(e) => r.err(s.value.pos, format!("secrets.max-age: {e}")),
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
                 "waivers" => {
@@ -579,6 +621,13 @@ mod tests {
         assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
         assert_eq!(Date::from_unix_days(20_418).to_string(), "2025-11-26");
         assert_eq!(Date::from_unix_days(-1).to_string(), "1969-12-31");
+        for days in [-800_000, -1, 0, 59, 60, 20_418, 1_000_000] {
+            assert_eq!(Date::from_unix_days(days).unix_days(), days);
+        }
+        assert_eq!(Date::of_timestamp("2025-11-26T10:00:00Z").unwrap().unix_days(), 20_418);
+        assert_eq!(parse_days("90d"), Ok(90));
+        assert_eq!(parse_days("12w"), Ok(84));
+        assert!(parse_days("3 months").is_err());
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &sec::legacy_token_secret::LegacyTokenSecret,
         &sec::credential_in_plain_sight::CredentialInPlainSight,
         &sec::plain_secret_without_vault::PlainSecretWithoutVault,
+        &sec::secret_not_rotated::SecretNotRotated,
         &ns::pss_not_enforced::PssNotEnforced,
         &ns::without_resource_quota::WithoutResourceQuota,
         &ns::without_limit_range::WithoutLimitRange,

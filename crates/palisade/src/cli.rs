@@ -186,6 +186,37 @@ Examples:
         #[command(flatten)]
         io: RbacIo,
     },
+    /// Escalation paths: from a subject (or every subject named in a binding), the shortest
+    /// chains that reach cluster-admin, admin of a namespace, or another namespace's Secrets.
+    #[command(after_help = "Steps are what RBAC allows: run a pod or mint a token as a ServiceAccount, impersonate,
+bind or escalate roles, approve a client certificate, use nodes/proxy. `reaches` is
+cluster-admin, namespace-admin:<ns> or secrets:<ns>.
+
+Examples:
+  palisade rbac paths sa:ci/deployer -f cluster-dump/
+  palisade rbac paths -f cluster-dump/ --format json")]
+    Paths {
+        /// user:NAME, group:NAME or sa:NAMESPACE/NAME; every subject of a binding when omitted.
+        subject: Option<String>,
+        #[command(flatten)]
+        io: RbacIo,
+    },
+    /// For each Secret in the input: who can read it (get, or list/watch in its namespace,
+    /// directly or through wildcards) and how old it is.
+    #[command(after_help = "With a rotation period (--max-age 90d, or secrets: {max-age: 90d} in the policy
+file), older Secrets are marked and the exit code is 1. Ages come from
+metadata.creationTimestamp, so read a cluster dump (kubectl get secrets,roles,rolebindings,
+clusterroles,clusterrolebindings -A -o yaml).
+
+Example:
+  palisade rbac secrets -f cluster-dump.yaml --max-age 90d")]
+    Secrets {
+        /// Secrets older than this are to be rotated: days (90d) or weeks (12w).
+        #[arg(long, value_name = "AGE")]
+        max_age: Option<String>,
+        #[command(flatten)]
+        io: RbacIo,
+    },
     /// Risky grants and bindings (the RBAC rules of `palisade scan`), as the usual report.
     #[command(after_help = "The same as `palisade scan --select RBAC`: cluster-admin bindings, secret readers,
 wildcards, pod creators, bind/escalate/impersonate, PersistentVolumes, nodes/proxy, CSR
@@ -248,6 +279,9 @@ pub struct RbacIo {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// Print how long loading and answering took, on standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(clap::Args)]

@@ -1,32 +1,80 @@
-//! `palisade rbac`: RBAC objects gathered from the inputs into one [`Rbac`] set.
+//! `palisade rbac`: RBAC objects (and Secrets) gathered from the inputs into one [`Rbac`] set.
 
 use crate::inputs::{self, Doc, Input, Pass, PassOptions};
 use palisade_analysis::rbac::model::{read, Binding, RbacObject, Role};
 use palisade_analysis::rbac::Rbac;
+use palisade_core::{Location, Node};
 use palisade_report::InputError;
 use palisade_rules::Origin;
 
+/// A Secret of the input: where it is and when it was created.
+#[derive(Clone, Debug)]
+pub struct SecretInfo {
+    pub namespace: String,
+    pub name: String,
+    /// `metadata.creationTimestamp`, as written.
+    pub created: Option<String>,
+    pub location: Location,
+}
+
 struct RbacPass;
 
-impl Pass for RbacPass {
-    type Out = (Vec<Role>, Vec<Binding>);
+#[derive(Default)]
+struct Gathered {
+    roles: Vec<Role>,
+    bindings: Vec<Binding>,
+    secrets: Vec<SecretInfo>,
+    namespaces: std::collections::BTreeSet<String>,
+}
 
-    fn document(&self, _origin: &Origin, doc: Doc, out: &mut Self::Out) {
-        doc.objects(|object, node, _| match read(&object, node) {
-            Some(RbacObject::Role(r)) => out.0.push(r),
-            Some(RbacObject::Binding(b)) => out.1.push(b),
-            None => {}
+impl Pass for RbacPass {
+    type Out = Gathered;
+
+    fn document(&self, origin: &Origin, doc: Doc, out: &mut Gathered) {
+        doc.objects(|object, node, _| {
+            if object.kind == "Namespace" {
+                out.namespaces.insert(object.name.to_string());
+            }
+            out.namespaces.extend(object.namespace.map(str::to_string));
+            out.take(object, node, origin)
         });
     }
 }
 
-/// Reads every input and loads its Roles, ClusterRoles and bindings.
-pub fn load(inputs: &[Input], opts: &PassOptions) -> (Rbac, Vec<InputError>) {
-    let (mut roles, mut bindings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+impl Gathered {
+    fn take(&mut self, object: palisade_core::Object, node: &Node, origin: &Origin) {
+        let out = self;
+        match read(&object, node) {
+            Some(RbacObject::Role(r)) => out.roles.push(r),
+            Some(RbacObject::Binding(b)) => out.bindings.push(b),
+            None if object.kind == "Secret" && object.api_version == "v1" => out.secrets.push(SecretInfo {
+                namespace: object.namespace.unwrap_or("default").to_string(),
+                name: object.name.to_string(),
+                created: node.get_path(&["metadata", "creationTimestamp"]).map(Node::display_scalar),
+                location: origin.location(node.pos),
+            }),
+            None => {}
+        }
+    }
+}
+
+/// The RBAC configuration of the inputs, and their Secrets.
+pub struct Loaded {
+    pub rbac: Rbac,
+    pub secrets: Vec<SecretInfo>,
+}
+
+/// Reads every input and loads its Roles, ClusterRoles, bindings and Secrets.
+pub fn load(inputs: &[Input], opts: &PassOptions) -> (Loaded, Vec<InputError>) {
+    let (mut all, mut errors) = (Gathered::default(), Vec::new());
     for read in inputs::run(inputs, opts, &RbacPass) {
-        roles.extend(read.out.0);
-        bindings.extend(read.out.1);
+        all.roles.extend(read.out.roles);
+        all.bindings.extend(read.out.bindings);
+        all.secrets.extend(read.out.secrets);
+        all.namespaces.extend(read.out.namespaces);
         errors.extend(read.errors);
     }
-    (Rbac::new(roles, bindings), errors)
+    let mut rbac = Rbac::new(all.roles, all.bindings);
+    rbac.known_namespaces = all.namespaces;
+    (Loaded { rbac, secrets: all.secrets }, errors)
 }

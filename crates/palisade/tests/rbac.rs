@@ -67,3 +67,53 @@ fn who_can_and_can_answer_in_json() {
     assert_eq!(palisade(&["rbac", "can", "alice", "get", "pods", "-f", &file], None).code, 2);
     assert_eq!(palisade(&["rbac", "who-can", "get", "pods"], None).code, 2, "-f is required");
 }
+
+#[test]
+fn paths_and_secret_readers() {
+    let dir = tempdir("rbac-paths");
+    let file = write(
+        &dir,
+        "rbac.yaml",
+        &format!(
+            "{RBAC}---
+apiVersion: v1
+kind: Secret
+metadata: {{name: db, namespace: shop, creationTimestamp: \"2020-01-01T00:00:00Z\"}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: pod-maker, namespace: shop}}
+rules: [{{apiGroups: [''], resources: [pods], verbs: [create]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: intern-pods, namespace: shop}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-maker}}
+subjects: [{{kind: User, name: intern}}]
+"
+        ),
+    );
+    let (code, v) = json(&["rbac", "paths", "user:intern", "-f", &file, "--format", "json"]);
+    assert_eq!(code, 0);
+    // The intern creates a pod in shop running as sa:shop/web, which reads shop's Secrets.
+    let paths = v["paths"].as_array().unwrap();
+    assert_eq!(paths.len(), 1, "{v}");
+    assert_eq!(paths[0]["subject"], "user:intern");
+    assert_eq!(paths[0]["reaches"], "secrets:shop");
+    let steps: Vec<&str> = paths[0]["steps"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["creates a pod in shop that runs as sa:shop/web", "lists the Secrets of shop"]);
+    assert_eq!(paths[0]["steps"][1]["actor"], "sa:shop/web");
+    let (_, v) = json(&["rbac", "paths", "user:olga", "-f", &file, "--format", "json"]);
+    assert_eq!(v["paths"][0]["reaches"], "cluster-admin");
+
+    let (code, v) = json(&["rbac", "secrets", "-f", &file, "--format", "json", "--max-age", "90d"]);
+    assert_eq!(code, 1, "an old secret fails the rotation period");
+    let s = &v["secrets"][0];
+    assert_eq!(s["secret"], "shop/db");
+    assert_eq!(s["too_old"], true);
+    let readers: Vec<&str> = s["readers"].as_array().unwrap().iter().map(|r| r["subject"].as_str().unwrap()).collect();
+    assert_eq!(readers, ["sa:shop/web", "group:shop-devs", "user:olga"]);
+    assert_eq!(s["readers"][0]["verbs"], serde_json::json!(["get", "list", "watch"]));
+    let (code, _) = json(&["rbac", "secrets", "-f", &file, "--format", "json"]);
+    assert_eq!(code, 0, "no rotation period, no failure");
+}

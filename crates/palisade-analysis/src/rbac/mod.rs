@@ -9,6 +9,7 @@
 
 pub mod authorizer;
 pub mod model;
+pub mod paths;
 
 use crate::selector::Selector;
 use authorizer::{rule_allows, Identity, Request};
@@ -39,6 +40,9 @@ pub struct Rbac {
     pub roles: Vec<Role>,
     index: HashMap<RoleKey, usize>,
     pub bindings: Vec<Binding>,
+    /// Namespaces known from other objects of the input (Namespaces, Secrets, workloads), for
+    /// the analyses that go namespace by namespace.
+    pub known_namespaces: std::collections::BTreeSet<String>,
 }
 
 impl Rbac {
@@ -75,7 +79,7 @@ impl Rbac {
                 break;
             }
         }
-        Rbac { roles, index, bindings }
+        Rbac { roles, index, bindings, known_namespaces: Default::default() }
     }
 
     /// The role a binding references, if it exists.
@@ -123,6 +127,33 @@ impl Rbac {
                 match out.iter_mut().find(|a| a.subject == subject) {
                     Some(a) => a.via.extend(via.iter().cloned()),
                     None => out.push(Allowed { subject, via: via.clone() }),
+                }
+            }
+        }
+        out
+    }
+
+    /// Who can read a Secret: every subject allowed `get` on it, or `list` or `watch` on the
+    /// Secrets of its namespace (which return the values too), with the verbs and how.
+    pub fn secret_readers(&self, namespace: &str, name: &str) -> Vec<(Subject, Vec<&'static str>, Vec<Via>)> {
+        let mut out: Vec<(Subject, Vec<&'static str>, Vec<Via>)> = Vec::new();
+        for verb in ["get", "list", "watch"] {
+            let name = if verb == "get" { name } else { "" };
+            let request = Request::Resource {
+                verb: verb.into(),
+                group: String::new(),
+                resource: "secrets".into(),
+                subresource: String::new(),
+                name: name.into(),
+                namespace: Some(namespace.into()),
+            };
+            for allowed in self.who_can(&request) {
+                match out.iter_mut().find(|(s, _, _)| *s == allowed.subject) {
+                    Some((_, verbs, via)) => {
+                        verbs.push(verb);
+                        via.extend(allowed.via.into_iter().filter(|v| !via.contains(v)).collect::<Vec<_>>());
+                    }
+                    None => out.push((allowed.subject, vec![verb], allowed.via)),
                 }
             }
         }

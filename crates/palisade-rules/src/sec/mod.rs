@@ -7,3 +7,4 @@ pub mod legacy_token_secret;
 pub mod plain_secret_without_vault;
 pub mod secret_data_in_manifest;
 pub mod secret_in_env;
+pub mod secret_not_rotated;

@@ -1,6 +1,6 @@
 //! `palisade rbac`: who-can, can, risks.
 
-use crate::cli::{ListFormat, RbacCommand, ScanArgs};
+use crate::cli::{ListFormat, RbacCommand, RequestScope, ScanArgs};
 use palisade::inputs::{collect_inputs, PassOptions};
 use palisade_source::Limits;
 use std::process::ExitCode;
@@ -29,14 +29,19 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
     use palisade_analysis::rbac::model::Subject;
     use palisade_analysis::rbac::Via;
     use serde_json::json;
+    let none = RequestScope { namespace: None, name: None };
     let (io, scope) = match &cmd {
         RbacCommand::WhoCan { io, scope, .. } | RbacCommand::Can { io, scope, .. } => (io, scope),
+        RbacCommand::Secrets { io, .. } | RbacCommand::Paths { io, .. } => (io, &none),
         RbacCommand::Risks(_) => unreachable!("handled above"),
     };
     let request = |verb: &str, resource: &str| Request::parse(verb, resource, scope.namespace.as_deref(), scope.name.as_deref());
     let (inputs, mut errors) = collect_inputs(&io.files, &[]);
     let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
-    let (rbac, more) = palisade::rbac::load(&inputs, &opts);
+    let started = std::time::Instant::now();
+    let (loaded_set, more) = palisade::rbac::load(&inputs, &opts);
+    let rbac = &loaded_set.rbac;
+    let loaded = started.elapsed();
     errors.extend(more);
     for e in &errors {
         eprintln!("error: {e}");
@@ -66,7 +71,17 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 Ok(r) => r,
                 Err(e) => return usage(e),
             };
+            let asked = std::time::Instant::now();
             let allowed = rbac.who_can(&req);
+            if io.timings {
+                eprintln!(
+                    "timings: loaded {} roles and {} bindings in {:.1} ms; answered in {:.3} ms",
+                    rbac.roles.len(),
+                    rbac.bindings.len(),
+                    loaded.as_secs_f64() * 1e3,
+                    asked.elapsed().as_secs_f64() * 1e3
+                );
+            }
             if json_out {
                 let subjects: Vec<_> = allowed.iter().map(|a| json!({"subject": a.subject.to_string(), "via": via_json(&a.via)})).collect();
                 println!("{}", serde_json::to_string_pretty(&json!({"subjects": subjects})).unwrap());
@@ -92,7 +107,11 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         Ok(r) => r,
                         Err(e) => return usage(e),
                     };
+                    let asked = std::time::Instant::now();
                     let via = rbac.can(&who, &req);
+                    if io.timings {
+                        eprintln!("timings: loaded in {:.1} ms; answered in {:.3} ms", loaded.as_secs_f64() * 1e3, asked.elapsed().as_secs_f64() * 1e3);
+                    }
                     denied = via.is_empty();
                     if json_out {
                         println!("{}", serde_json::to_string_pretty(&json!({"allowed": !via.is_empty(), "via": via_json(&via)})).unwrap());
@@ -138,6 +157,89 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         }
                     }
                 }
+            }
+        }
+        RbacCommand::Secrets { max_age, io } => {
+            let policy = match super::load_policy(&None, false, &io.files) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let max_age = match max_age.as_deref().map(palisade_core::policy::parse_days).transpose() {
+                Ok(days) => days.or(policy.settings.secret_max_age_days),
+                Err(e) => return usage(e),
+            };
+            let today = palisade_rules::engine::today_utc();
+            let mut list = Vec::new();
+            for s in &loaded_set.secrets {
+                let age = s.created.as_deref().and_then(palisade_core::Date::of_timestamp).map(|d| today.unix_days() - d.unix_days());
+                let too_old = matches!((age, max_age), (Some(a), Some(m)) if a > i64::from(m));
+                denied |= too_old;
+                list.push((s, rbac.secret_readers(&s.namespace, &s.name), age, too_old));
+            }
+            if json_out {
+                let secrets: Vec<_> = list
+                    .iter()
+                    .map(|(s, readers, age, too_old)| {
+                        json!({
+                            "secret": format!("{}/{}", s.namespace, s.name),
+                            "readers": readers.iter().map(|(subject, verbs, via)| json!({
+                                "subject": subject.to_string(), "verbs": verbs, "via": via_json(via),
+                            })).collect::<Vec<_>>(),
+                            "created": s.created, "age_days": age, "too_old": too_old,
+                            "location": {"file": &*s.location.file, "line": s.location.line},
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&json!({"secrets": secrets, "max_age_days": max_age})).unwrap());
+            } else {
+                for (s, readers, age, too_old) in &list {
+                    let age_text = match (age, &s.created) {
+                        (Some(a), Some(c)) => format!("created {} ({a} days ago)", &c[..10.min(c.len())]),
+                        _ => "no creationTimestamp".into(),
+                    };
+                    let flag = if *too_old { format!("; older than {} days: rotate it", max_age.unwrap_or(0)) } else { String::new() };
+                    println!("{}/{}  {age_text}{flag}", s.namespace, s.name);
+                    if readers.is_empty() {
+                        println!("    nobody named in the input's bindings can read it");
+                    }
+                    for (subject, verbs, via) in readers {
+                        let first = via.first().map(|v| format!("via {} → {}", v.binding, v.role)).unwrap_or_default();
+                        let more = if via.len() > 1 { format!(" (+{} more)", via.len() - 1) } else { String::new() };
+                        println!("    {subject:<40} {:<16} {first}{more}", verbs.join(","));
+                    }
+                }
+                let old = list.iter().filter(|l| l.3).count();
+                println!("\n{} secrets; {old} older than the rotation period", list.len());
+            }
+        }
+        RbacCommand::Paths { subject, .. } => {
+            let from: Vec<Subject> = match subject {
+                Some(text) => match Subject::parse(text) {
+                    Ok(s) => vec![s],
+                    Err(e) => return usage(e),
+                },
+                None => rbac.subjects().into_iter().collect(),
+            };
+            let paths: Vec<_> = from.iter().flat_map(|s| rbac.paths(s)).collect();
+            if json_out {
+                let list: Vec<_> = paths
+                    .iter()
+                    .map(|p| {
+                        json!({
+                            "subject": p.subject.to_string(), "reaches": p.reaches.to_string(),
+                            "steps": p.steps.iter().map(|s| json!({"actor": s.actor.to_string(), "action": s.action})).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&json!({"paths": list})).unwrap());
+            } else {
+                for p in &paths {
+                    println!("{} → {}", p.subject, p.reaches);
+                    for (i, step) in p.steps.iter().enumerate() {
+                        println!("  {}. {} {}", i + 1, step.actor, step.action);
+                    }
+                }
+                println!("\n{} paths from {} subjects", paths.len(), from.len());
             }
         }
         RbacCommand::Risks(_) => unreachable!("handled above"),
