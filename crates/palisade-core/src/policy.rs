@@ -179,11 +179,80 @@ pub struct Settings {
     pub require_vault: bool,
     /// Secrets older than this many days must be rotated.
     pub secret_max_age_days: Option<u32>,
+    /// The identities that are still active (from the identity provider); bindings to users
+    /// and groups not in it are stale.
+    pub roster: Option<Arc<Roster>>,
+}
+
+/// Active users and groups, as exported from an identity provider.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Roster {
+    pub users: std::collections::BTreeSet<String>,
+    pub groups: std::collections::BTreeSet<String>,
+}
+
+impl Roster {
+    /// Reads `{users: [...], groups: [...]}`.
+    pub fn from_node(node: &Node) -> Result<Roster, String> {
+        let list = |key: &str| -> Result<std::collections::BTreeSet<String>, String> {
+            match node.get(key) {
+                None => Ok(Default::default()),
+                Some(n) if matches!(n.value, Value::Seq(_)) => Ok(n.items().iter().map(Node::display_scalar).collect()),
+                Some(n) => Err(format!("line {}: `{key}` must be a list of names", n.pos.line)),
+            }
+        };
+        if !node.is_map() {
+            return Err("a roster is a mapping with `users` and `groups` lists, or a CSV file".into());
+        }
+        Ok(Roster { users: list("users")?, groups: list("groups")? })
+    }
+
+    /// Reads CSV: rows `user,NAME` or `group,NAME`, optionally under a header naming a
+    /// `type` (or `kind`) column and a `name` (or `email`, `login`) column.
+    pub fn from_csv(text: &str) -> Result<Roster, String> {
+        let mut roster = Roster::default();
+        let mut columns = (0usize, 1usize);
+        for (i, line) in text.lines().enumerate() {
+            let cells: Vec<String> = line.split(',').map(|c| c.trim().trim_matches('"').to_string()).collect();
+            if cells.iter().all(|c| c.is_empty()) || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let lower: Vec<String> = cells.iter().map(|c| c.to_ascii_lowercase()).collect();
+            let find = |names: &[&str]| lower.iter().position(|c| names.contains(&c.as_str()));
+            if i == 0 {
+                if let (Some(t), Some(n)) = (find(&["type", "kind"]), find(&["name", "email", "login", "username"])) {
+                    columns = (t, n);
+                    continue;
+                }
+            }
+            let (Some(kind), Some(name)) = (lower.get(columns.0), cells.get(columns.1)) else {
+                return Err(format!("line {}: expected `user,NAME` or `group,NAME`", i + 1));
+            };
+            match kind.as_str() {
+                "user" => roster.users.insert(name.clone()),
+                "group" => roster.groups.insert(name.clone()),
+                other => return Err(format!("line {}: `{other}` is neither user nor group", i + 1)),
+            };
+        }
+        Ok(roster)
+    }
+
+    /// Whether a binding subject names an identity the roster should know: users and groups
+    /// other than Kubernetes' own (`system:*`).
+    pub fn judges(name: &str) -> bool {
+        !name.starts_with("system:")
+    }
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { allowed_registries: Vec::new(), namespace_level: EnforceLevel::Baseline, require_vault: false, secret_max_age_days: None }
+        Settings {
+            allowed_registries: Vec::new(),
+            namespace_level: EnforceLevel::Baseline,
+            require_vault: false,
+            secret_max_age_days: None,
+            roster: None,
+        }
     }
 }
 
@@ -298,6 +367,8 @@ pub struct Policy {
     pub waivers: Vec<Waiver>,
     /// The file the policy was read from (findings about waivers point into it).
     pub source: Option<Arc<str>>,
+    /// `roster:` — the identity roster file, as written (relative to the policy file).
+    pub roster_path: Option<String>,
 }
 
 /// Where a waiver was written.
@@ -425,8 +496,10 @@ impl Reader {
     }
 }
 
-const TOP_KEYS: &[&str] =
-    &["framework", "pss-version", "select", "ignore", "fail-on", "severity", "registries", "namespaces", "secrets", "waivers"];
+const TOP_KEYS: &[&str] = &[
+    "framework", "pss-version", "select", "ignore", "fail-on", "severity", "registries", "namespaces", "secrets", "roster",
+    "waivers",
+];
 
 impl Policy {
     /// Reads a policy from its YAML tree; every problem is reported with its position.
@@ -480,6 +553,7 @@ impl Policy {
                     }
                 }
                 "registries" => p.settings.allowed_registries = r.strings(v, "registries"),
+                "roster" => p.roster_path = r.string(v, "roster"),
                 "namespaces" => {
                     for n in r.mapping(v, "namespaces", &["pss-level"]) {
                         if let Some(level) = r.parsed(&n.value, "namespaces.pss-level") {
@@ -628,6 +702,15 @@ mod tests {
         assert_eq!(parse_days("90d"), Ok(90));
         assert_eq!(parse_days("12w"), Ok(84));
         assert!(parse_days("3 months").is_err());
+    }
+
+    #[test]
+    fn rosters_from_csv() {
+        let r = Roster::from_csv("Type,Email\nuser,alice@example.com\ngroup,devs\n\n").unwrap();
+        assert!(r.users.contains("alice@example.com") && r.groups.contains("devs"));
+        let r = Roster::from_csv("user,bob\ngroup,ops\n").unwrap();
+        assert_eq!((r.users.len(), r.groups.len()), (1, 1));
+        assert!(Roster::from_csv("robot,x").unwrap_err().contains("line 1"));
     }
 
     #[test]

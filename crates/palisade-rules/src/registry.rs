@@ -68,6 +68,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &rbac::public_group_binding::PublicGroupBinding,
         &rbac::system_masters::SystemMasters,
         &rbac::missing_role::MissingRole,
+        &rbac::stale_subject::StaleSubject,
         // Waiver rules come last: stale-waiver needs every other finding to have met the
         // waivers first.
         &pol::expired_waiver::ExpiredWaiver,

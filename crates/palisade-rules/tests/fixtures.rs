@@ -8,6 +8,7 @@
 //! Cross-object rules run too: each fixture file is a whole input.
 
 use palisade_core::policy::rule_ref_matches;
+use palisade_core::policy::Roster;
 use palisade_core::{Date, Facts, Policy};
 use palisade_rules::engine::FRAMEWORKS;
 use palisade_rules::{registry, Engine, Origin, Selection};
@@ -45,7 +46,13 @@ fn load_policy(path: &Path) -> Policy {
     let root = &docs[0].as_ref().expect("fixture policies must be valid YAML").root;
     let policy = Policy::from_node(root, &known, FRAMEWORKS)
         .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
-    Policy { source: Some("palisade.yaml".into()), ..policy }
+    let mut policy = Policy { source: Some("palisade.yaml".into()), ..policy };
+    // A roster named by the policy sits beside it (CSV here).
+    if let Some(roster) = &policy.roster_path {
+        let text = read(&path.parent().unwrap().join(roster));
+        policy.settings.roster = Some(Arc::new(Roster::from_csv(&text).expect("fixture roster")));
+    }
+    policy
 }
 
 /// (file, line, rule ID) of every finding of the single rule `id` on `text`, with `policy`.

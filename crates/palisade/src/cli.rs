@@ -145,6 +145,11 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
 
+    /// Identity roster (CSV `user,NAME` / `group,NAME`, or YAML): bindings to users and groups
+    /// not in it are stale grants (RBAC014). Overrides the policy file's `roster`.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+
     /// Run only the rules of one framework: pss-baseline (the 12 baseline checks),
     /// pss-restricted (baseline + restricted), cis-1.12, nsa, cncf, mitre.
     #[arg(long, value_name = "FRAMEWORK", value_parser = clap::builder::PossibleValuesParser::new(FRAMEWORKS))]
@@ -259,6 +264,9 @@ pub struct RisksArgs {
     /// Exit with 1 when a finding is at or above this severity [default: low].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
+    /// Identity roster: bindings to users and groups not in it are stale grants (RBAC014).
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

@@ -3,6 +3,7 @@
 //! `palisade policy init` writes.
 
 use palisade_core::policy::rule_ref_matches;
+use palisade_core::policy::Roster;
 use palisade_core::Policy;
 use palisade_rules::{engine::FRAMEWORKS, registry};
 use palisade_source::{Document, Limits};
@@ -51,12 +52,35 @@ pub fn load(path: &Path) -> Result<Policy, Vec<String>> {
         problems.into_iter().map(|p| format!("{name}:{}:{}: {}", p.pos.line, p.pos.col, p.message)).collect::<Vec<_>>()
     });
     match policy {
-        Ok(p) if errors.is_empty() => Ok(Policy { source: Some(Arc::from(name.as_str())), ..p }),
+        Ok(mut p) if errors.is_empty() => {
+            if let Some(roster) = &p.roster_path {
+                let at = path.parent().unwrap_or(Path::new(".")).join(roster);
+                let roster = load_roster(&at).map_err(|e| vec![format!("{name}: roster: {e}")])?;
+                p.settings.roster = Some(Arc::new(roster));
+            }
+            Ok(Policy { source: Some(Arc::from(name.as_str())), ..p })
+        }
         Ok(_) => Err(errors),
         Err(more) => {
             errors.extend(more);
             Err(errors)
         }
+    }
+}
+
+/// Reads an identity roster: CSV (`user,NAME` / `group,NAME` rows) or YAML
+/// (`{users: [...], groups: [...]}`); errors name the file and line.
+pub fn load_roster(path: &Path) -> Result<Roster, String> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the roster: {e}"))?;
+    let is_csv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        return Roster::from_csv(&text).map_err(|e| format!("{name}: {e}"));
+    }
+    match Document::load_all(text.as_bytes(), &Limits::default()).into_iter().next() {
+        None => Ok(Roster::default()),
+        Some(Err(e)) => Err(format!("{name}:{}:{}: {}", e.line, e.col, e.message)),
+        Some(Ok(doc)) => Roster::from_node(&doc.root).map_err(|e| format!("{name}: {e}")),
     }
 }
 
@@ -98,6 +122,13 @@ secrets:
   # Workloads must read secrets from a vault (Secrets Store CSI or External Secrets), not
   # from plain Secrets (SEC005).
   require-vault: false
+  # Secrets older than this must be rotated (SEC006, `palisade rbac secrets`): 90d, 12w.
+  # max-age: 90d
+
+# Active users and groups exported from the identity provider (CSV `user,NAME` /
+# `group,NAME`, or YAML {users: [...], groups: [...]}); bindings to anyone else are stale
+# grants (RBAC014). Relative to this file.
+# roster: roster.csv
 
 # Waivers: findings they cover leave `findings` but are listed, with the waiver, under
 # `suppressed` in the JSON report and as suppressions in SARIF. An expired waiver stops

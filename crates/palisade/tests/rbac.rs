@@ -74,7 +74,7 @@ fn paths_and_secret_readers() {
     let file = write(
         &dir,
         "rbac.yaml",
-        &format!(
+        format!(
             "{RBAC}---
 apiVersion: v1
 kind: Secret
@@ -116,4 +116,26 @@ subjects: [{{kind: User, name: intern}}]
     assert_eq!(s["readers"][0]["verbs"], serde_json::json!(["get", "list", "watch"]));
     let (code, _) = json(&["rbac", "secrets", "-f", &file, "--format", "json"]);
     assert_eq!(code, 0, "no rotation period, no failure");
+}
+
+#[test]
+fn a_roster_turns_bindings_to_people_who_left_into_findings() {
+    let dir = tempdir("rbac-roster");
+    let file = write(&dir, "rbac.yaml", RBAC);
+    let csv = write(&dir, "roster.csv", "type,name\nuser,alice\ngroup,shop-devs\n");
+    let (code, v) = json(&["rbac", "risks", "-f", &file, "--roster", &csv, "--format", "json"]);
+    assert_eq!(code, 1);
+    let stale: Vec<&str> = v["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "RBAC014").map(|f| f["message"].as_str().unwrap()).collect();
+    assert_eq!(stale.len(), 2, "olga and nobody are not in the roster: {stale:?}");
+    assert!(stale.iter().any(|m| m.starts_with("user:olga is not in the identity roster") && m.contains("ClusterRole cluster-admin cluster-wide")));
+    // The same roster as YAML, named by the policy file.
+    write(&dir, "people.yaml", "users: [alice, olga, nobody]\ngroups: [shop-devs]\n");
+    write(&dir, "palisade.yaml", "roster: people.yaml\n");
+    let (_, v) = json(&["scan", dir.to_str().unwrap(), "--select", "RBAC014", "--format", "json"]);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v}");
+    // A broken roster is an error with its file.
+    let bad = write(&dir, "bad.csv", "robot,r2d2\n");
+    let out = palisade(&["rbac", "risks", "-f", &file, "--roster", &bad], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("bad.csv: line 1: `robot` is neither user nor group"), "{}", out.stderr);
 }

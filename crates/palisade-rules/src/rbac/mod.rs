@@ -12,6 +12,7 @@ pub mod missing_role;
 pub mod nodes_proxy;
 pub mod public_group_binding;
 pub mod read_secrets;
+pub mod stale_subject;
 pub mod system_masters;
 pub mod token_create;
 pub mod webhook_configurations;

@@ -21,6 +21,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 select: vec!["RBAC".into()],
                 ignore: Vec::new(),
                 quiet: false,
+                roster: risks.roster,
             },
             false,
         );

@@ -36,10 +36,19 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         eprintln!("error: nothing to scan: give files, directories, `-` for stdin, or --kustomize DIR\n\nFor more information, try 'palisade scan --help'.");
         return ExitCode::from(2);
     }
-    let policy = match load_policy(&args.config, args.no_config, &args.paths) {
+    let mut policy = match load_policy(&args.config, args.no_config, &args.paths) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Some(path) = &args.roster {
+        match palisade::policy_file::load_roster(path) {
+            Ok(r) => policy.settings.roster = Some(Arc::new(r)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
     let fail_on = args.fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
     let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
