@@ -285,8 +285,8 @@ pub struct RbacIo {
     #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
     pub files: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
+    #[arg(long, value_enum, default_value_t = RbacFormat::Table)]
+    pub format: RbacFormat,
     /// Print how long loading and answering took, on standard error.
     #[arg(long)]
     pub timings: bool,
@@ -317,6 +317,14 @@ pub struct InventoryArgs {
     /// Ignore any policy file found in the directories read.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RbacFormat {
+    Table,
+    Json,
+    /// Graphviz DOT (`rbac paths` only).
+    Dot,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

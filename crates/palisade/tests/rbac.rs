@@ -103,6 +103,11 @@ subjects: [{{kind: User, name: intern}}]
     let steps: Vec<&str> = paths[0]["steps"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
     assert_eq!(steps, ["creates a pod in shop that runs as sa:shop/web", "lists the Secrets of shop"]);
     assert_eq!(paths[0]["steps"][1]["actor"], "sa:shop/web");
+    let dot = palisade(&["rbac", "paths", "user:intern", "-f", &file, "--format", "dot"], None).stdout;
+    assert!(dot.starts_with("digraph escalation {") && dot.trim_end().ends_with('}'), "{dot}");
+    assert!(dot.contains(r#""user:intern" -> "sa:shop/web" [label="creates a pod in shop that runs as sa:shop/web"];"#), "{dot}");
+    assert!(dot.contains(r#""sa:shop/web" -> "secrets:shop""#), "{dot}");
+    assert_eq!(palisade(&["rbac", "who-can", "get", "pods", "-f", &file, "--format", "dot"], None).code, 2, "dot is for paths");
     let (_, v) = json(&["rbac", "paths", "user:olga", "-f", &file, "--format", "json"]);
     assert_eq!(v["paths"][0]["reaches"], "cluster-admin");
 

@@ -1,6 +1,6 @@
 //! `palisade rbac`: who-can, can, risks.
 
-use crate::cli::{ListFormat, RbacCommand, RequestScope, ScanArgs};
+use crate::cli::{RbacCommand, RbacFormat, RequestScope, ScanArgs};
 use palisade::inputs::{collect_inputs, PassOptions};
 use palisade_source::Limits;
 use std::process::ExitCode;
@@ -65,7 +65,10 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
         eprintln!("error: {e}");
         ExitCode::from(2)
     };
-    let json_out = matches!(io.format, ListFormat::Json);
+    let json_out = io.format == RbacFormat::Json;
+    if io.format == RbacFormat::Dot && !matches!(cmd, RbacCommand::Paths { .. }) {
+        return usage("--format dot is for `rbac paths`".into());
+    }
     match &cmd {
         RbacCommand::WhoCan { verb, resource, .. } => {
             let req = match request(verb, resource) {
@@ -222,7 +225,9 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 None => rbac.subjects().into_iter().collect(),
             };
             let paths: Vec<_> = from.iter().flat_map(|s| rbac.paths(s)).collect();
-            if json_out {
+            if io.format == RbacFormat::Dot {
+                print!("{}", paths_dot(&paths));
+            } else if json_out {
                 let list: Vec<_> = paths
                     .iter()
                     .map(|p| {
@@ -252,3 +257,31 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
     }
 }
 
+
+/// The escalation paths as a Graphviz graph: subjects and reaches are nodes, steps are edges.
+fn paths_dot(paths: &[palisade_analysis::rbac::paths::Path]) -> String {
+    let mut edges: Vec<String> = Vec::new();
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    for p in paths {
+        for (i, step) in p.steps.iter().enumerate() {
+            let to = match p.steps.get(i + 1) {
+                Some(next) => next.actor.to_string(),
+                None => p.reaches.to_string(),
+            };
+            let edge = format!("  {} -> {} [label={}];", quote(&step.actor.to_string()), quote(&to), quote(&step.action));
+            if !edges.contains(&edge) {
+                edges.push(edge);
+            }
+        }
+    }
+    let mut out = String::from("digraph escalation {\n  rankdir=LR;\n  node [shape=box];\n");
+    for reach in paths.iter().map(|p| p.reaches.to_string()).collect::<std::collections::BTreeSet<_>>() {
+        out.push_str(&format!("  {} [shape=doubleoctagon];\n", quote(&reach)));
+    }
+    for e in edges {
+        out.push_str(&e);
+        out.push('\n');
+    }
+    out.push_str("}\n");
+    out
+}
