@@ -275,3 +275,29 @@ fn escalation_paths_chain_steps_to_what_they_reach() {
     assert!(r.paths(&Subject::parse("user:support").unwrap()).is_empty(), "impersonating one ordinary group is no path");
     assert!(r.paths(&Subject::parse("user:nobody").unwrap()).is_empty());
 }
+
+#[test]
+fn reading_a_token_secret_is_becoming_its_service_account() {
+    let yaml = format!(
+        "{ESCALATION}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: token-peek, namespace: ci}}
+rules: [{{apiGroups: [''], resources: [secrets], resourceNames: [builder-token], verbs: [get]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: peeker, namespace: ci}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: token-peek}}
+subjects: [{{kind: User, name: peeker}}]
+"
+    );
+    let mut r = rbac(&yaml);
+    let peeker = Subject::parse("user:peeker").unwrap();
+    assert!(r.paths(&peeker).is_empty(), "without the token Secret in the input there is no step");
+    r.token_secrets.push(("ci".into(), "builder-token".into(), "builder".into()));
+    let paths = r.paths(&peeker);
+    assert_eq!(paths.len(), 1);
+    assert_eq!(paths[0].reaches.to_string(), "cluster-admin");
+    assert_eq!(paths[0].steps[0].action, "reads the token Secret ci/builder-token of sa:ci/builder");
+}

@@ -25,6 +25,7 @@ struct Gathered {
     bindings: Vec<Binding>,
     secrets: Vec<SecretInfo>,
     namespaces: std::collections::BTreeSet<String>,
+    token_secrets: Vec<(String, String, String)>,
 }
 
 impl Pass for RbacPass {
@@ -47,12 +48,20 @@ impl Gathered {
         match read(&object, node) {
             Some(RbacObject::Role(r)) => out.roles.push(r),
             Some(RbacObject::Binding(b)) => out.bindings.push(b),
-            None if object.kind == "Secret" && object.api_version == "v1" => out.secrets.push(SecretInfo {
+            None if object.kind == "Secret" && object.api_version == "v1" => {
+                let namespace = object.namespace.unwrap_or("default").to_string();
+                if node.get("type").and_then(Node::as_str) == Some("kubernetes.io/service-account-token") {
+                    if let Some(sa) = node.get_path(&["metadata", "annotations", "kubernetes.io/service-account.name"]).and_then(Node::as_str) {
+                        out.token_secrets.push((namespace.clone(), object.name.to_string(), sa.to_string()));
+                    }
+                }
+                out.secrets.push(SecretInfo {
                 namespace: object.namespace.unwrap_or("default").to_string(),
                 name: object.name.to_string(),
                 created: node.get_path(&["metadata", "creationTimestamp"]).map(Node::display_scalar),
                 location: origin.location(node.pos),
-            }),
+                })
+            }
             None => {}
         }
     }
@@ -72,9 +81,11 @@ pub fn load(inputs: &[Input], opts: &PassOptions) -> (Loaded, Vec<InputError>) {
         all.bindings.extend(read.out.bindings);
         all.secrets.extend(read.out.secrets);
         all.namespaces.extend(read.out.namespaces);
+        all.token_secrets.extend(read.out.token_secrets);
         errors.extend(read.errors);
     }
     let mut rbac = Rbac::new(all.roles, all.bindings);
     rbac.known_namespaces = all.namespaces;
+    rbac.token_secrets = all.token_secrets;
     (Loaded { rbac, secrets: all.secrets }, errors)
 }

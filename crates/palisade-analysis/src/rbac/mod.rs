@@ -43,6 +43,8 @@ pub struct Rbac {
     /// Namespaces known from other objects of the input (Namespaces, Secrets, workloads), for
     /// the analyses that go namespace by namespace.
     pub known_namespaces: std::collections::BTreeSet<String>,
+    /// Long-lived token Secrets of the input: (namespace, Secret, ServiceAccount it is for).
+    pub token_secrets: Vec<(String, String, String)>,
 }
 
 impl Rbac {
@@ -79,7 +81,7 @@ impl Rbac {
                 break;
             }
         }
-        Rbac { roles, index, bindings, known_namespaces: Default::default() }
+        Rbac { roles, index, bindings, known_namespaces: Default::default(), token_secrets: Vec::new() }
     }
 
     /// The role a binding references, if it exists.

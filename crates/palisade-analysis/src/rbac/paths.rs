@@ -2,7 +2,8 @@
 //! equivalence, admin of a namespace, or the Secrets of a namespace other than its own.
 //!
 //! Steps are what RBAC lets a subject do to become someone more powerful or to grant itself
-//! more: run a pod (or mint a token) as a ServiceAccount of a namespace; impersonate; bind or
+//! more: run a pod (or mint a token) as a ServiceAccount of a namespace; read a long-lived
+//! token Secret of one; impersonate; bind or
 //! escalate roles; approve a client certificate for `system:masters`; reach every kubelet
 //! through `nodes/proxy`. The search is breadth-first, so each reach comes with a shortest
 //! chain.
@@ -169,6 +170,12 @@ impl Rbac {
                 }
                 if own_ns != Some(ns.as_str()) && g.allows(&resource("list", "", "secrets", "", "", at)) {
                     reach(Reach::Secrets(ns.clone()), format!("lists the Secrets of {ns}"));
+                }
+                for (_, secret, sa) in self.token_secrets.iter().filter(|(n, _, _)| n == ns) {
+                    if g.allows(&resource("get", "", "secrets", "", secret, at)) {
+                        let who = Subject::ServiceAccount(ns.clone(), sa.clone());
+                        next.push((who.clone(), format!("reads the token Secret {ns}/{secret} of {who}")));
+                    }
                 }
                 if g.allows(&resource("create", "", "pods", "", "", at)) {
                     next.extend(accounts(ns).into_iter().map(|sa| (sa.clone(), format!("creates a pod in {ns} that runs as {sa}"))));
