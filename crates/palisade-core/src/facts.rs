@@ -46,6 +46,8 @@ pub struct Facts {
     pub rbac_roles: BTreeSet<(bool, Option<String>, String)>,
     /// Bindings of the input, located at their `roleRef`.
     pub rbac_bindings: Vec<BindingFact>,
+    /// The `rules` of each ClusterRole of the input that is not aggregated, by name.
+    pub cluster_role_rules: BTreeMap<String, Node>,
     /// Plain Secrets read by workloads, each located. Gathered only when the policy requires
     /// a vault.
     pub secret_reads: Vec<SecretReadFact>,
@@ -60,6 +62,8 @@ pub struct BindingFact {
     /// `roleRef.kind == ClusterRole`.
     pub cluster_role: bool,
     pub role: String,
+    /// (kind, name, namespace) of each subject.
+    pub subjects: Vec<(String, String, Option<String>)>,
 }
 
 /// A workload reading a Secret, located at the reading field.
@@ -88,6 +92,7 @@ impl Facts {
         self.secret_reads.extend(other.secret_reads);
         self.rbac_roles.extend(other.rbac_roles);
         self.rbac_bindings.extend(other.rbac_bindings);
+        self.cluster_role_rules.extend(other.cluster_role_rules);
         for (ns, kinds) in other.kinds {
             self.kinds.entry(ns).or_default().extend(kinds);
         }

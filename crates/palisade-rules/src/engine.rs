@@ -241,6 +241,10 @@ impl Engine {
             match object.kind {
                 "Role" | "ClusterRole" => {
                     facts.rbac_roles.insert((cluster, namespace, object.name.to_string()));
+                    if cluster && node.get("aggregationRule").is_none() {
+                        let rules = node.get("rules").cloned().unwrap_or_else(|| Node::new(node.pos, palisade_core::Value::Null));
+                        facts.cluster_role_rules.insert(object.name.to_string(), rules);
+                    }
                 }
                 "RoleBinding" | "ClusterRoleBinding" => {
                     let role_ref = node.get("roleRef");
@@ -251,6 +255,16 @@ impl Engine {
                         namespace,
                         cluster_role: field("kind") == "ClusterRole",
                         role: field("name"),
+                        subjects: node
+                            .get("subjects")
+                            .map(Node::items)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(|s| {
+                                let text = |k| s.get(k).map(Node::display_scalar);
+                                (text("kind").unwrap_or_default(), text("name").unwrap_or_default(), text("namespace"))
+                            })
+                            .collect(),
                     });
                 }
                 _ => {}

@@ -69,6 +69,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &rbac::system_masters::SystemMasters,
         &rbac::missing_role::MissingRole,
         &rbac::stale_subject::StaleSubject,
+        &rbac::cluster_binding_one_namespace::ClusterBindingOneNamespace,
         // Waiver rules come last: stale-waiver needs every other finding to have met the
         // waivers first.
         &pol::expired_waiver::ExpiredWaiver,

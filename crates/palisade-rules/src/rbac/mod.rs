@@ -5,6 +5,7 @@
 
 pub mod approve_csr;
 pub mod bind_escalate_impersonate;
+pub mod cluster_binding_one_namespace;
 pub mod cluster_admin_binding;
 pub mod create_persistent_volumes;
 pub mod create_pods;
