@@ -13,9 +13,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 OUT=bench/out
 mkdir -p "$OUT"
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
-cargo build --release -q
-PALISADE=target/release/palisade
+. bench/common.sh
 
 if [ ! -f "$OUT/rbac/.complete" ]; then
   rm -rf "$OUT/rbac" "$OUT/rbac-slice"
@@ -26,27 +24,6 @@ if [ ! -d "$OUT/rbac-slice" ]; then
   mkdir -p "$OUT/rbac-slice"
   find "$OUT/rbac" -name '*.yaml' | sort | awk 'NR % 10 == 1' | while read -r f; do cp "$f" "$OUT/rbac-slice/"; done
 fi
-if [ ! -x bench/.venv/bin/checkov ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install -q checkov
-fi
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# wall NAME CMD...: median wall time of $RUNS runs (s), peak RSS printed.
-wall() {
-  local name=$1; shift
-  local times=() rss=()
-  for _ in $(seq "$RUNS"); do
-    local line
-    line=$( /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1 )
-    times+=("${line% *}"); rss+=("${line#* }")
-  done
-  local t m
-  t=$(printf '%s\n' "${times[@]}" | median)
-  m=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1)
-  printf '%-52s %8.2f s %8d MB\n' "$name" "$t" "$((m / 1024))" >&2
-  echo "$t"
-}
 
 echo "== RBAC set: $(cat "$OUT"/rbac/*.yaml | grep -c '^kind: ') objects in $(ls "$OUT/rbac" | wc -l) files" >&2
 answers=() loads=()
@@ -57,8 +34,8 @@ for _ in $(seq "$RUNS"); do
 done
 printf 'who-can, loading (median of %s):                     %8.1f ms\n' "$RUNS" "$(printf '%s\n' "${loads[@]}" | median)"
 printf 'who-can, answering once loaded (median):            %8.3f ms (target < 50 ms)\n' "$(printf '%s\n' "${answers[@]}" | median)"
-p_risks=$(wall "palisade rbac risks, 60,000 objects" "$PALISADE" rbac risks -f "$OUT/rbac" --format json -o /dev/null)
-p_slice=$(wall "palisade rbac risks, a tenth (6,000 objects)" "$PALISADE" rbac risks -f "$OUT/rbac-slice" --format json -o /dev/null)
-c_slice=$(RUNS=1 wall "checkov (kubernetes), the same tenth" bench/.venv/bin/checkov --quiet --compact --framework kubernetes -o json -d "$OUT/rbac-slice")
+p_risks=$(measure "palisade rbac risks, 60,000 objects" "$PALISADE" rbac risks -f "$OUT/rbac" --format json -o /dev/null)
+p_slice=$(measure "palisade rbac risks, a tenth (6,000 objects)" "$PALISADE" rbac risks -f "$OUT/rbac-slice" --format json -o /dev/null)
+c_slice=$(RUNS=1 measure "checkov (kubernetes), the same tenth" "$CHECKOV" --quiet --compact --framework kubernetes -o json -d "$OUT/rbac-slice")
 awk -v p="$p_risks" 'BEGIN {printf "risk analysis, 60,000 objects: %.2f s (target < 2 s)\n", p}'
 awk -v c="$c_slice" -v p="$p_slice" 'BEGIN {printf "a tenth, checkov / palisade:   %.0fx faster\n", c / (p > 0.005 ? p : 0.005)}'

@@ -15,9 +15,7 @@ OUT=bench/out
 REAL=../shared/corpus/real-world
 mkdir -p "$OUT"
 
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
-cargo build --release -q
-PALISADE=target/release/palisade
+. bench/common.sh
 
 if [ ! -f "$OUT/corpus/.complete" ]; then
   rm -rf "$OUT/corpus"
@@ -28,29 +26,6 @@ if [ ! -d "$OUT/slice" ]; then
   mkdir -p "$OUT/slice"
   find "$OUT/corpus" -name '*.yaml' | sort | awk 'NR <= 2000' | while read -r f; do cp "$f" "$OUT/slice/"; done
 fi
-
-if [ ! -x bench/.venv/bin/checkov ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install -q checkov
-fi
-CHECKOV=bench/.venv/bin/checkov
-
-# measure NAME CMD... : runs CMD $RUNS times; prints the median wall time (s) and peak RSS (MB).
-measure() {
-  local name=$1; shift
-  local times=() rss=()
-  for _ in $(seq "$RUNS"); do
-    local line
-    # time's report is the last line of stderr; the command's own output is discarded.
-    line=$( /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n 1 )
-    times+=("${line% *}"); rss+=("${line#* }")
-  done
-  local t m
-  t=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  m=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1)
-  printf '%-44s %8.2f s %8d MB\n' "$name" "$t" "$((m / 1024))" >&2
-  echo "$t"
-}
 
 # Both tools exit non-zero when they find something; that is not a failure here.
 CHECKOV_ARGS=(--quiet --compact --framework kubernetes -o json)
