@@ -9,6 +9,7 @@ mod macros;
 pub mod docs;
 pub mod engine;
 pub mod frameworks;
+mod gather;
 pub mod img;
 pub mod ns;
 pub mod pod;

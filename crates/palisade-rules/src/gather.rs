@@ -1,0 +1,91 @@
+//! What the engine remembers of each object for the rules that span objects: namespaces and
+//! the kinds they hold, counts, RBAC roles and bindings, and (when the policy requires a
+//! vault) secret reads and vault-synced Secrets. Only these small facts outlive a document.
+
+use crate::engine::Origin;
+use palisade_core::secrets::{self, SecretUse};
+use palisade_core::{
+    Anchor, BindingFact, Context, Facts, FieldPath, NamespaceFact, Node, Pos, SecretReadFact, Subject, Target,
+};
+use std::sync::Arc;
+
+/// Records what cross-object rules need to know about this object.
+pub(crate) fn gather(cx: &Context, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, subject: &Subject, facts: &mut Facts) {
+    let object = &target.object;
+    match facts.kind_counts.get_mut(object.kind) {
+        Some(n) => *n += 1,
+        None => {
+            facts.kind_counts.insert(object.kind.to_string(), 1);
+        }
+    }
+    facts.workloads += usize::from(target.pod.is_some());
+    let anchor_at = |pos: Pos| {
+        Arc::new(Anchor {
+            object: target.reference(),
+            location: Some(origin.location(pos)),
+            labels: subject.labels.cloned(),
+            inline: subject.inline.cloned(),
+        })
+    };
+    if object.kind == "Namespace" && object.api_version == "v1" {
+        let at = FieldPath::root().keys(&["metadata", "name"]).locate(node).0;
+        facts.namespaces.push(NamespaceFact { name: object.name.to_string(), anchor: anchor_at(at) });
+    }
+    if let Some(ns) = object.namespace {
+        if !facts.namespace_has(ns, object.kind) {
+            facts.kinds.entry(ns.to_string()).or_default().insert(object.kind.to_string());
+        }
+    }
+    if object.api_version.split('/').next() == Some("rbac.authorization.k8s.io") {
+        let cluster = object.kind.starts_with("Cluster");
+        let namespace = (!cluster).then(|| object.namespace.unwrap_or("default").to_string());
+        match object.kind {
+            "Role" | "ClusterRole" => {
+                facts.rbac_roles.insert((cluster, namespace, object.name.to_string()));
+                if cluster && node.get("aggregationRule").is_none() {
+                    let rules = node.get("rules").cloned().unwrap_or_else(|| Node::new(node.pos, palisade_core::Value::Null));
+                    facts.cluster_role_rules.insert(object.name.to_string(), rules);
+                }
+            }
+            "RoleBinding" | "ClusterRoleBinding" => {
+                let role_ref = node.get("roleRef");
+                let field = |k| role_ref.and_then(|r| r.get(k)).map(Node::display_scalar).unwrap_or_default();
+                let at = FieldPath::root().keys(&["roleRef", "name"]).locate(node).0;
+                facts.rbac_bindings.push(BindingFact {
+                    anchor: anchor_at(at),
+                    namespace,
+                    cluster_role: field("kind") == "ClusterRole",
+                    role: field("name"),
+                    subjects: node
+                        .get("subjects")
+                        .map(Node::items)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|s| {
+                            let text = |k| s.get(k).map(Node::display_scalar);
+                            (text("kind").unwrap_or_default(), text("name").unwrap_or_default(), text("namespace"))
+                        })
+                        .collect(),
+                });
+            }
+            _ => {}
+        }
+    }
+    if cx.settings().require_vault {
+        let namespace = object.namespace.map(str::to_string);
+        for name in secrets::vault_synced_secrets(object.kind, object.api_version, node) {
+            facts.vault_secrets.insert((namespace.clone(), name));
+        }
+        let reads = target.pod.as_ref().map(secrets::secret_reads).unwrap_or_default();
+        for read in reads.into_iter().filter(|r| r.how != SecretUse::ImagePull) {
+            let at = read.path.locate(node).0;
+            facts.secret_reads.push(SecretReadFact {
+                anchor: anchor_at(at),
+                namespace: namespace.clone(),
+                secret: read.secret.to_string(),
+                how: read.how,
+                path: prefix.map(|p| p.join(&read.path)).unwrap_or(read.path),
+            });
+        }
+    }
+}
