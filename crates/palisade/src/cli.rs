@@ -78,6 +78,9 @@ Examples:\n  palisade secrets k8s/\n  palisade secrets k8s/ --format json")]
     /// Who can do what: exact RBAC answers from Roles, ClusterRoles and their bindings.
     #[command(subcommand)]
     Rbac(RbacCommand),
+    /// What NetworkPolicies allow: connectivity between workloads, and to and from outside.
+    #[command(subcommand)]
+    Netpol(NetpolCommand),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -247,6 +250,29 @@ Examples:
         scope: RequestScope,
         #[command(flatten)]
         io: RbacIo,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum NetpolCommand {
+    /// Whether SRC may open a connection to DST, and which policies decide it.
+    #[command(after_help = "SRC and DST are workloads (NAMESPACE/NAME, or NAMESPACE/KIND/NAME when a name is
+ambiguous), IP addresses, or `external` (a public address outside the cluster; tested as
+203.0.113.10). DST takes :PORT[/PROTO]; the protocol defaults to TCP. Exits 0 when allowed,
+1 when not.
+
+Examples:
+  palisade netpol can-reach shop/web shop/db:5432 -f k8s/
+  palisade netpol can-reach shop/web 169.254.169.254:80 -f k8s/ --format json")]
+    CanReach {
+        src: String,
+        dst: String,
+        /// Files or directories with the workloads, Namespaces and NetworkPolicies (repeatable).
+        #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
     },
 }
 

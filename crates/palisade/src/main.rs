@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Rules { format } => commands::rules::run_rules(format),
         Command::Policy(cmd) => commands::policy::run(cmd),
         Command::Rbac(cmd) => commands::rbac::run(cmd),
+        Command::Netpol(cmd) => commands::netpol::run(cmd),
         Command::Images(args) => commands::inventory::run(args, false),
         Command::Secrets(args) => commands::inventory::run(args, true),
         Command::Explain { rule } => commands::rules::explain(&rule),

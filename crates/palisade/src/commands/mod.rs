@@ -1,6 +1,7 @@
 //! The commands: each reads its inputs with the library, and writes what it found.
 
 pub mod inventory;
+pub mod netpol;
 pub mod policy;
 pub mod rbac;
 pub mod rules;
