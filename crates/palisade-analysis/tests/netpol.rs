@@ -155,3 +155,38 @@ fn policies_add_up() {
     assert!(reach(&net, "ops/web", "shop/db", 1, TCP));
     assert!(!reach(&net, "shop/db", "shop/web", 1, TCP));
 }
+
+/// The matrix (port sets, both sides intersected) agrees with `can_reach` port by port, on
+/// every policy set of these tests.
+#[test]
+fn matrix_agrees_with_can_reach() {
+    use palisade_analysis::netpol::matrix::{Cell, Ports};
+    let sets = [
+        "",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {}\n  ingress:\n    - ports: [{port: http}, {port: 9000, endPort: 9010}, {protocol: UDP, port: 53}]\n",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: egress, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  egress:\n    - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]\n    - to: [{podSelector: {matchLabels: {app: db}}}]\n      ports: [{port: 5432}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {team: ops}}\n          podSelector: {matchLabels: {app: monitor}}\n    - from: [{podSelector: {}}]\n      ports: [{port: 5400, endPort: 5500}]\n",
+    ];
+    let probes = [(1, Protocol::Tcp), (53, Protocol::Udp), (53, Protocol::Tcp), (443, Protocol::Tcp), (5432, Protocol::Tcp), (8080, Protocol::Tcp), (9005, Protocol::Tcp)];
+    let addresses: Vec<std::net::IpAddr> = vec!["203.0.113.10".parse().unwrap(), "169.254.169.254".parse().unwrap()];
+    for policies in sets {
+        let net = network(policies);
+        let matrix = net.matrix(&addresses);
+        let cells: Vec<Cell> = (0..net.pods.len()).map(Cell::Pod).chain(addresses.iter().map(|a| Cell::Address(*a))).collect();
+        for (r, src) in cells.iter().enumerate() {
+            for (c, dst) in cells.iter().enumerate() {
+                let end = |cell: &Cell| match cell {
+                    Cell::Pod(i) => Endpoint::Pod(&net.pods[*i]),
+                    Cell::Address(a) => Endpoint::Address(*a),
+                };
+                for (port, proto) in probes {
+                    let by_matrix = match &matrix[r][c] {
+                        Ports::All => true,
+                        Ports::Some(ranges) => ranges.iter().any(|(p, a, b)| *p == proto && *a <= port && port <= *b),
+                    };
+                    let by_reach = net.can_reach(&end(src), &end(dst), port, proto).allowed;
+                    assert_eq!(by_matrix, by_reach, "{src:?} -> {dst:?} {port}/{proto} with {policies}");
+                }
+            }
+        }
+    }
+}

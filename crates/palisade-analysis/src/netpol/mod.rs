@@ -16,6 +16,7 @@
 //! Pod IP addresses are not in manifests: ipBlocks match only endpoints given as addresses
 //! (external traffic, `169.254.169.254`), never pods.
 
+pub mod matrix;
 pub mod model;
 
 use crate::selector::Selector;
@@ -108,7 +109,7 @@ impl Network {
             .filter(move |p| p.namespace == pod.namespace && p.applies(direction) && p.pod_selector.matches(&pod.labels))
     }
 
-    fn peer_matches(&self, peer: &Peer, policy: &Policy, other: &Endpoint) -> bool {
+    pub(crate) fn peer_matches(&self, peer: &Peer, policy: &Policy, other: &Endpoint) -> bool {
         match (peer, other) {
             (Peer::Block { cidr, except }, Endpoint::Address(ip)) => cidr.contains(ip) && !except.iter().any(|e| e.contains(ip)),
             (Peer::Block { .. }, Endpoint::Pod(_)) => false,
