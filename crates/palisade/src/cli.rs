@@ -253,8 +253,36 @@ Examples:
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Table,
+    Csv,
+    Json,
+    Dot,
+}
+
 #[derive(Subcommand)]
 pub enum NetpolCommand {
+    /// Allowed connectivity between every pair of workloads, from outside the cluster, and to
+    /// the outside and the cloud metadata address (169.254.169.254), with the ports.
+    #[command(after_help = "Each allowed pair lists its ports (`all`, or ranges like 5432/TCP): exactly what both
+the sender's egress and the receiver's ingress allow. Pairs with nothing allowed are left
+out. `external` stands for a public address (203.0.113.10).
+
+Examples:
+  palisade netpol matrix -f k8s/
+  palisade netpol matrix -f k8s/ --format dot | dot -Tsvg > net.svg")]
+    Matrix {
+        /// Files or directories with the workloads, Namespaces and NetworkPolicies (repeatable).
+        #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
+        format: MatrixFormat,
+        /// Print how long loading and computing took, on standard error.
+        #[arg(long)]
+        timings: bool,
+    },
     /// Whether SRC may open a connection to DST, and which policies decide it.
     #[command(after_help = "SRC and DST are workloads (NAMESPACE/NAME, or NAMESPACE/KIND/NAME when a name is
 ambiguous), IP addresses, or `external` (a public address outside the cluster; tested as

@@ -30,8 +30,8 @@ fn demo_json_report_matches_the_committed_schema() {
     assert_eq!(report["summary"]["findings"].as_u64().unwrap() as usize, findings.len());
     let by_sev: u64 = report["summary"]["by_severity"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
     assert_eq!(by_sev as usize, findings.len());
-    assert_eq!(report["summary"]["files"], 13, "palisade.yaml is the policy, not a manifest");
-    assert_eq!(report["summary"]["objects"], 21);
+    assert_eq!(report["summary"]["files"], 14, "palisade.yaml is the policy, not a manifest");
+    assert_eq!(report["summary"]["objects"], 23);
     // Every family the demo is meant to show is there: PSS checks, hardening, supply chain,
     // secrets, namespaces, exposure, and the policy's waivers.
     for id in [
@@ -118,7 +118,7 @@ fn junit_output_is_well_formed_with_one_failure_per_finding() {
         }
     }
     assert_eq!(failures, report["findings"].as_array().unwrap().len());
-    assert_eq!(testcases, 22, "one test case per object, passing ones included, and one for the policy file (an expired waiver)");
+    assert_eq!(testcases, 24, "one test case per object, passing ones included, and one for the policy file (an expired waiver)");
 }
 
 #[test]

@@ -78,3 +78,20 @@ fn can_reach_answers_with_reasons() {
     assert_eq!(palisade(&["netpol", "can-reach", "shop/nope", "shop/web:80", "-f", &file], None).code, 2);
     assert_eq!(palisade(&["netpol", "can-reach", "shop/web", "shop/db", "-f", &file], None).code, 2, "a port is required");
 }
+
+#[test]
+fn matrix_formats_list_allowed_pairs_with_ports() {
+    let out = palisade(&["netpol", "matrix", "-f", "examples/demo", "--format", "json"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let row = |from: &str| v["matrix"].as_array().unwrap().iter().find(|r| r["from"] == from).unwrap()["to"].clone();
+    assert_eq!(row("shop/frontend")["payments/payments-api"], "8080/TCP");
+    assert!(row("shop/cart-cache").get("payments/payments-api").is_none(), "payments is closed to everyone else");
+    assert_eq!(row("shop/cart-cache")["metadata (169.254.169.254)"], "all", "nothing stops egress to the metadata endpoint");
+    assert!(row("external").get("payments/payments-migrate").is_none());
+    let csv = palisade(&["netpol", "matrix", "-f", "examples/demo", "--format", "csv"], None).stdout;
+    assert!(csv.starts_with("from,to,ports\n"));
+    assert!(csv.contains("shop/frontend,payments/payments-api,\"8080/TCP\"\n"), "{csv}");
+    let dot = palisade(&["netpol", "matrix", "-f", "examples/demo", "--format", "dot"], None).stdout;
+    assert!(dot.contains("\"shop/frontend\" -> \"payments/payments-api\" [label=\"8080/TCP\"];"));
+}

@@ -1,6 +1,8 @@
 //! `palisade netpol`: can-reach.
 
-use crate::cli::{ListFormat, NetpolCommand};
+use crate::cli::{ListFormat, MatrixFormat, NetpolCommand};
+use palisade_analysis::netpol::matrix::Ports;
+use std::path::PathBuf;
 use palisade::inputs::{collect_inputs, PassOptions};
 use palisade_analysis::netpol::{Endpoint, Network, Protocol};
 use palisade_source::Limits;
@@ -56,7 +58,10 @@ fn destination(text: &str) -> Result<(String, u16, Protocol), String> {
 }
 
 pub fn run(cmd: NetpolCommand) -> ExitCode {
-    let NetpolCommand::CanReach { src, dst, files, format } = cmd;
+    let (src, dst, files, format) = match cmd {
+        NetpolCommand::CanReach { src, dst, files, format } => (src, dst, files, format),
+        NetpolCommand::Matrix { files, format, timings } => return matrix(&files, format, timings),
+    };
     let usage = |e: String| {
         eprintln!("error: {e}");
         ExitCode::from(2)
@@ -93,4 +98,88 @@ pub fn run(cmd: NetpolCommand) -> ExitCode {
         (true, true) => ExitCode::SUCCESS,
         (true, false) => ExitCode::from(1),
     }
+}
+
+/// The metadata address of the big clouds.
+const METADATA: &str = "169.254.169.254";
+
+fn matrix(files: &[PathBuf], format: MatrixFormat, timings: bool) -> ExitCode {
+    let (inputs, mut errors) = collect_inputs(files, &[]);
+    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let started = std::time::Instant::now();
+    let (net, more) = palisade::netpol::load(&inputs, &opts);
+    let loaded = started.elapsed();
+    errors.extend(more);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let addresses = [EXTERNAL.parse().unwrap(), METADATA.parse().unwrap()];
+    let computing = std::time::Instant::now();
+    let cells = net.matrix(&addresses);
+    if timings {
+        eprintln!(
+            "timings: loaded {} workloads and {} policies in {:.1} ms; matrix of {} pairs in {:.1} ms",
+            net.pods.len(),
+            net.policies.len(),
+            loaded.as_secs_f64() * 1e3,
+            cells.len() * cells.len(),
+            computing.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    let mut names: Vec<String> = net.pods.iter().map(|p| p.name()).collect();
+    names.extend(["external".to_string(), format!("metadata ({METADATA})")]);
+    let n_pods = net.pods.len();
+    // Rows: workloads and external; columns: workloads, external, metadata.
+    let allowed = |r: usize, c: usize| -> Option<&Ports> {
+        let p = &cells[r][c];
+        let meaningful = r != n_pods + 1 && !(r >= n_pods && c >= n_pods);
+        (meaningful && !p.is_empty()).then_some(p)
+    };
+    let mut out = String::new();
+    match format {
+        MatrixFormat::Json => {
+            let rows: Vec<_> = (0..=n_pods)
+                .map(|r| {
+                    let to: serde_json::Map<String, serde_json::Value> =
+                        (0..names.len()).filter_map(|c| allowed(r, c).map(|p| (names[c].clone(), json!(p.to_string())))).collect();
+                    json!({"from": names[r], "to": to})
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&json!({"matrix": rows})).unwrap() + "\n";
+        }
+        MatrixFormat::Csv => {
+            out.push_str("from,to,ports\n");
+            for r in 0..=n_pods {
+                for c in 0..names.len() {
+                    if let Some(p) = allowed(r, c) {
+                        out.push_str(&format!("{},{},\"{p}\"\n", names[r], names[c]));
+                    }
+                }
+            }
+        }
+        MatrixFormat::Dot => {
+            out.push_str("digraph network {\n  rankdir=LR;\n  node [shape=box];\n");
+            for r in 0..=n_pods {
+                for c in 0..names.len() {
+                    if let Some(p) = allowed(r, c) {
+                        out.push_str(&format!("  \"{}\" -> \"{}\" [label=\"{p}\"];\n", names[r], names[c]));
+                    }
+                }
+            }
+            out.push_str("}\n");
+        }
+        MatrixFormat::Table => {
+            for r in 0..=n_pods {
+                let to: Vec<String> =
+                    (0..names.len()).filter_map(|c| allowed(r, c).map(|p| format!("{} ({p})", names[c]))).collect();
+                let to = if to.is_empty() { "nothing".to_string() } else { to.join(", ") };
+                out.push_str(&format!("{} → {to}\n", names[r]));
+            }
+            let open_to_all = (0..n_pods).filter(|&c| (0..=n_pods).all(|r| allowed(r, c).is_some())).count();
+            out.push_str(&format!("\n{n_pods} workloads, {} policies; {open_to_all} workloads accept connections from every workload and from outside\n", net.policies.len()));
+        }
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
 }
