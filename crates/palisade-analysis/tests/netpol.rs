@@ -179,9 +179,10 @@ fn matrix_agrees_with_can_reach() {
                     Cell::Address(a) => Endpoint::Address(*a),
                 };
                 for (port, proto) in probes {
-                    let by_matrix = match &matrix[r][c] {
-                        Ports::All => true,
-                        Ports::Some(ranges) => ranges.iter().any(|(p, a, b)| *p == proto && *a <= port && port <= *b),
+                    let by_matrix = match matrix[r].iter().find(|(col, _)| *col == c).map(|(_, p)| p) {
+                        None => false,
+                        Some(Ports::All) => true,
+                        Some(Ports::Some(ranges)) => ranges.iter().any(|(p, a, b)| *p == proto && *a <= port && port <= *b),
                     };
                     let by_reach = net.can_reach(&end(src), &end(dst), port, proto).allowed;
                     assert_eq!(by_matrix, by_reach, "{src:?} -> {dst:?} {port}/{proto} with {policies}");

@@ -22,5 +22,6 @@ pub fn load(inputs: &[Input], opts: &PassOptions) -> (Network, Vec<InputError>) 
         net.merge(read.out);
         errors.extend(read.errors);
     }
+    net.complete_namespaces();
     (net, errors)
 }

@@ -93,10 +93,18 @@ fn rule_ports(rule: &Rule, destination: &Endpoint) -> Ports {
     Ports::Some(out)
 }
 
-/// Per pod, the indices of the policies that select it for ingress and for egress.
+/// Per pod, the indices of the policies that select it for ingress and for egress; and, per
+/// policy, direction, rule and peer, the pods the peer matches (a bit per pod), so that the
+/// matrix tests bits instead of selectors.
 pub struct Selection {
     ingress: Vec<Vec<usize>>,
     egress: Vec<Vec<usize>>,
+    /// [policy][0 ingress | 1 egress][rule][peer] → bitset over pods.
+    peers: Vec<[Vec<Vec<Vec<u64>>>; 2]>,
+}
+
+fn bit(set: &[u64], i: usize) -> bool {
+    set[i / 64] >> (i % 64) & 1 == 1
 }
 
 impl Network {
@@ -110,15 +118,36 @@ impl Network {
                 .map(|(i, _)| i)
                 .collect()
         };
+        let words = self.pods.len().div_ceil(64);
+        let peer_set = |policy: &super::model::Policy, peer: &super::model::Peer| -> Vec<u64> {
+            let mut set = vec![0u64; words];
+            for (i, pod) in self.pods.iter().enumerate() {
+                if self.peer_matches(peer, policy, &Endpoint::Pod(pod)) {
+                    set[i / 64] |= 1 << (i % 64);
+                }
+            }
+            set
+        };
+        let peers = self
+            .policies
+            .iter()
+            .map(|policy| {
+                let sets = |rules: &[Rule]| -> Vec<Vec<Vec<u64>>> {
+                    rules.iter().map(|r| r.peers.iter().map(|p| peer_set(policy, p)).collect()).collect()
+                };
+                [sets(&policy.ingress), sets(&policy.egress)]
+            })
+            .collect();
         Selection {
             ingress: self.pods.iter().map(|p| pick(p, Direction::Ingress)).collect(),
             egress: self.pods.iter().map(|p| pick(p, Direction::Egress)).collect(),
+            peers,
         }
     }
 
     /// The ports pod `i` allows in `direction` with `peer` on the other side (`All` when no
     /// policy isolates it).
-    fn side_ports(&self, sel: &Selection, i: usize, direction: Direction, peer: &Endpoint, destination: &Endpoint) -> Ports {
+    fn side_ports(&self, sel: &Selection, i: usize, direction: Direction, peer: Cell, destination: &Endpoint) -> Ports {
         let policies = match direction {
             Direction::Ingress => &sel.ingress[i],
             Direction::Egress => &sel.egress[i],
@@ -133,8 +162,13 @@ impl Network {
                 Direction::Ingress => &policy.ingress,
                 Direction::Egress => &policy.egress,
             };
-            for rule in rules {
-                if rule.peers.is_empty() || rule.peers.iter().any(|p| self.peer_matches(p, policy, peer)) {
+            let sets = &sel.peers[pi][usize::from(direction == Direction::Egress)];
+            for (ri, rule) in rules.iter().enumerate() {
+                let matches = |(k, p): (usize, &super::model::Peer)| match peer {
+                    Cell::Pod(j) => bit(&sets[ri][k], j),
+                    Cell::Address(ip) => self.peer_matches(p, policy, &Endpoint::Address(ip)),
+                };
+                if rule.peers.is_empty() || rule.peers.iter().enumerate().any(matches) {
                     allowed.union(rule_ports(rule, destination));
                     if allowed == Ports::All {
                         return allowed;
@@ -147,16 +181,16 @@ impl Network {
 
     /// The ports on which pod `src` (or an address) may connect to pod `dst` (or an address).
     pub fn open_ports(&self, sel: &Selection, src: Cell, dst: Cell) -> Ports {
-        let (from, to) = (self.endpoint(src), self.endpoint(dst));
+        let to = self.endpoint(dst);
         let egress = match src {
-            Cell::Pod(i) => self.side_ports(sel, i, Direction::Egress, &to, &to),
+            Cell::Pod(i) => self.side_ports(sel, i, Direction::Egress, dst, &to),
             Cell::Address(_) => Ports::All,
         };
         if egress.is_empty() {
             return egress;
         }
         let ingress = match dst {
-            Cell::Pod(i) => self.side_ports(sel, i, Direction::Ingress, &from, &to),
+            Cell::Pod(i) => self.side_ports(sel, i, Direction::Ingress, src, &to),
             Cell::Address(_) => Ports::All,
         };
         egress.intersect(&ingress)
@@ -170,9 +204,9 @@ impl Network {
     }
 
     /// The whole matrix: rows are senders, columns receivers — every workload, then the
-    /// given addresses (the outside world, the metadata endpoint). Rows are computed in
-    /// parallel.
-    pub fn matrix(&self, addresses: &[std::net::IpAddr]) -> Vec<Vec<Ports>> {
+    /// given addresses (the outside world, the metadata endpoint). Each row lists only the
+    /// columns with something allowed, with the ports. Rows are computed in parallel.
+    pub fn matrix(&self, addresses: &[std::net::IpAddr]) -> Vec<Vec<(usize, Ports)>> {
         let sel = self.selection();
         let cells: Vec<Cell> =
             (0..self.pods.len()).map(Cell::Pod).chain(addresses.iter().map(|a| Cell::Address(*a))).collect();
@@ -184,7 +218,16 @@ impl Network {
                 .map(|rows| {
                     let (sel, cells) = (&sel, &cells);
                     s.spawn(move || {
-                        rows.iter().map(|src| cells.iter().map(|dst| self.open_ports(sel, *src, *dst)).collect()).collect::<Vec<_>>()
+                        rows.iter()
+                            .map(|src| {
+                                cells
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(c, dst)| (c, self.open_ports(sel, *src, *dst)))
+                                    .filter(|(_, p)| !p.is_empty())
+                                    .collect()
+                            })
+                            .collect::<Vec<_>>()
                     })
                 })
                 .collect();

@@ -95,11 +95,11 @@ pub struct Network {
 
 impl Network {
     /// The labels of a namespace (every namespace has at least its name label).
-    pub fn namespace_labels(&self, ns: &str) -> std::collections::BTreeMap<String, String> {
-        self.namespaces
-            .get(ns)
-            .cloned()
-            .unwrap_or_else(|| [("kubernetes.io/metadata.name".to_string(), ns.to_string())].into())
+    pub fn namespace_labels(&self, ns: &str) -> std::borrow::Cow<'_, std::collections::BTreeMap<String, String>> {
+        match self.namespaces.get(ns) {
+            Some(labels) => std::borrow::Cow::Borrowed(labels),
+            None => std::borrow::Cow::Owned([("kubernetes.io/metadata.name".to_string(), ns.to_string())].into()),
+        }
     }
 
     /// The policies of the pod's namespace that select it for `direction`.

@@ -274,4 +274,15 @@ impl Network {
         self.policies.extend(other.policies);
         self.namespaces.extend(other.namespaces);
     }
+
+    /// Gives every namespace a workload or policy lives in its automatic name label, so
+    /// namespace selectors never need to make one up.
+    pub fn complete_namespaces(&mut self) {
+        let used: Vec<String> = self.pods.iter().map(|p| p.namespace.clone()).chain(self.policies.iter().map(|p| p.namespace.clone())).collect();
+        for ns in used {
+            self.namespaces
+                .entry(ns.clone())
+                .or_insert_with(|| [("kubernetes.io/metadata.name".to_string(), ns)].into());
+        }
+    }
 }

@@ -130,10 +130,8 @@ fn matrix(files: &[PathBuf], format: MatrixFormat, timings: bool) -> ExitCode {
     names.extend(["external".to_string(), format!("metadata ({METADATA})")]);
     let n_pods = net.pods.len();
     // Rows: workloads and external; columns: workloads, external, metadata.
-    let allowed = |r: usize, c: usize| -> Option<&Ports> {
-        let p = &cells[r][c];
-        let meaningful = r != n_pods + 1 && !(r >= n_pods && c >= n_pods);
-        (meaningful && !p.is_empty()).then_some(p)
+    let row = |r: usize| -> Vec<(usize, &Ports)> {
+        cells[r].iter().filter(|(c, _)| !(r >= n_pods && *c >= n_pods)).map(|(c, p)| (*c, p)).collect()
     };
     let mut out = String::new();
     match format {
@@ -141,7 +139,7 @@ fn matrix(files: &[PathBuf], format: MatrixFormat, timings: bool) -> ExitCode {
             let rows: Vec<_> = (0..=n_pods)
                 .map(|r| {
                     let to: serde_json::Map<String, serde_json::Value> =
-                        (0..names.len()).filter_map(|c| allowed(r, c).map(|p| (names[c].clone(), json!(p.to_string())))).collect();
+                        row(r).into_iter().map(|(c, p)| (names[c].clone(), json!(p.to_string()))).collect();
                     json!({"from": names[r], "to": to})
                 })
                 .collect();
@@ -150,32 +148,34 @@ fn matrix(files: &[PathBuf], format: MatrixFormat, timings: bool) -> ExitCode {
         MatrixFormat::Csv => {
             out.push_str("from,to,ports\n");
             for r in 0..=n_pods {
-                for c in 0..names.len() {
-                    if let Some(p) = allowed(r, c) {
-                        out.push_str(&format!("{},{},\"{p}\"\n", names[r], names[c]));
-                    }
+                for (c, p) in row(r) {
+                    out.push_str(&format!("{},{},\"{p}\"\n", names[r], names[c]));
                 }
             }
         }
         MatrixFormat::Dot => {
             out.push_str("digraph network {\n  rankdir=LR;\n  node [shape=box];\n");
             for r in 0..=n_pods {
-                for c in 0..names.len() {
-                    if let Some(p) = allowed(r, c) {
-                        out.push_str(&format!("  \"{}\" -> \"{}\" [label=\"{p}\"];\n", names[r], names[c]));
-                    }
+                for (c, p) in row(r) {
+                    out.push_str(&format!("  \"{}\" -> \"{}\" [label=\"{p}\"];\n", names[r], names[c]));
                 }
             }
             out.push_str("}\n");
         }
         MatrixFormat::Table => {
+            let mut senders = vec![0usize; names.len()];
             for r in 0..=n_pods {
-                let to: Vec<String> =
-                    (0..names.len()).filter_map(|c| allowed(r, c).map(|p| format!("{} ({p})", names[c]))).collect();
+                let to: Vec<String> = row(r)
+                    .into_iter()
+                    .map(|(c, p)| {
+                        senders[c] += 1;
+                        format!("{} ({p})", names[c])
+                    })
+                    .collect();
                 let to = if to.is_empty() { "nothing".to_string() } else { to.join(", ") };
                 out.push_str(&format!("{} → {to}\n", names[r]));
             }
-            let open_to_all = (0..n_pods).filter(|&c| (0..=n_pods).all(|r| allowed(r, c).is_some())).count();
+            let open_to_all = senders[..n_pods].iter().filter(|n| **n == n_pods + 1).count();
             out.push_str(&format!("\n{n_pods} workloads, {} policies; {open_to_all} workloads accept connections from every workload and from outside\n", net.policies.len()));
         }
     }
