@@ -46,6 +46,9 @@ pub struct Facts {
     pub rbac_roles: BTreeSet<(bool, Option<String>, String)>,
     /// Bindings of the input, located at their `roleRef`.
     pub rbac_bindings: Vec<BindingFact>,
+    /// Workloads, Namespaces and NetworkPolicies (whole), each with its anchor — gathered
+    /// only when a network rule runs.
+    pub network_objects: Vec<(Node, Arc<Anchor>)>,
     /// The `rules` of each ClusterRole of the input that is not aggregated, by name.
     pub cluster_role_rules: BTreeMap<String, Node>,
     /// Plain Secrets read by workloads, each located. Gathered only when the policy requires
@@ -93,6 +96,7 @@ impl Facts {
         self.rbac_roles.extend(other.rbac_roles);
         self.rbac_bindings.extend(other.rbac_bindings);
         self.cluster_role_rules.extend(other.cluster_role_rules);
+        self.network_objects.extend(other.network_objects);
         for (ns, kinds) in other.kinds {
             self.kinds.entry(ns).or_default().extend(kinds);
         }

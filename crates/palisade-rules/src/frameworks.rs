@@ -114,7 +114,7 @@ const CNCF: &[Control] = &[
     Control { id: "2", title: "Enable Role-Based Access Control (RBAC)", decided: A(Kinds(RBAC_KINDS)) },
     Control { id: "3", title: "Use namespaces to establish security boundaries", decided: A(WorkloadsOr(&["Namespace"])) },
     Control { id: "4", title: "Separate sensitive workloads", decided: M("node pools, taints and tolerations reflect which workloads are sensitive, a judgement") },
-    Control { id: "5", title: "Secure cloud metadata access", decided: M("decided by the NetworkPolicy reachability analysis, which is not in the catalogue yet") },
+    Control { id: "5", title: "Secure cloud metadata access", decided: A(Workloads) },
     Control { id: "6", title: "Create and define cluster network policies", decided: A(Kinds(&["Namespace"])) },
     Control { id: "7", title: "Run a cluster-wide pod security policy", decided: A(WorkloadsOr(&["Namespace"])) },
     Control { id: "8", title: "Harden node security", decided: M("host configuration, checked on the nodes, not in manifests") },

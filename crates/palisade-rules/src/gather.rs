@@ -5,7 +5,7 @@
 use crate::engine::Origin;
 use palisade_core::secrets::{self, SecretUse};
 use palisade_core::{
-    Anchor, BindingFact, Context, Facts, FieldPath, NamespaceFact, Node, Pos, SecretReadFact, Subject, Target,
+    Anchor, BindingFact, Context, Facts, FieldPath, NamespaceFact, Node, Pos, SecretReadFact, Subject, Target, Value,
 };
 use std::sync::Arc;
 
@@ -27,6 +27,17 @@ pub(crate) fn gather(cx: &Context, target: &Target, node: &Node, prefix: Option<
             inline: subject.inline.cloned(),
         })
     };
+    if cx.active.iter().any(|m| m.id.starts_with("NET")) {
+        let kept = match (&target.pod, object.kind) {
+            (_, "Namespace" | "NetworkPolicy") => Some(node.clone()),
+            (Some(pod), _) => Some(pod_summary(object.name, object.namespace, pod)),
+            (None, _) => None,
+        };
+        if let Some(kept) = kept {
+            let at = FieldPath::root().keys(&["metadata", "name"]).locate(node).0;
+            facts.network_objects.push((kept, anchor_at(at)));
+        }
+    }
     if object.kind == "Namespace" && object.api_version == "v1" {
         let at = FieldPath::root().keys(&["metadata", "name"]).locate(node).0;
         facts.namespaces.push(NamespaceFact { name: object.name.to_string(), anchor: anchor_at(at) });
@@ -88,4 +99,32 @@ pub(crate) fn gather(cx: &Context, target: &Target, node: &Node, prefix: Option<
             });
         }
     }
+}
+
+/// What NetworkPolicies see of a workload, as a small Pod: its name and namespace, its pod
+/// template's labels, and its containers' ports — not the whole object, so a scan of many
+/// workloads keeps little.
+fn pod_summary(name: &str, namespace: Option<&str>, pod: &palisade_core::PodSpecView) -> Node {
+    let at = pod.spec.pos;
+    let node = |value| Node::new(at, value);
+    let entry = |key: &str, value: Node| palisade_core::Entry { key: key.to_string(), key_pos: at, value };
+    let text = |t: &str| node(Value::Str(t.to_string()));
+    let mut meta = vec![entry("name", text(name))];
+    if let Some(ns) = namespace {
+        meta.push(entry("namespace", text(ns)));
+    }
+    if let Some(labels) = pod.meta.and_then(|m| m.get("labels")) {
+        meta.push(entry("labels", labels.clone()));
+    }
+    let containers: Vec<Node> = pod
+        .containers()
+        .filter_map(|c| c.node.get("ports"))
+        .map(|ports| node(Value::Map(vec![entry("ports", ports.clone())])))
+        .collect();
+    node(Value::Map(vec![
+        entry("apiVersion", text("v1")),
+        entry("kind", text("Pod")),
+        entry("metadata", node(Value::Map(meta))),
+        entry("spec", node(Value::Map(vec![entry("containers", node(Value::Seq(containers)))]))),
+    ]))
 }

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod frameworks;
 mod gather;
 pub mod img;
+pub mod net;
 pub mod ns;
 pub mod pod;
 pub mod pol;

@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{img, ns, pod, pol, rbac, sec, svc};
+use crate::{img, net, ns, pod, pol, rbac, sec, svc};
 use palisade_core::Rule;
 
 /// Every rule, in catalogue order.
@@ -51,6 +51,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ns::without_resource_quota::WithoutResourceQuota,
         &ns::without_limit_range::WithoutLimitRange,
         &ns::without_network_policy::WithoutNetworkPolicy,
+        &net::unisolated_workloads::UnisolatedIngress,
+        &net::unisolated_egress::UnisolatedEgress,
+        &net::metadata_endpoint_reachable::MetadataEndpointReachable,
+        &net::policy_selects_nothing::PolicySelectsNothing,
         &svc::node_port::NodePort,
         &svc::load_balancer_open::LoadBalancerOpen,
         &svc::external_ips::ExternalIps,

@@ -1,0 +1,74 @@
+use palisade_analysis::netpol::matrix::Cell;
+use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use std::sync::Arc;
+
+use super::network;
+
+/// The instance metadata address of AWS, GCP, Azure and most other clouds.
+const METADATA: &str = "169.254.169.254";
+
+declare_rule! {
+    /// ## What it does
+    /// Flags each namespace of the input with workloads whose egress allows connections to the
+    /// cloud metadata endpoint `169.254.169.254` on any port — because nothing isolates their
+    /// egress, or because a policy allows it (an `ipBlock` of `0.0.0.0/0` without an
+    /// `except` for it, or a rule without peers). Namespaces are judged when the input
+    /// declares them or holds one of their NetworkPolicies.
+    ///
+    /// ## Why is this bad?
+    /// The metadata endpoint hands out the node's cloud credentials to anyone who asks from
+    /// the node's network: a compromised pod becomes the node's cloud identity.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// egress:
+    ///   - to: [{ipBlock: {cidr: 0.0.0.0/0}}]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// egress:
+    ///   - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]
+    /// ```
+    ///
+    /// ## Remediation
+    /// Isolate egress and except `169.254.169.254/32` from every ipBlock that covers it; on
+    /// the cloud side, require IMDSv2 or workload identity.
+    ///
+    /// ## References
+    /// - CNCF, "9 Kubernetes security best practices": secure cloud metadata access
+    /// - MITRE ATT&CK for containers, T1552.005 Cloud Instance Metadata API
+    pub struct MetadataEndpointReachable {
+        id: "NET003",
+        name: "metadata-endpoint-reachable",
+        severity: Medium,
+        summary: "Workloads can reach the cloud metadata endpoint",
+        controls: ["cncf:5", "nsa:network-separation", "mitre:T1552"],
+        pss: None,
+    }
+}
+
+impl Check for MetadataEndpointReachable {
+    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        let located = network(facts);
+        let sel = located.net.selection();
+        let metadata = Cell::Address(METADATA.parse().expect("address"));
+        for (ns, pods) in located.workloads_by_namespace() {
+            let open: Vec<&str> = pods
+                .iter()
+                .filter(|&&i| !located.net.open_ports(&sel, Cell::Pod(i), metadata).is_empty())
+                .map(|&i| located.net.pods[i].workload.as_str())
+                .collect();
+            let Some(anchor) = located.namespace_anchor(ns).filter(|_| !open.is_empty()) else { continue };
+            let shown = open.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+            let more = if open.len() > 3 { format!(" and {} more", open.len() - 3) } else { String::new() };
+            out.push((
+                anchor,
+                Violation::new(
+                    FieldPath::root().keys(&["metadata", "name"]),
+                    format!("in namespace `{ns}`, {} of {} workloads can reach {METADATA} ({shown}{more})", open.len(), pods.len()),
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+use palisade_analysis::netpol::Direction;
+use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use std::sync::Arc;
+
+use super::network;
+
+/// One violation per namespace whose workloads are not all isolated in `direction`.
+pub(crate) fn unisolated(facts: &Facts, direction: Direction, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+    let located = network(facts);
+    let (word, what) = match direction {
+        Direction::Ingress => ("ingress", "accept connections from every pod and from outside"),
+        Direction::Egress => ("egress", "may connect anywhere, the cloud metadata endpoint included"),
+    };
+    for (ns, pods) in located.workloads_by_namespace() {
+        let open: Vec<&str> = pods
+            .iter()
+            .filter(|&&i| located.net.selecting(&located.net.pods[i], direction).next().is_none())
+            .map(|&i| located.net.pods[i].workload.as_str())
+            .collect();
+        if open.is_empty() {
+            continue;
+        }
+        let Some(anchor) = located.namespace_anchor(ns) else { continue };
+        let shown = open.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+        let more = if open.len() > 3 { format!(" and {} more", open.len() - 3) } else { String::new() };
+        out.push((
+            anchor,
+            Violation::new(
+                FieldPath::root().keys(&["metadata", "name"]),
+                format!(
+                    "namespace `{ns}` has no default-deny {word}: {} of {} workloads {what} ({shown}{more})",
+                    open.len(),
+                    pods.len()
+                ),
+            ),
+        ));
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Flags each namespace whose workloads are not all isolated for ingress: no
+    /// NetworkPolicy of an `Ingress` type selects them, so they accept connections from every
+    /// pod of the cluster and from outside. Namespaces are judged when the input declares them
+    /// (a Namespace object) or holds one of their NetworkPolicies. The finding sits on the
+    /// Namespace object (or the namespace's first workload) and names the open workloads.
+    ///
+    /// ## Why is this bad?
+    /// Without ingress isolation, one compromised pod anywhere in the cluster can reach this
+    /// namespace's databases, admin ports and internal APIs directly.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # namespace shop: workloads, but no NetworkPolicy selecting them
+    /// kind: Deployment
+    /// metadata: {name: db, namespace: shop}
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// kind: NetworkPolicy
+    /// metadata: {name: default-deny-ingress, namespace: shop}
+    /// spec:
+    ///   podSelector: {}
+    ///   policyTypes: [Ingress]
+    /// ```
+    ///
+    /// ## Remediation
+    /// Add a default-deny ingress policy (`podSelector: {}`, `policyTypes: [Ingress]`) to every
+    /// namespace, then allow the flows each workload needs.
+    ///
+    /// ## References
+    /// - CIS Kubernetes Benchmark 1.12, 5.3.2
+    /// - NSA/CISA Kubernetes Hardening Guide, "Network separation and hardening"
+    pub struct UnisolatedIngress {
+        id: "NET001",
+        name: "namespace-without-default-deny-ingress",
+        severity: Medium,
+        summary: "Namespace's workloads are not isolated for ingress",
+        controls: ["cis-1.12:5.3.2", "nsa:network-separation", "cncf:6", "mitre:T1046"],
+        pss: None,
+    }
+}
+
+impl Check for UnisolatedIngress {
+    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        unisolated(facts, Direction::Ingress, out);
+    }
+}
