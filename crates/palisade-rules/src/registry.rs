@@ -55,6 +55,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &net::unisolated_egress::UnisolatedEgress,
         &net::metadata_endpoint_reachable::MetadataEndpointReachable,
         &net::policy_selects_nothing::PolicySelectsNothing,
+        &net::reachable_from_everywhere::ReachableFromEverywhere,
+        &net::named_port_unresolved::NamedPortUnresolved,
         &svc::node_port::NodePort,
         &svc::load_balancer_open::LoadBalancerOpen,
         &svc::external_ips::ExternalIps,

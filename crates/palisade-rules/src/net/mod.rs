@@ -2,7 +2,9 @@
 //! `palisade_analysis::netpol`'s exact semantics over every workload, Namespace and policy.
 
 pub mod metadata_endpoint_reachable;
+pub mod named_port_unresolved;
 pub mod policy_selects_nothing;
+pub mod reachable_from_everywhere;
 pub mod unisolated_egress;
 pub mod unisolated_workloads;
 
