@@ -2,7 +2,7 @@ use palisade_analysis::netpol::matrix::Cell;
 use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
 use std::sync::Arc;
 
-use super::network;
+use super::{network, some_of};
 
 /// The instance metadata address of AWS, GCP, Azure and most other clouds.
 const METADATA: &str = "169.254.169.254";
@@ -60,13 +60,12 @@ impl Check for MetadataEndpointReachable {
                 .map(|&i| located.net.pods[i].workload.as_str())
                 .collect();
             let Some(anchor) = located.namespace_anchor(ns).filter(|_| !open.is_empty()) else { continue };
-            let shown = open.iter().take(3).copied().collect::<Vec<_>>().join(", ");
-            let more = if open.len() > 3 { format!(" and {} more", open.len() - 3) } else { String::new() };
+            let shown = some_of(&open);
             out.push((
                 anchor,
                 Violation::new(
                     FieldPath::root().keys(&["metadata", "name"]),
-                    format!("in namespace `{ns}`, {} of {} workloads can reach {METADATA} ({shown}{more})", open.len(), pods.len()),
+                    format!("in namespace `{ns}`, {} of {} workloads can reach {METADATA} ({shown})", open.len(), pods.len()),
                 ),
             ));
         }

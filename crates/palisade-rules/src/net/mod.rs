@@ -66,3 +66,12 @@ impl Located {
         out
     }
 }
+
+/// `a, b, c and 4 more`: the first few names of a list, for messages.
+pub(crate) fn some_of(names: &[&str]) -> String {
+    let shown = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+    match names.len() {
+        n if n > 3 => format!("{shown} and {} more", n - 3),
+        _ => shown,
+    }
+}

@@ -2,7 +2,7 @@ use palisade_analysis::netpol::Direction;
 use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
 use std::sync::Arc;
 
-use super::network;
+use super::{network, some_of};
 
 /// One violation per namespace whose workloads are not all isolated in `direction`.
 pub(crate) fn unisolated(facts: &Facts, direction: Direction, out: &mut Vec<(Arc<Anchor>, Violation)>) {
@@ -21,14 +21,13 @@ pub(crate) fn unisolated(facts: &Facts, direction: Direction, out: &mut Vec<(Arc
             continue;
         }
         let Some(anchor) = located.namespace_anchor(ns) else { continue };
-        let shown = open.iter().take(3).copied().collect::<Vec<_>>().join(", ");
-        let more = if open.len() > 3 { format!(" and {} more", open.len() - 3) } else { String::new() };
+        let shown = some_of(&open);
         out.push((
             anchor,
             Violation::new(
                 FieldPath::root().keys(&["metadata", "name"]),
                 format!(
-                    "namespace `{ns}` has no default-deny {word}: {} of {} workloads {what} ({shown}{more})",
+                    "namespace `{ns}` has no default-deny {word}: {} of {} workloads {what} ({shown})",
                     open.len(),
                     pods.len()
                 ),
