@@ -57,6 +57,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &net::policy_selects_nothing::PolicySelectsNothing,
         &net::reachable_from_everywhere::ReachableFromEverywhere,
         &net::named_port_unresolved::NamedPortUnresolved,
+        &net::peer_selects_nothing::PeerSelectsNothing,
         &svc::node_port::NodePort,
         &svc::load_balancer_open::LoadBalancerOpen,
         &svc::external_ips::ExternalIps,

@@ -3,6 +3,7 @@
 
 pub mod metadata_endpoint_reachable;
 pub mod named_port_unresolved;
+pub mod peer_selects_nothing;
 pub mod policy_selects_nothing;
 pub mod reachable_from_everywhere;
 pub mod unisolated_egress;

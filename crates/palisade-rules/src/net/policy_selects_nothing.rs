@@ -11,6 +11,12 @@ const BUILT_IN: &[&str] = &[
     "Endpoints", "EndpointSlice", "Lease", "Event", "PodTemplate", "ControllerRevision",
 ];
 
+/// Whether namespace `ns` holds objects of kinds Kubernetes does not define (which operators
+/// may turn into pods the input does not show).
+pub(crate) fn has_custom_resources(facts: &Facts, ns: &str) -> bool {
+    facts.kinds.get(ns).is_some_and(|kinds| kinds.iter().any(|k| !BUILT_IN.contains(&k.as_str())))
+}
+
 declare_rule! {
     /// ## What it does
     /// Flags NetworkPolicies whose `podSelector` matches none of the workloads of their
@@ -57,8 +63,7 @@ impl Check for PolicySelectsNothing {
         let by_ns = located.workloads_by_namespace();
         for (i, policy) in located.net.policies.iter().enumerate() {
             let Some(pods) = by_ns.get(policy.namespace.as_str()) else { continue };
-            let custom = facts.kinds.get(&policy.namespace).is_some_and(|kinds| kinds.iter().any(|k| !BUILT_IN.contains(&k.as_str())));
-            if custom {
+            if has_custom_resources(facts, &policy.namespace) {
                 continue;
             }
             if !pods.iter().any(|&p| policy.pod_selector.matches(&located.net.pods[p].labels)) {
