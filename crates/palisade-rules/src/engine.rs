@@ -2,7 +2,9 @@
 //! with the Pod Security Admission override rules), evaluation of one document's root, the
 //! policy's waivers and severity overrides, and the cross-object rules at the end of a scan.
 
-use crate::{gather, registry};
+use crate::gather::{self, Plan};
+use crate::registry;
+use palisade_core::policy::rule_ref_matches;
 use palisade_core::{
     Context, Date, Facts, FieldPath, Finding, InlineWaiver, Location, Node, Object, Policy,
     Pos, PssLevel, PssVersion, Rule, Subject, Suppression, Target, Violation,
@@ -34,6 +36,8 @@ pub struct Engine {
     cx: Context,
     /// Per policy waiver: how reports show it, or `None` when it has expired.
     waivers: Vec<Option<Arc<Suppression>>>,
+    /// Which facts the active rules need gathered.
+    plan: Plan,
 }
 
 /// Where the document being evaluated comes from.
@@ -64,10 +68,9 @@ pub struct RootOutcome {
     pub facts: Facts,
 }
 
+/// `--select`/`--ignore` patterns name rules as waivers do: ID, ID prefix, name, or control.
 fn matches_pattern(rule: &dyn Rule, pattern: &str) -> bool {
-    let meta = rule.meta();
-    let p = pattern.trim();
-    meta.name == p || (!p.is_empty() && meta.id.len() >= p.len() && meta.id[..p.len()].eq_ignore_ascii_case(p))
+    rule_ref_matches(pattern, rule.meta(), rule.meta().controls)
 }
 
 /// Today's date in UTC, from the system clock.
@@ -92,8 +95,8 @@ impl Engine {
             }
         }
         for pattern in sel.select.iter().chain(&sel.ignore) {
-            if !registry::all().iter().any(|r| matches_pattern(*r, pattern)) {
-                return Err(format!("`{pattern}` matches no rule ID, ID prefix or name (see `palisade rules`)"));
+            if !registry::names_a_rule(pattern) {
+                return Err(format!("`{pattern}` matches no rule ID, ID prefix, name or control (see `palisade rules`)"));
             }
         }
         let in_framework = |r: &dyn Rule| -> bool {
@@ -147,8 +150,12 @@ impl Engine {
             .iter()
             .map(|w| (w.expires >= today).then(|| Arc::new(w.suppression(policy.source.as_ref()))))
             .collect();
+        let plan = Plan {
+            network: rules.iter().any(|r| r.meta().id.starts_with("NET")),
+            secret_reads: policy.settings.require_vault,
+        };
         let active = rules.iter().map(|r| r.meta()).collect();
-        Ok(Engine { rules, cx: Context { version, level, policy, today, active }, waivers })
+        Ok(Engine { rules, cx: Context { version, level, policy, today, active }, waivers, plan })
     }
 
     pub fn rules(&self) -> &[&'static dyn Rule] {
@@ -192,7 +199,7 @@ impl Engine {
         let inline = InlineWaiver::of(metadata);
         let subject = Subject { kind: object.kind, namespace: object.namespace, name: object.name, labels, inline: inline.as_ref() };
         let target = Target::new(object);
-        gather::gather(&self.cx, &target, node, prefix, origin, &subject, &mut outcome.facts);
+        gather::gather(&self.plan, &target, node, prefix, origin, &subject, &mut outcome.facts);
         let mut violations: Vec<Violation> = Vec::new();
         for rule in &self.rules {
             rule.check(&self.cx, &target, &mut violations);

@@ -5,12 +5,21 @@
 use crate::engine::Origin;
 use palisade_core::secrets::{self, SecretUse};
 use palisade_core::{
-    Anchor, BindingFact, Context, Facts, FieldPath, NamespaceFact, Node, Pos, SecretReadFact, Subject, Target, Value,
+    Anchor, BindingFact, Facts, FieldPath, NamespaceFact, Node, Pos, SecretReadFact, Subject, Target, Value,
 };
 use std::sync::Arc;
 
+/// Which facts are worth gathering for the rules that run (decided once per engine).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plan {
+    /// A network rule (`NET…`) runs: keep workloads' labels and ports, Namespaces, policies.
+    pub network: bool,
+    /// The policy requires a vault: keep secret reads and vault-synced Secrets.
+    pub secret_reads: bool,
+}
+
 /// Records what cross-object rules need to know about this object.
-pub(crate) fn gather(cx: &Context, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, subject: &Subject, facts: &mut Facts) {
+pub(crate) fn gather(plan: &Plan, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, subject: &Subject, facts: &mut Facts) {
     let object = &target.object;
     match facts.kind_counts.get_mut(object.kind) {
         Some(n) => *n += 1,
@@ -27,7 +36,7 @@ pub(crate) fn gather(cx: &Context, target: &Target, node: &Node, prefix: Option<
             inline: subject.inline.cloned(),
         })
     };
-    if cx.active.iter().any(|m| m.id.starts_with("NET")) {
+    if plan.network {
         let kept = match (&target.pod, object.kind) {
             (_, "Namespace" | "NetworkPolicy") => Some(node.clone()),
             (Some(pod), _) => Some(pod_summary(object.name, object.namespace, pod)),
@@ -82,7 +91,7 @@ pub(crate) fn gather(cx: &Context, target: &Target, node: &Node, prefix: Option<
             _ => {}
         }
     }
-    if cx.settings().require_vault {
+    if plan.secret_reads {
         let namespace = object.namespace.map(str::to_string);
         for name in secrets::vault_synced_secrets(object.kind, object.api_version, node) {
             facts.vault_secrets.insert((namespace.clone(), name));

@@ -92,3 +92,9 @@ pub fn find(id_or_name: &str) -> Option<&'static dyn Rule> {
         .copied()
         .find(|r| r.meta().id.eq_ignore_ascii_case(id_or_name) || r.meta().name == id_or_name)
 }
+
+/// Whether a reference — a rule ID, an ID prefix (`POD`), a rule name, or a control
+/// (`pss-baseline:privileged`) — names at least one rule.
+pub fn names_a_rule(reference: &str) -> bool {
+    all().iter().any(|r| palisade_core::policy::rule_ref_matches(reference, r.meta(), r.meta().controls))
+}

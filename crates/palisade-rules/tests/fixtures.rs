@@ -7,7 +7,6 @@
 //! waiver rule needs findings to waive), but only the fixture's rule's findings count.
 //! Cross-object rules run too: each fixture file is a whole input.
 
-use palisade_core::policy::rule_ref_matches;
 use palisade_core::policy::Roster;
 use palisade_core::{Date, Facts, Policy};
 use palisade_rules::engine::FRAMEWORKS;
@@ -41,10 +40,9 @@ fn expected(file: &str, text: &str) -> Vec<(String, u32, String)> {
 }
 
 fn load_policy(path: &Path) -> Policy {
-    let known = |r: &str| registry::all().iter().any(|rule| rule_ref_matches(r, rule.meta(), rule.meta().controls));
     let docs = Document::load_all(read(path).as_bytes(), &Limits::default());
     let root = &docs[0].as_ref().expect("fixture policies must be valid YAML").root;
-    let policy = Policy::from_node(root, &known, FRAMEWORKS)
+    let policy = Policy::from_node(root, &registry::names_a_rule, FRAMEWORKS)
         .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
     let mut policy = Policy { source: Some("palisade.yaml".into()), ..policy };
     // A roster named by the policy sits beside it (CSV here).

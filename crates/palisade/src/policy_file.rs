@@ -2,7 +2,6 @@
 //! `--config FILE`), reading it into a [`Policy`], and the commented starting file that
 //! `palisade policy init` writes.
 
-use palisade_core::policy::rule_ref_matches;
 use palisade_core::policy::Roster;
 use palisade_core::Policy;
 use palisade_rules::{engine::FRAMEWORKS, registry};
@@ -27,12 +26,6 @@ pub fn discover(paths: &[PathBuf]) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Whether a reference in a policy names something: a rule ID, ID prefix or name, or a
-/// control reference that some rule carries.
-pub fn known_rule(reference: &str) -> bool {
-    registry::all().iter().any(|rule| rule_ref_matches(reference, rule.meta(), rule.meta().controls))
-}
-
 /// Reads and checks a policy file; errors are `file:line:column: message` lines.
 pub fn load(path: &Path) -> Result<Policy, Vec<String>> {
     let name = path.display().to_string();
@@ -48,7 +41,7 @@ pub fn load(path: &Path) -> Result<Policy, Vec<String>> {
     if docs.next().is_some() {
         errors.push(format!("{name}: a policy file holds one YAML document"));
     }
-    let policy = Policy::from_node(&doc.root, &known_rule, FRAMEWORKS).map_err(|problems| {
+    let policy = Policy::from_node(&doc.root, &registry::names_a_rule, FRAMEWORKS).map_err(|problems| {
         problems.into_iter().map(|p| format!("{name}:{}:{}: {}", p.pos.line, p.pos.col, p.message)).collect::<Vec<_>>()
     });
     match policy {

@@ -1,4 +1,4 @@
-use palisade_core::policy::{rule_ref_matches, WAIVE_ANNOTATION, WAIVE_REASON_ANNOTATION};
+use palisade_core::policy::{WAIVE_ANNOTATION, WAIVE_REASON_ANNOTATION};
 use palisade_core::{Check, Context, FieldPath, InlineWaiver, Target, Violation};
 
 use crate::registry;
@@ -55,7 +55,7 @@ impl Check for InvalidInlineWaiver {
             ));
         }
         for r in &w.refs {
-            if !registry::all().iter().any(|rule| rule_ref_matches(r, rule.meta(), rule.meta().controls)) {
+            if !registry::names_a_rule(r) {
                 out.push(Violation::new(
                     annotations.key(WAIVE_ANNOTATION),
                     format!("{} waives `{r}`, which names no rule, prefix or control", t.what()),
