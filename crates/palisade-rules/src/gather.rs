@@ -3,9 +3,10 @@
 //! vault) secret reads and vault-synced Secrets. Only these small facts outlive a document.
 
 use crate::engine::Origin;
+use palisade_analysis::rbac::{self, model::RbacObject, model::Subject};
 use palisade_core::secrets::{self, SecretUse};
 use palisade_core::{
-    Anchor, BindingFact, Facts, FieldPath, NamespaceFact, Node, Pos, SecretReadFact, Subject, Target, Value,
+    Anchor, BindingFact, Facts, FieldPath, NamespaceFact, Node, Pos, SecretReadFact, Target, Value,
 };
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ pub(crate) struct Plan {
 }
 
 /// Records what cross-object rules need to know about this object.
-pub(crate) fn gather(plan: &Plan, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, subject: &Subject, facts: &mut Facts) {
+pub(crate) fn gather(plan: &Plan, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, subject: &palisade_core::Subject, facts: &mut Facts) {
     let object = &target.object;
     match facts.kind_counts.get_mut(object.kind) {
         Some(n) => *n += 1,
@@ -56,40 +57,34 @@ pub(crate) fn gather(plan: &Plan, target: &Target, node: &Node, prefix: Option<&
             facts.kinds.entry(ns.to_string()).or_default().insert(object.kind.to_string());
         }
     }
-    if object.api_version.split('/').next() == Some("rbac.authorization.k8s.io") {
-        let cluster = object.kind.starts_with("Cluster");
-        let namespace = (!cluster).then(|| object.namespace.unwrap_or("default").to_string());
-        match object.kind {
-            "Role" | "ClusterRole" => {
-                facts.rbac_roles.insert((cluster, namespace, object.name.to_string()));
-                if cluster && node.get("aggregationRule").is_none() {
-                    let rules = node.get("rules").cloned().unwrap_or_else(|| Node::new(node.pos, palisade_core::Value::Null));
-                    facts.cluster_role_rules.insert(object.name.to_string(), rules);
-                }
+    match rbac::model::read(object, node) {
+        Some(RbacObject::Role(role)) => {
+            if role.is_cluster_role() && role.aggregation.is_none() {
+                let rules = node.get("rules").cloned().unwrap_or_else(|| Node::new(node.pos, Value::Null));
+                facts.cluster_role_rules.insert(role.name.clone(), rules);
             }
-            "RoleBinding" | "ClusterRoleBinding" => {
-                let role_ref = node.get("roleRef");
-                let field = |k| role_ref.and_then(|r| r.get(k)).map(Node::display_scalar).unwrap_or_default();
-                let at = FieldPath::root().keys(&["roleRef", "name"]).locate(node).0;
-                facts.rbac_bindings.push(BindingFact {
-                    anchor: anchor_at(at),
-                    namespace,
-                    cluster_role: field("kind") == "ClusterRole",
-                    role: field("name"),
-                    subjects: node
-                        .get("subjects")
-                        .map(Node::items)
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(|s| {
-                            let text = |k| s.get(k).map(Node::display_scalar);
-                            (text("kind").unwrap_or_default(), text("name").unwrap_or_default(), text("namespace"))
-                        })
-                        .collect(),
-                });
-            }
-            _ => {}
+            facts.rbac_roles.insert(role.key());
         }
+        Some(RbacObject::Binding(b)) => {
+            let at = FieldPath::root().keys(&["roleRef", "name"]).locate(node).0;
+            let subjects = b
+                .subjects
+                .iter()
+                .map(|s| match s {
+                    Subject::User(n) => ("User".to_string(), n.clone(), None),
+                    Subject::Group(n) => ("Group".to_string(), n.clone(), None),
+                    Subject::ServiceAccount(ns, n) => ("ServiceAccount".to_string(), n.clone(), Some(ns.clone()).filter(|ns| !ns.is_empty())),
+                })
+                .collect();
+            facts.rbac_bindings.push(BindingFact {
+                anchor: anchor_at(at),
+                namespace: b.namespace,
+                cluster_role: b.role_is_cluster,
+                role: b.role_name,
+                subjects,
+            });
+        }
+        None => {}
     }
     if plan.secret_reads {
         let namespace = object.namespace.map(str::to_string);

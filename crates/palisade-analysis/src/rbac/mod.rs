@@ -201,12 +201,16 @@ pub fn cluster_admin() -> Role {
 /// Whether a binding references one of the roles every cluster has (`admin`, `edit`, `view`,
 /// `system:*`, and kube-system's authentication reader).
 pub fn builtin_role(b: &Binding) -> bool {
-    let name = b.role_name.as_str();
-    if b.role_is_cluster {
+    is_builtin_role(b.role_is_cluster, b.namespace.as_deref(), &b.role_name)
+}
+
+/// Whether a ClusterRole (`cluster`) or a Role of `namespace` named `name` is one of the roles
+/// every cluster has.
+pub fn is_builtin_role(cluster: bool, namespace: Option<&str>, name: &str) -> bool {
+    if cluster {
         matches!(name, "cluster-admin" | "admin" | "edit" | "view") || name.starts_with("system:")
     } else {
-        b.namespace.as_deref() == Some("kube-system")
-            && (name == "extension-apiserver-authentication-reader" || name.starts_with("system:"))
+        namespace == Some("kube-system") && (name == "extension-apiserver-authentication-reader" || name.starts_with("system:"))
     }
 }
 

@@ -1,5 +1,4 @@
-use palisade_analysis::rbac::builtin_role;
-use palisade_analysis::rbac::model::Binding;
+use palisade_analysis::rbac::is_builtin_role;
 use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
 use std::sync::Arc;
 
@@ -49,14 +48,7 @@ impl Check for MissingRole {
     fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
         for b in &facts.rbac_bindings {
             let key = (b.cluster_role, if b.cluster_role { None } else { b.namespace.clone() }, b.role.clone());
-            let as_binding = Binding {
-                namespace: b.namespace.clone(),
-                name: b.anchor.object.name.clone(),
-                role_is_cluster: b.cluster_role,
-                role_name: b.role.clone(),
-                subjects: Vec::new(),
-            };
-            if facts.rbac_roles.contains(&key) || builtin_role(&as_binding) {
+            if facts.rbac_roles.contains(&key) || is_builtin_role(b.cluster_role, b.namespace.as_deref(), &b.role) {
                 continue;
             }
             let kind = if b.cluster_role { "ClusterRole" } else { "Role" };
