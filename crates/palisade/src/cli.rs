@@ -273,9 +273,8 @@ Examples:
   palisade netpol matrix -f k8s/
   palisade netpol matrix -f k8s/ --format dot | dot -Tsvg > net.svg")]
     Matrix {
-        /// Files or directories with the workloads, Namespaces and NetworkPolicies (repeatable).
-        #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
-        files: Vec<PathBuf>,
+        #[command(flatten)]
+        files: Files,
         /// Output format.
         #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
         format: MatrixFormat,
@@ -295,20 +294,26 @@ Examples:
     CanReach {
         src: String,
         dst: String,
-        /// Files or directories with the workloads, Namespaces and NetworkPolicies (repeatable).
-        #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
-        files: Vec<PathBuf>,
+        #[command(flatten)]
+        files: Files,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
 }
 
+/// Inputs given as kubectl does: `-f PATH`, repeatable.
+#[derive(clap::Args)]
+pub struct Files {
+    /// Files or directories to read (repeatable, as with kubectl; `-` reads standard input).
+    #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
 #[derive(clap::Args)]
 pub struct RisksArgs {
-    /// Files or directories with the RBAC objects (repeatable; `-` reads standard input).
-    #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: Files,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -335,9 +340,8 @@ pub struct RequestScope {
 
 #[derive(clap::Args)]
 pub struct RbacIo {
-    /// Files or directories with the RBAC objects (repeatable; `-` reads standard input).
-    #[arg(long = "file", short = 'f', value_name = "PATH", required = true)]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: Files,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RbacFormat::Table)]
     pub format: RbacFormat,

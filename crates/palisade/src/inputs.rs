@@ -174,6 +174,26 @@ pub struct PassOptions<'a> {
     pub threads: usize,
 }
 
+fn no_progress() {}
+
+impl PassOptions<'static> {
+    /// `List` items streamed one by one, one worker per core, no progress display.
+    pub fn quiet() -> PassOptions<'static> {
+        PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &no_progress, threads: 0 }
+    }
+}
+
+/// Runs `pass` over every input and hands each input's output to `merge`, in input order;
+/// returns every input's problems.
+pub fn fold<P: Pass>(inputs: &[Input], opts: &PassOptions, pass: &P, mut merge: impl FnMut(P::Out)) -> Vec<InputError> {
+    let mut errors = Vec::new();
+    for read in run(inputs, opts, pass) {
+        merge(read.out);
+        errors.extend(read.errors);
+    }
+    errors
+}
+
 /// Runs `pass` over every input, in parallel across inputs; results come back in input order.
 pub fn run<P: Pass>(inputs: &[Input], opts: &PassOptions, pass: &P) -> Vec<Gathered<P::Out>> {
     let threads = match opts.threads {

@@ -30,11 +30,9 @@ impl Pass for InventoryPass {
 /// Reads every input and gathers its images and secrets; input problems come back as errors.
 pub fn gather(inputs: &[Input], opts: &PassOptions) -> (Inventories, Vec<InputError>) {
     let mut all = Inventories::default();
-    let mut errors = Vec::new();
-    for read in inputs::run(inputs, opts, &InventoryPass) {
-        all.images.merge(read.out.images);
-        all.secrets.merge(read.out.secrets);
-        errors.extend(read.errors);
-    }
+    let errors = inputs::fold(inputs, opts, &InventoryPass, |out| {
+        all.images.merge(out.images);
+        all.secrets.merge(out.secrets);
+    });
     (all, errors)
 }

@@ -17,11 +17,8 @@ impl Pass for NetPass {
 
 /// Reads every input into one network.
 pub fn load(inputs: &[Input], opts: &PassOptions) -> (Network, Vec<InputError>) {
-    let (mut net, mut errors) = (Network::default(), Vec::new());
-    for read in inputs::run(inputs, opts, &NetPass) {
-        net.merge(read.out);
-        errors.extend(read.errors);
-    }
+    let mut net = Network::default();
+    let errors = inputs::fold(inputs, opts, &NetPass, |out| net.merge(out));
     net.complete_namespaces();
     (net, errors)
 }

@@ -75,15 +75,14 @@ pub struct Loaded {
 
 /// Reads every input and loads its Roles, ClusterRoles, bindings and Secrets.
 pub fn load(inputs: &[Input], opts: &PassOptions) -> (Loaded, Vec<InputError>) {
-    let (mut all, mut errors) = (Gathered::default(), Vec::new());
-    for read in inputs::run(inputs, opts, &RbacPass) {
-        all.roles.extend(read.out.roles);
-        all.bindings.extend(read.out.bindings);
-        all.secrets.extend(read.out.secrets);
-        all.namespaces.extend(read.out.namespaces);
-        all.token_secrets.extend(read.out.token_secrets);
-        errors.extend(read.errors);
-    }
+    let mut all = Gathered::default();
+    let errors = inputs::fold(inputs, opts, &RbacPass, |out| {
+        all.roles.extend(out.roles);
+        all.bindings.extend(out.bindings);
+        all.secrets.extend(out.secrets);
+        all.namespaces.extend(out.namespaces);
+        all.token_secrets.extend(out.token_secrets);
+    });
     let mut rbac = Rbac::new(all.roles, all.bindings);
     rbac.known_namespaces = all.namespaces;
     rbac.token_secrets = all.token_secrets;

@@ -4,7 +4,6 @@ use super::{load_policy, styled, write_json};
 use crate::cli::{InventoryArgs, ListFormat};
 use palisade::inputs::{collect_inputs, PassOptions};
 use palisade::inventory;
-use palisade_source::Limits;
 use std::process::ExitCode;
 
 /// `palisade images` (`secrets` false) and `palisade secrets`.
@@ -18,12 +17,10 @@ pub fn run(args: InventoryArgs, secrets: bool) -> ExitCode {
         Err(code) => return code,
     };
     let (inputs, mut errors) = collect_inputs(&args.paths, &args.kustomize);
-    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let opts = PassOptions::quiet();
     let (inventories, more) = inventory::gather(&inputs, &opts);
     errors.extend(more);
-    for e in &errors {
-        eprintln!("error: {e}");
-    }
+    super::print_errors(&errors);
     let written = if secrets {
         let workloads = inventories.secrets.resolve();
         match args.format {

@@ -34,6 +34,19 @@ pub fn load_policy(config: &Option<PathBuf>, no_config: bool, paths: &[PathBuf])
     }
 }
 
+/// A usage error: said on standard error, exit code 2.
+pub fn usage(message: String) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// Input problems on standard error (the answer is still printed; the exit code says 2).
+pub fn print_errors(errors: &[palisade_report::InputError]) {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+}
+
 /// Runs `write` on a styled stream: the terminal (styles kept when it is one) or the
 /// `--output` file (styles dropped).
 pub fn styled(output: &Option<PathBuf>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {

@@ -5,7 +5,6 @@ use palisade_analysis::netpol::matrix::Ports;
 use std::path::PathBuf;
 use palisade::inputs::{collect_inputs, PassOptions};
 use palisade_analysis::netpol::{Endpoint, Network, Protocol};
-use palisade_source::Limits;
 use serde_json::json;
 use std::process::ExitCode;
 
@@ -60,23 +59,18 @@ fn destination(text: &str) -> Result<(String, u16, Protocol), String> {
 pub fn run(cmd: NetpolCommand) -> ExitCode {
     let (src, dst, files, format) = match cmd {
         NetpolCommand::CanReach { src, dst, files, format } => (src, dst, files, format),
-        NetpolCommand::Matrix { files, format, timings } => return matrix(&files, format, timings),
+        NetpolCommand::Matrix { files, format, timings } => return matrix(&files.paths, format, timings),
     };
-    let usage = |e: String| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    };
+    let usage = super::usage;
     let (dst_name, port, protocol) = match destination(&dst) {
         Ok(d) => d,
         Err(e) => return usage(e),
     };
-    let (inputs, mut errors) = collect_inputs(&files, &[]);
-    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let (inputs, mut errors) = collect_inputs(&files.paths, &[]);
+    let opts = PassOptions::quiet();
     let (net, more) = palisade::netpol::load(&inputs, &opts);
     errors.extend(more);
-    for e in &errors {
-        eprintln!("error: {e}");
-    }
+    super::print_errors(&errors);
     let (from, to) = match (endpoint(&net, &src), endpoint(&net, &dst_name)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return usage(e),
@@ -105,14 +99,12 @@ const METADATA: &str = "169.254.169.254";
 
 fn matrix(files: &[PathBuf], format: MatrixFormat, timings: bool) -> ExitCode {
     let (inputs, mut errors) = collect_inputs(files, &[]);
-    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let opts = PassOptions::quiet();
     let started = std::time::Instant::now();
     let (net, more) = palisade::netpol::load(&inputs, &opts);
     let loaded = started.elapsed();
     errors.extend(more);
-    for e in &errors {
-        eprintln!("error: {e}");
-    }
+    super::print_errors(&errors);
     let addresses = [EXTERNAL.parse().unwrap(), METADATA.parse().unwrap()];
     let computing = std::time::Instant::now();
     let cells = net.matrix(&addresses);

@@ -2,14 +2,13 @@
 
 use crate::cli::{RbacCommand, RbacFormat, RequestScope, ScanArgs};
 use palisade::inputs::{collect_inputs, PassOptions};
-use palisade_source::Limits;
 use std::process::ExitCode;
 
 pub fn run(cmd: RbacCommand) -> ExitCode {
     if let RbacCommand::Risks(risks) = cmd {
         return super::scan::run(
             ScanArgs {
-                paths: risks.files,
+                paths: risks.files.paths,
                 kustomize: Vec::new(),
                 format: risks.format,
                 output: risks.output,
@@ -37,16 +36,14 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
         RbacCommand::Risks(_) => unreachable!("handled above"),
     };
     let request = |verb: &str, resource: &str| Request::parse(verb, resource, scope.namespace.as_deref(), scope.name.as_deref());
-    let (inputs, mut errors) = collect_inputs(&io.files, &[]);
-    let opts = PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &|| {}, threads: 0 };
+    let (inputs, mut errors) = collect_inputs(&io.files.paths, &[]);
+    let opts = PassOptions::quiet();
     let started = std::time::Instant::now();
     let (loaded_set, more) = palisade::rbac::load(&inputs, &opts);
     let rbac = &loaded_set.rbac;
     let loaded = started.elapsed();
     errors.extend(more);
-    for e in &errors {
-        eprintln!("error: {e}");
-    }
+    super::print_errors(&errors);
     for b in rbac.dangling() {
         eprintln!("warning: {b} references {} {}, which does not exist; it grants nothing", if b.role_is_cluster { "ClusterRole" } else { "Role" }, b.role_name);
     }
@@ -61,10 +58,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
     let via_json = |via: &[Via]| -> serde_json::Value {
         via.iter().map(|v| json!({"binding": v.binding, "role": v.role, "rule": v.rule})).collect()
     };
-    let usage = |e: String| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    };
+    let usage = super::usage;
     let json_out = io.format == RbacFormat::Json;
     if io.format == RbacFormat::Dot && !matches!(cmd, RbacCommand::Paths { .. }) {
         return usage("--format dot is for `rbac paths`".into());
@@ -164,7 +158,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
             }
         }
         RbacCommand::Secrets { max_age, io } => {
-            let policy = match super::load_policy(&None, false, &io.files) {
+            let policy = match super::load_policy(&None, false, &io.files.paths) {
                 Ok(p) => p,
                 Err(code) => return code,
             };

@@ -9,7 +9,6 @@ use palisade_core::{PssVersion, Severity};
 use palisade_report::{json, junit, sarif, table, Report};
 use palisade_rules::frameworks::{assess, COMPLIANCE_FRAMEWORKS};
 use palisade_rules::{Engine, Selection};
-use palisade_source::Limits;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -83,7 +82,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         &inputs,
         &ScanOptions {
             engine: &engine,
-            pass: PassOptions { limits: Limits { stream_list_items: true, ..Limits::default() }, on_progress: &tick, threads: 0 },
+            pass: PassOptions { on_progress: &tick, ..PassOptions::quiet() },
             keep_objects: matches!(args.format, Format::Junit),
         },
     );
