@@ -1,5 +1,10 @@
-# Shared by the benchmark scripts (sourced): build Palisade, install checkov into a throwaway
-# virtualenv, and `measure`, which times a command $RUNS times.
+# Shared by the benchmark scripts (sourced from the repository root): settings, building
+# Palisade, installing checkov into a throwaway virtualenv, generating inputs once, and
+# `measure`, which times a command $RUNS times.
+set -euo pipefail
+RUNS=${RUNS:-3}
+OUT=bench/out
+mkdir -p "$OUT"
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 cargo build --release -q
 PALISADE=target/release/palisade
@@ -27,4 +32,14 @@ measure() {
   m=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1)
   printf '%-52s %8.2f s %8d MB\n' "$name" "$t" "$((m / 1024))" >&2
   echo "$t"
+}
+
+# generate DIR CMD... : runs CMD (which writes DIR) unless a complete DIR is already there.
+generate() {
+  local dir=$1; shift
+  if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    "$@"
+    touch "$dir/.complete"
+  fi
 }

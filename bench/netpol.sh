@@ -9,15 +9,8 @@
 # (the known ones, such as netpol-analyzer, are Go programs from GitHub).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
-OUT=bench/out
-mkdir -p "$OUT"
 . bench/common.sh
-if [ ! -f "$OUT/netpol/.complete" ]; then
-  rm -rf "$OUT/netpol"
-  python3 bench/gen_netpol.py "$OUT/netpol" --workloads 5000 --policies 2000 --namespaces 100
-  touch "$OUT/netpol/.complete"
-fi
+generate "$OUT/netpol" python3 bench/gen_netpol.py "$OUT/netpol" --workloads 5000 --policies 2000 --namespaces 100
 computes=()
 for _ in $(seq "$RUNS"); do
   line=$("$PALISADE" netpol matrix -f "$OUT/netpol" --format csv --timings 2>&1 >/dev/null | grep '^timings:')

@@ -10,16 +10,10 @@
 # same objects) on a tenth of the set, against Palisade on that same tenth, with the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
-OUT=bench/out
-mkdir -p "$OUT"
 . bench/common.sh
 
-if [ ! -f "$OUT/rbac/.complete" ]; then
-  rm -rf "$OUT/rbac" "$OUT/rbac-slice"
-  python3 bench/gen_rbac.py "$OUT/rbac" --roles 10000 --bindings 50000 --per-file 500
-  touch "$OUT/rbac/.complete"
-fi
+[ -f "$OUT/rbac/.complete" ] || rm -rf "$OUT/rbac-slice"
+generate "$OUT/rbac" python3 bench/gen_rbac.py "$OUT/rbac" --roles 10000 --bindings 50000 --per-file 500
 if [ ! -d "$OUT/rbac-slice" ]; then
   mkdir -p "$OUT/rbac-slice"
   find "$OUT/rbac" -name '*.yaml' | sort | awk 'NR % 10 == 1' | while read -r f; do cp "$f" "$OUT/rbac-slice/"; done

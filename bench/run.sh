@@ -10,18 +10,11 @@
 # checkov is installed from PyPI into bench/.venv (a throwaway virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
-OUT=bench/out
 REAL=../shared/corpus/real-world
-mkdir -p "$OUT"
 
 . bench/common.sh
 
-if [ ! -f "$OUT/corpus/.complete" ]; then
-  rm -rf "$OUT/corpus"
-  python3 bench/gen_corpus.py "$OUT/corpus" --objects 100000 --per-file 10
-  touch "$OUT/corpus/.complete"
-fi
+generate "$OUT/corpus" python3 bench/gen_corpus.py "$OUT/corpus" --objects 100000 --per-file 10
 if [ ! -d "$OUT/slice" ]; then
   mkdir -p "$OUT/slice"
   find "$OUT/corpus" -name '*.yaml' | sort | awk 'NR <= 2000' | while read -r f; do cp "$f" "$OUT/slice/"; done
