@@ -88,15 +88,6 @@ impl Origin {
         }
     }
 
-    pub fn provider(&self) -> Option<&str> {
-        match self {
-            Origin::PlainSecret => None,
-            Origin::ExternalSecret { provider, .. } | Origin::CsiSynced { provider, .. } | Origin::Csi { provider, .. } => {
-                provider.as_deref()
-            }
-        }
-    }
-
     /// Whether the value comes from a vault.
     pub fn from_vault(&self) -> bool {
         !matches!(self, Origin::PlainSecret)
@@ -157,7 +148,7 @@ impl SecretInventory {
         let group = object.api_version.split('/').next().unwrap_or("");
         match (object.kind, group) {
             ("ExternalSecret", "external-secrets.io") => {
-                let target = text(node, &["spec", "target", "name"]).unwrap_or(object.name).to_string();
+                let target = crate::secrets::vault_synced_secrets(object.kind, object.api_version, node).pop().unwrap_or_default();
                 let store_kind = text(node, &["spec", "secretStoreRef", "kind"]).unwrap_or("SecretStore").to_string();
                 let store = text(node, &["spec", "secretStoreRef", "name"]).unwrap_or("").to_string();
                 self.external.insert((ns, target), (object.name.to_string(), store_kind, store));

@@ -162,10 +162,6 @@ impl Engine {
         &self.rules
     }
 
-    pub fn context(&self) -> &Context {
-        &self.cx
-    }
-
     /// Makes a finding with the policy's severity override, and files it under `findings` or,
     /// when a waiver covers it, under `suppressed`.
     fn file(&self, rule: &'static dyn Rule, object: Arc<palisade_core::ObjectRef>, v: Violation, location: Option<Location>,
