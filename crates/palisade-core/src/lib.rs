@@ -6,7 +6,7 @@
 //! is tested offline and serves files, live objects and admission requests alike.
 
 pub mod compliance;
-pub mod facts;
+pub mod anchor;
 pub mod finding;
 pub mod image;
 pub mod inventory;
@@ -18,12 +18,12 @@ pub mod rule;
 pub mod secrets;
 pub mod value;
 
-pub use facts::{Anchor, BindingFact, Facts, NamespaceFact, SecretReadFact};
+pub use anchor::Anchor;
 pub use image::ImageRef;
 pub use finding::{Finding, Location, Severity, Violation};
 pub use object::{Object, ObjectRef};
 pub use path::{FieldPath, Seg};
 pub use podspec::{ContainerKind, ContainerView, PodSpecView};
 pub use policy::{Date, EnforceLevel, InlineWaiver, Policy, Settings, Subject, Suppression, Waiver, WaiverSource};
-pub use rule::{Check, Context, Described, PssCheck, PssLevel, PssVersion, Rule, RuleMeta, Target};
+pub use rule::{Context, Described, PssCheck, PssLevel, PssVersion, RuleMeta, Target};
 pub use value::{Entry, Node, Pos, Value};

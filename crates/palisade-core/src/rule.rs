@@ -1,10 +1,9 @@
 //! Rule metadata and the traits every rule implements.
 
-use crate::finding::{Severity, Violation};
+use crate::finding::Severity;
 use crate::object::{Object, ObjectRef};
 use std::sync::{Arc, OnceLock};
 use crate::podspec::PodSpecView;
-use crate::facts::{Anchor, Facts};
 use crate::policy::{Date, Policy, Settings};
 use std::fmt;
 use std::str::FromStr;
@@ -190,18 +189,3 @@ impl<'a> Target<'a> {
 pub trait Described {
     fn meta(&self) -> &'static RuleMeta;
 }
-
-/// The logic of a rule. Most rules look at one object at a time (`check`); rules about
-/// namespaces as a whole, or about the policy itself, look at the facts gathered across the
-/// whole input once it has been read (`check_facts`).
-pub trait Check {
-    /// Push a violation for each offending field of `target`.
-    fn check(&self, _cx: &Context, _target: &Target, _out: &mut Vec<Violation>) {}
-
-    /// Push a violation, attached to an anchor object, for each problem across objects.
-    fn check_facts(&self, _cx: &Context, _facts: &Facts, _out: &mut Vec<(Arc<Anchor>, Violation)>) {}
-}
-
-/// A complete rule.
-pub trait Rule: Described + Check + Sync + Send {}
-impl<T: Described + Check + Sync + Send> Rule for T {}

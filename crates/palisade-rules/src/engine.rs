@@ -2,12 +2,13 @@
 //! with the Pod Security Admission override rules), evaluation of one document's root, the
 //! policy's waivers and severity overrides, and the cross-object rules at the end of a scan.
 
-use crate::gather::{self, Plan};
+use crate::check::{Rule, Scope};
 use crate::registry;
+use palisade_analysis::model::{self, Key, Model, ObjectFacts, Plan};
 use palisade_core::policy::rule_ref_matches;
 use palisade_core::{
-    Context, Date, Facts, FieldPath, Finding, InlineWaiver, Location, Node, Object, Policy,
-    Pos, PssLevel, PssVersion, Rule, Subject, Suppression, Target, Violation,
+    Anchor, Context, Date, FieldPath, Finding, InlineWaiver, Location, Node, Object, Policy, Pos,
+    PssLevel, PssVersion, Subject, Suppression, Target, Violation,
 };
 use std::sync::Arc;
 
@@ -36,7 +37,7 @@ pub struct Engine {
     cx: Context,
     /// Per policy waiver: how reports show it, or `None` when it has expired.
     waivers: Vec<Option<Arc<Suppression>>>,
-    /// Which facts the active rules need gathered.
+    /// Which facts the active rules need in the model.
     plan: Plan,
 }
 
@@ -65,7 +66,8 @@ pub struct RootOutcome {
     pub suppressed: Vec<(Finding, Arc<Suppression>)>,
     /// Documents that are not objects: where, and why.
     pub skipped: Vec<(Pos, String)>,
-    pub facts: Facts,
+    /// What each object contributes to the cross-object model.
+    pub facts: Vec<(Key, ObjectFacts)>,
 }
 
 /// `--select`/`--ignore` patterns name rules as waivers do: ID, ID prefix, name, or control.
@@ -143,6 +145,14 @@ impl Engine {
                 "no rule left to run at {version} with this --framework/--select/--ignore (see `palisade rules`)"
             ));
         }
+        // The policy file is judged whatever the selection: its expired, stale and invalid
+        // waivers are reported unless those rules are ignored by name.
+        let mut rules = rules;
+        for rule in registry::all().iter().copied().filter(|r| r.meta().id.starts_with("POL")) {
+            if !rules.iter().any(|r| r.meta().id == rule.meta().id) && !sel.ignore.iter().any(|p| matches_pattern(rule, p)) {
+                rules.push(rule);
+            }
+        }
         let policy = sel.policy.clone().unwrap_or_default();
         let today = sel.today.unwrap_or_else(today_utc);
         let waivers = policy
@@ -189,13 +199,15 @@ impl Engine {
 
     /// Runs every active rule on the object at `node`; each finding is located at its field
     /// (or nearest existing parent) in `node`, and its path gets `prefix`.
-    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, outcome: &mut RootOutcome) {
+    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: &Origin, outcome: &mut RootOutcome) {
         let metadata = node.get("metadata");
         let labels = metadata.and_then(|m| m.field("labels"));
         let inline = InlineWaiver::of(metadata);
         let subject = Subject { kind: object.kind, namespace: object.namespace, name: object.name, labels, inline: inline.as_ref() };
         let target = Target::new(object);
-        gather::gather(&self.plan, &target, node, prefix, origin, &subject, &mut outcome.facts);
+        let key = Key { object: target.reference(), origin: Some((origin.file.clone(), origin.document, item)) };
+        let facts = self.read_facts(&target, node, prefix, Some(origin), &subject);
+        outcome.facts.push((key, facts));
         let mut violations: Vec<Violation> = Vec::new();
         for rule in &self.rules {
             rule.check(&self.cx, &target, &mut violations);
@@ -224,10 +236,10 @@ impl Engine {
             let items = root.get("items").map(Node::items).unwrap_or(&[]);
             for (i, item) in items.iter().enumerate() {
                 let prefix = FieldPath::root().key("items").index(i);
-                self.evaluate_one(item, Some(&prefix), origin, &mut outcome);
+                self.evaluate_one(item, Some(&prefix), i as u32, origin, &mut outcome);
             }
         } else {
-            self.evaluate_one(root, None, origin, &mut outcome);
+            self.evaluate_one(root, None, 0, origin, &mut outcome);
         }
         outcome
     }
@@ -236,11 +248,11 @@ impl Engine {
     /// `palisade_source::Loaded::Item`); paths and skips read `items[index]…`.
     pub fn evaluate_list_item(&self, node: &Node, index: usize, origin: &Origin) -> RootOutcome {
         let mut outcome = RootOutcome::default();
-        self.evaluate_one(node, Some(&FieldPath::root().key("items").index(index)), origin, &mut outcome);
+        self.evaluate_one(node, Some(&FieldPath::root().key("items").index(index)), index as u32, origin, &mut outcome);
         outcome
     }
 
-    fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, origin: &Origin, outcome: &mut RootOutcome) {
+    fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: &Origin, outcome: &mut RootOutcome) {
         match Object::from_node(node) {
             Err(reason) => {
                 let what = prefix.map(|p| format!("{p}: ")).unwrap_or_default();
@@ -248,18 +260,44 @@ impl Engine {
             }
             Ok(object) => {
                 outcome.objects += 1;
-                self.evaluate(object, node, prefix, origin, outcome);
+                self.evaluate(object, node, prefix, item, origin, outcome);
             }
         }
     }
 
-    /// Runs the cross-object rules on the facts of the whole input (call once, after every
-    /// document has been evaluated, so waiver use is complete).
-    pub fn finish(&self, facts: &Facts) -> RootOutcome {
+    /// What the object contributes to the model; its cross-object findings are anchored in
+    /// `origin` (live objects have none).
+    pub(crate) fn read_facts(&self, target: &Target, node: &Node, prefix: Option<&FieldPath>, origin: Option<&Origin>, subject: &Subject) -> ObjectFacts {
+        let location = |path: &FieldPath| origin.map(|o| o.location(path.locate(node).0));
+        let anchor = |path: &FieldPath| {
+            Arc::new(Anchor {
+                object: target.reference(),
+                location: location(path),
+                labels: subject.labels.cloned(),
+                inline: subject.inline.cloned(),
+            })
+        };
+        model::read(&self.plan, &target.object, node, target.pod.as_ref(), prefix, &anchor, &location)
+    }
+
+    /// Runs the cross-object rules on the model of the whole input, scope by scope (call
+    /// once, after every document has been evaluated, so waiver use is complete).
+    pub fn finish(&self, model: &Model) -> RootOutcome {
         let mut outcome = RootOutcome::default();
+        let scopes = model.scopes();
+        for scope in scopes.scopes.iter().map(|s| Scope::of(s.as_deref())) {
+            self.check_scope(model, scope, None, &mut outcome);
+        }
+        self.check_scope(model, Scope::Policy, None, &mut outcome);
+        outcome
+    }
+
+    /// Runs the cross-object rules on one scope of the model: all of them, or only those
+    /// that look (`Some(true)`) or do not look (`Some(false)`) into other namespaces.
+    pub(crate) fn check_scope(&self, model: &Model, scope: Scope, crossing: Option<bool>, outcome: &mut RootOutcome) {
         let mut violations = Vec::new();
-        for rule in &self.rules {
-            rule.check_facts(&self.cx, facts, &mut violations);
+        for rule in self.rules.iter().filter(|r| crossing.is_none_or(|c| r.crosses_namespaces() == c)) {
+            rule.check_model(&self.cx, model, scope, &mut violations);
             for (anchor, v) in violations.drain(..) {
                 let o = &anchor.object;
                 let subject = Subject {
@@ -269,10 +307,9 @@ impl Engine {
                     labels: anchor.labels.as_ref(),
                     inline: anchor.inline.as_ref(),
                 };
-                self.file(*rule, o.clone(), v, anchor.location.clone(), &subject, &mut outcome);
+                self.file(*rule, o.clone(), v, anchor.location.clone(), &subject, outcome);
             }
         }
-        outcome
     }
 }
 
@@ -280,8 +317,19 @@ impl Engine {
 mod tests {
     use super::*;
 
+    /// The rules a selection runs, without the policy-file rules that always run.
     fn ids(sel: Selection) -> Vec<&'static str> {
-        Engine::new(&sel).unwrap().rules().iter().map(|r| r.meta().id).collect()
+        Engine::new(&sel).unwrap().rules().iter().map(|r| r.meta().id).filter(|id| !id.starts_with("POL")).collect()
+    }
+
+    #[test]
+    fn policy_file_rules_run_whatever_the_selection_unless_ignored() {
+        let pol = |sel: Selection| -> Vec<&'static str> {
+            Engine::new(&sel).unwrap().rules().iter().map(|r| r.meta().id).filter(|id| id.starts_with("POL")).collect()
+        };
+        assert_eq!(pol(Selection { framework: Some("pss-baseline".into()), ..Selection::default() }), ["POL001", "POL002", "POL003"]);
+        assert_eq!(pol(Selection { select: vec!["POD001".into()], ..Selection::default() }), ["POL001", "POL002", "POL003"]);
+        assert_eq!(pol(Selection { select: vec!["POD001".into()], ignore: vec!["POL002".into()], ..Selection::default() }), ["POL001", "POL003"]);
     }
 
     #[test]
@@ -291,7 +339,7 @@ mod tests {
             assert!(!all.contains(&replaced), "{replaced} is overridden at the restricted level");
         }
         let pss = Engine::new(&Selection { framework: Some("pss-restricted".into()), ..Selection::default() }).unwrap();
-        assert_eq!(pss.rules().len(), 15);
+        assert_eq!(pss.rules().iter().filter(|r| !r.meta().id.starts_with("POL")).count(), 15);
     }
 
     #[test]

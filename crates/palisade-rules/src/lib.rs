@@ -6,10 +6,10 @@
 
 #[macro_use]
 mod macros;
+pub mod check;
 pub mod docs;
 pub mod engine;
 pub mod frameworks;
-mod gather;
 pub mod img;
 pub mod net;
 pub mod ns;
@@ -20,4 +20,5 @@ pub mod registry;
 pub mod sec;
 pub mod svc;
 
+pub use check::{Check, Rule, Scope};
 pub use engine::{Engine, Origin, RootOutcome, Selection};

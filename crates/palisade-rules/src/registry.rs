@@ -1,7 +1,7 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
 use crate::{img, net, ns, pod, pol, rbac, sec, svc};
-use palisade_core::Rule;
+use crate::check::Rule;
 
 /// Every rule, in catalogue order.
 pub fn all() -> &'static [&'static dyn Rule] {

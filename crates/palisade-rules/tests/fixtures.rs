@@ -8,7 +8,8 @@
 //! Cross-object rules run too: each fixture file is a whole input.
 
 use palisade_core::policy::Roster;
-use palisade_core::{Date, Facts, Policy};
+use palisade_analysis::model::Model;
+use palisade_core::{Date, Policy};
 use palisade_rules::engine::FRAMEWORKS;
 use palisade_rules::{registry, Engine, Origin, Selection};
 use palisade_source::{Document, Limits};
@@ -61,16 +62,18 @@ fn found(id: &str, text: &str, policy: Option<Policy>) -> Vec<(String, u32, Stri
     let engine = Engine::new(&sel).unwrap();
     assert!(engine.rules().iter().any(|r| r.meta().id == id), "selecting {id} must run it");
     let mut findings = Vec::new();
-    let mut facts = Facts::default();
+    let mut model = Model::default();
     for (i, doc) in Document::load_all(text.as_bytes(), &Limits::default()).into_iter().enumerate() {
         let doc = doc.expect("fixtures must be valid YAML");
         assert!(doc.problems.is_empty(), "fixture problems: {:?}", doc.problems);
         let origin = Origin { file: "manifest".into(), document: i as u32 + 1, template: None };
         let outcome = engine.evaluate_root(&doc.root, &origin);
         findings.extend(outcome.findings);
-        facts.merge(outcome.facts);
+        for (key, facts) in outcome.facts {
+            model.apply(key, facts);
+        }
     }
-    findings.extend(engine.finish(&facts).findings);
+    findings.extend(engine.finish(&model).findings);
     let mut out: Vec<_> = findings
         .into_iter()
         .filter(|f| f.rule.id == id)

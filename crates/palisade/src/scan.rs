@@ -2,7 +2,8 @@
 //! end, and one report.
 
 use crate::inputs::{self, Doc, Input, Pass, PassOptions};
-use palisade_core::{Facts, Finding, Node, Object, ObjectRef, Suppression};
+use palisade_analysis::model::{Key, Model, ObjectFacts};
+use palisade_core::{Finding, Node, Object, ObjectRef, Suppression};
 use palisade_report::{Report, Skipped};
 use palisade_rules::{Engine, Origin, RootOutcome};
 use std::sync::Arc;
@@ -13,7 +14,7 @@ pub struct InputReport {
     objects: usize,
     findings: Vec<Finding>,
     suppressed: Vec<(Finding, Arc<Suppression>)>,
-    facts: Facts,
+    facts: Vec<(Key, ObjectFacts)>,
     skipped: Vec<Skipped>,
     scanned: Vec<(String, ObjectRef)>,
 }
@@ -49,7 +50,7 @@ impl InputReport {
         }
         self.findings.extend(outcome.findings);
         self.suppressed.extend(outcome.suppressed);
-        self.facts.merge(outcome.facts);
+        self.facts.extend(outcome.facts);
     }
 }
 
@@ -69,13 +70,15 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
         rules: opts.engine.rules().iter().map(|r| r.meta()).collect(),
         ..Report::default()
     };
-    let mut facts = Facts::default();
+    let mut model = Model::default();
     for read in inputs::run(inputs, &opts.pass, &pass) {
         let r = read.out;
         report.objects += r.objects;
         report.findings.extend(r.findings);
         report.suppressed.extend(r.suppressed);
-        facts.merge(r.facts);
+        for (key, facts) in r.facts {
+            model.apply(key, facts);
+        }
         report.errors.extend(read.errors);
         report.skipped.extend(r.skipped);
         if read.empty {
@@ -83,9 +86,9 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
         }
         report.scanned.extend(r.scanned);
     }
-    let end = opts.engine.finish(&facts);
-    report.workloads = facts.workloads;
-    report.kinds = std::mem::take(&mut facts.kind_counts);
+    let end = opts.engine.finish(&model);
+    report.workloads = model.workloads();
+    report.kinds = model.kind_counts().clone();
     report.findings.extend(end.findings);
     report.suppressed.extend(end.suppressed);
     report.sort();

@@ -1,11 +1,11 @@
-use palisade_analysis::netpol::matrix::Cell;
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use crate::check::{Check, Scope};
+use palisade_analysis::model::network::METADATA;
+use palisade_analysis::model::Model;
+use palisade_core::{Anchor, Context, FieldPath, Violation};
 use std::sync::Arc;
 
-use super::{network, some_of};
+use super::{judged_workloads, namespace_anchor, some_of};
 
-/// The instance metadata address of AWS, GCP, Azure and most other clouds.
-const METADATA: &str = "169.254.169.254";
 
 declare_rule! {
     /// ## What it does
@@ -49,25 +49,21 @@ declare_rule! {
 }
 
 impl Check for MetadataEndpointReachable {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        let located = network(facts);
-        let sel = located.net.selection();
-        let metadata = Cell::Address(METADATA.parse().expect("address"));
-        for (ns, pods) in located.workloads_by_namespace() {
-            let open: Vec<&str> = pods
-                .iter()
-                .filter(|&&i| !located.net.open_ports(&sel, Cell::Pod(i), metadata).is_empty())
-                .map(|&i| located.net.pods[i].workload.as_str())
-                .collect();
-            let Some(anchor) = located.namespace_anchor(ns).filter(|_| !open.is_empty()) else { continue };
-            let shown = some_of(&open);
-            out.push((
-                anchor,
-                Violation::new(
-                    FieldPath::root().keys(&["metadata", "name"]),
-                    format!("in namespace `{ns}`, {} of {} workloads can reach {METADATA} ({shown})", open.len(), pods.len()),
-                ),
-            ));
-        }
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        let Some(ns) = scope.namespace() else { return };
+        let pods = judged_workloads(model, ns);
+        let open: Vec<&str> = pods
+            .iter()
+            .filter(|p| p.egress.is_empty() || p.egress.iter().any(|&id| model.net.policy(id).egress_to_metadata))
+            .map(|p| p.pod.workload.as_str())
+            .collect();
+        let Some(anchor) = namespace_anchor(model, ns).filter(|_| !open.is_empty()) else { return };
+        out.push((
+            anchor,
+            Violation::new(
+                FieldPath::root().keys(&["metadata", "name"]),
+                format!("in namespace `{ns}`, {} of {} workloads can reach {METADATA} ({})", open.len(), pods.len(), some_of(&open)),
+            ),
+        ));
     }
 }

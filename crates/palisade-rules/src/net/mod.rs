@@ -1,5 +1,6 @@
 //! Network rules (`NET…`): what the NetworkPolicies of the input actually allow, decided with
-//! `palisade_analysis::netpol`'s exact semantics over every workload, Namespace and policy.
+//! `palisade_analysis::netpol`'s exact semantics, read from the model's network: who selects
+//! whom is computed once there, and every rule reads it namespace by namespace.
 
 pub mod metadata_endpoint_reachable;
 pub mod named_port_unresolved;
@@ -9,68 +10,33 @@ pub mod reachable_from_everywhere;
 pub mod unisolated_egress;
 pub mod unisolated_workloads;
 
-use palisade_analysis::netpol::Network;
-use palisade_core::{Anchor, Facts, Object};
-use std::collections::BTreeMap;
+use palisade_analysis::model::network::PodEntry;
+use palisade_analysis::model::Model;
+use palisade_core::Anchor;
 use std::sync::Arc;
 
-/// The network of the input, with each workload's, Namespace's and policy's anchor.
-pub(crate) struct Located {
-    pub net: Network,
-    /// Per pod (same order as `net.pods`), its anchor.
-    pub pods: Vec<Arc<Anchor>>,
-    /// Per policy (same order as `net.policies`), its anchor.
-    pub policies: Vec<Arc<Anchor>>,
-    /// Declared Namespaces' anchors.
-    pub namespaces: BTreeMap<String, Arc<Anchor>>,
-}
-
-pub(crate) fn network(facts: &Facts) -> Located {
-    let mut located = Located { net: Network::default(), pods: Vec::new(), policies: Vec::new(), namespaces: BTreeMap::new() };
-    for (node, anchor) in &facts.network_objects {
-        let Ok(object) = Object::from_node(node) else { continue };
-        let (pods, policies) = (located.net.pods.len(), located.net.policies.len());
-        located.net.add(&object, node);
-        if located.net.pods.len() > pods {
-            located.pods.push(anchor.clone());
-        } else if located.net.policies.len() > policies {
-            located.policies.push(anchor.clone());
-        } else if object.kind == "Namespace" {
-            located.namespaces.insert(object.name.to_string(), anchor.clone());
-        }
-    }
-    located.net.complete_namespaces();
-    located
-}
-
-impl Located {
-    /// Where a finding about namespace `ns` goes: its Namespace object, else its first workload.
-    pub fn namespace_anchor(&self, ns: &str) -> Option<Arc<Anchor>> {
-        self.namespaces
-            .get(ns)
-            .cloned()
-            .or_else(|| self.net.pods.iter().position(|p| p.namespace == ns).map(|i| self.pods[i].clone()))
-    }
-
-    /// The namespaces that hold workloads and that the input speaks for — declared by a
-    /// Namespace object, or holding a NetworkPolicy — with their workloads' indices. A scan
-    /// of one application's manifests says nothing about the policies of the namespaces it
-    /// merely deploys into.
-    pub fn workloads_by_namespace(&self) -> BTreeMap<&str, Vec<usize>> {
-        let mut out: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, p) in self.net.pods.iter().enumerate() {
-            let ns = p.namespace.as_str();
-            if self.namespaces.contains_key(ns) || self.net.policies.iter().any(|pol| pol.namespace == ns) {
-                out.entry(ns).or_default().push(i);
-            }
-        }
-        out
+/// The workloads of namespace `ns` when the input speaks for it — declares it (a Namespace
+/// object) or holds one of its NetworkPolicies. A scan of one application's manifests says
+/// nothing about the policies of the namespaces it merely deploys into.
+pub(crate) fn judged_workloads<'a>(model: &'a Model, ns: &str) -> Vec<&'a PodEntry> {
+    let speaks = model.declarations(ns).next().is_some() || model.net.policies_in(ns).next().is_some();
+    if speaks {
+        model.net.pods_in(ns).collect()
+    } else {
+        Vec::new()
     }
 }
 
-/// `a, b, c and 4 more`: the first few names of a list, for messages.
+/// Where a finding about namespace `ns` goes: its Namespace object, else its first workload.
+pub(crate) fn namespace_anchor(model: &Model, ns: &str) -> Option<Arc<Anchor>> {
+    model.declarations(ns).next().map(|d| d.anchor.clone()).or_else(|| model.net.pods_in(ns).next().map(|p| p.anchor.clone()))
+}
+
+/// `a, b, c and 4 more`: the first few names of a list in alphabetical order, for messages.
 pub(crate) fn some_of(names: &[&str]) -> String {
-    let shown = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+    let mut sorted = names.to_vec();
+    sorted.sort_unstable();
+    let shown = sorted.iter().take(3).copied().collect::<Vec<_>>().join(", ");
     match names.len() {
         n if n > 3 => format!("{shown} and {} more", n - 3),
         _ => shown,

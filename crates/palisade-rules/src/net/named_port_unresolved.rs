@@ -1,8 +1,8 @@
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use palisade_analysis::netpol::model::PortRef;
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use palisade_core::{Anchor, Context, FieldPath, Violation};
 use std::sync::Arc;
-
-use super::network;
 
 declare_rule! {
     /// ## What it does
@@ -43,16 +43,16 @@ declare_rule! {
 }
 
 impl Check for NamedPortUnresolved {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        let located = network(facts);
-        for (i, policy) in located.net.policies.iter().enumerate() {
-            let selected: Vec<_> = located
-                .net
-                .pods
-                .iter()
-                .filter(|p| p.namespace == policy.namespace && policy.pod_selector.matches(&p.labels))
-                .collect();
-            if selected.is_empty() || !policy.ingress_type {
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        let Some(ns) = scope.namespace() else { return };
+        for entry in model.net.policies_in(ns) {
+            let policy = &entry.policy;
+            let named = policy.ingress.iter().any(|r| r.ports.iter().any(|p| matches!(p.port, PortRef::Name(_))));
+            if !named || !policy.ingress_type {
+                continue;
+            }
+            let selected: Vec<_> = model.net.selected_pods(entry).map(|e| &e.pod).collect();
+            if selected.is_empty() {
                 continue;
             }
             for (r, rule) in policy.ingress.iter().enumerate() {
@@ -63,7 +63,7 @@ impl Check for NamedPortUnresolved {
                         .any(|p| p.ports.iter().any(|cp| cp.name.as_deref() == Some(name.as_str()) && cp.protocol == port.protocol));
                     if !resolves {
                         out.push((
-                            located.policies[i].clone(),
+                            entry.anchor.clone(),
                             Violation::new(
                                 FieldPath::root().keys(&["spec", "ingress"]).index(r).key("ports").index(k),
                                 format!("{policy} allows port `{name}`/{}, which none of the {} workloads it selects declares", port.protocol, selected.len()),

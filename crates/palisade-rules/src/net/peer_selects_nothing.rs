@@ -1,8 +1,9 @@
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use palisade_analysis::netpol::model::Peer;
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use palisade_core::{Anchor, Context, FieldPath, Violation};
 use std::sync::Arc;
 
-use super::network;
 use super::policy_selects_nothing::has_custom_resources;
 
 declare_rule! {
@@ -49,35 +50,33 @@ declare_rule! {
 }
 
 impl Check for PeerSelectsNothing {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        let located = network(facts);
-        let net = &located.net;
-        let declared = !located.namespaces.is_empty();
-        let has_workloads = |ns: &str| net.pods.iter().any(|p| p.namespace == ns);
-        for (i, policy) in net.policies.iter().enumerate() {
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        let Some(ns) = scope.namespace() else { return };
+        let net = &model.net;
+        let declared = model.declared_namespaces().next().is_some();
+        let has_workloads = |ns: &str| net.pods_in(ns).next().is_some();
+        for entry in net.policies_in(ns) {
+            let policy = &entry.policy;
             for (field, peer_key, rules) in [("ingress", "from", &policy.ingress), ("egress", "to", &policy.egress)] {
                 for (r, rule) in rules.iter().enumerate() {
                     for (k, peer) in rule.peers.iter().enumerate() {
                         let Peer::Selectors { pods, namespaces } = peer else { continue };
-                        let matched: Vec<&String> = match namespaces {
-                            None => vec![&policy.namespace],
-                            Some(sel) => net.namespaces.iter().filter(|(_, labels)| sel.matches(labels)).map(|(n, _)| n).collect(),
+                        let matched: Vec<&str> = match namespaces {
+                            None => vec![policy.namespace.as_str()],
+                            Some(sel) => net.matching_namespaces(sel).collect(),
                         };
                         let problem = if namespaces.is_some() && matched.is_empty() && declared {
                             Some("its namespaceSelector matches none of the input's namespaces".to_string())
                         } else if let Some(sel) = pods.as_ref().filter(|_| !matched.is_empty()) {
-                            let judged = matched.iter().all(|ns| has_workloads(ns) && !has_custom_resources(facts, ns));
-                            let any = net.pods.iter().any(|p| matched.contains(&&p.namespace) && sel.matches(&p.labels));
-                            (judged && !any).then(|| {
-                                let names: Vec<&str> = matched.iter().map(|n| n.as_str()).collect();
-                                format!("its podSelector matches no workload of namespace {}", names.join(", "))
-                            })
+                            let judged = matched.iter().all(|ns| has_workloads(ns) && !has_custom_resources(model, ns));
+                            let any = || matched.iter().any(|ns| net.matching_pods(ns, sel).next().is_some());
+                            (judged && !any()).then(|| format!("its podSelector matches no workload of namespace {}", matched.join(", ")))
                         } else {
                             None
                         };
                         if let Some(problem) = problem {
                             out.push((
-                                located.policies[i].clone(),
+                                entry.anchor.clone(),
                                 Violation::new(
                                     FieldPath::root().keys(&["spec"]).key(field).index(r).key(peer_key).index(k),
                                     format!("{policy}: {field} rule {}, peer {}: {problem}", r + 1, k + 1),
@@ -88,5 +87,9 @@ impl Check for PeerSelectsNothing {
                 }
             }
         }
+    }
+
+    fn crosses_namespaces(&self) -> bool {
+        true
     }
 }

@@ -1,7 +1,9 @@
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
+use palisade_core::{Anchor, Context, FieldPath, Violation};
 use std::sync::Arc;
 
-use super::network;
+use super::judged_workloads;
 
 /// Kinds Kubernetes itself defines, that create no pods behind the input's back.
 const BUILT_IN: &[&str] = &[
@@ -13,8 +15,8 @@ const BUILT_IN: &[&str] = &[
 
 /// Whether namespace `ns` holds objects of kinds Kubernetes does not define (which operators
 /// may turn into pods the input does not show).
-pub(crate) fn has_custom_resources(facts: &Facts, ns: &str) -> bool {
-    facts.kinds.get(ns).is_some_and(|kinds| kinds.iter().any(|k| !BUILT_IN.contains(&k.as_str())))
+pub(crate) fn has_custom_resources(model: &Model, ns: &str) -> bool {
+    model.kinds_in(ns).any(|k| !BUILT_IN.contains(&k))
 }
 
 declare_rule! {
@@ -58,20 +60,19 @@ declare_rule! {
 }
 
 impl Check for PolicySelectsNothing {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        let located = network(facts);
-        let by_ns = located.workloads_by_namespace();
-        for (i, policy) in located.net.policies.iter().enumerate() {
-            let Some(pods) = by_ns.get(policy.namespace.as_str()) else { continue };
-            if has_custom_resources(facts, &policy.namespace) {
-                continue;
-            }
-            if !pods.iter().any(|&p| policy.pod_selector.matches(&located.net.pods[p].labels)) {
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        let Some(ns) = scope.namespace() else { return };
+        let pods = judged_workloads(model, ns).len();
+        if pods == 0 || has_custom_resources(model, ns) {
+            return;
+        }
+        for entry in model.net.policies_in(ns) {
+            if model.net.selected_pods(entry).next().is_none() {
                 out.push((
-                    located.policies[i].clone(),
+                    entry.anchor.clone(),
                     Violation::new(
                         FieldPath::root().keys(&["spec", "podSelector"]),
-                        format!("{policy} selects none of the {} workloads of namespace `{}`", pods.len(), policy.namespace),
+                        format!("{} selects none of the {pods} workloads of namespace `{ns}`", entry.policy),
                     ),
                 ));
             }

@@ -1,13 +1,9 @@
-use palisade_analysis::netpol::matrix::Cell;
-use palisade_analysis::netpol::model::Peer;
-use palisade_analysis::netpol::Direction;
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
+use palisade_core::{Anchor, Context, FieldPath, Violation};
 use std::sync::Arc;
 
-use super::network;
-
-/// A public address, standing for "outside the cluster".
-const OUTSIDE: &str = "203.0.113.10";
+use super::judged_workloads;
 
 declare_rule! {
     /// ## What it does
@@ -55,41 +51,27 @@ declare_rule! {
 }
 
 impl Check for ReachableFromEverywhere {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        let located = network(facts);
-        let sel = located.net.selection();
-        let outside = Cell::Address(OUTSIDE.parse().expect("address"));
-        for pods in located.workloads_by_namespace().values() {
-            for &i in pods {
-                let pod = &located.net.pods[i];
-                let mut policies = located.net.selecting(pod, Direction::Ingress).peekable();
-                if policies.peek().is_none() {
-                    continue;
-                }
-                let every_namespace = policies.any(|p| {
-                    p.ingress.iter().any(|r| {
-                        r.peers.iter().any(|peer| match peer {
-                            Peer::Selectors { namespaces: Some(ns), pods } => {
-                                ns.requirements.is_empty() && pods.as_ref().is_none_or(|s| s.requirements.is_empty())
-                            }
-                            _ => false,
-                        })
-                    })
-                });
-                let from_outside = !located.net.open_ports(&sel, outside, Cell::Pod(i)).is_empty();
-                let what = match (from_outside, every_namespace) {
-                    (true, _) => "from outside the cluster",
-                    (false, true) => "from every namespace",
-                    _ => continue,
-                };
-                out.push((
-                    located.pods[i].clone(),
-                    Violation::new(
-                        FieldPath::root().keys(&["metadata", "name"]),
-                        format!("{} is isolated for ingress, yet its policies admit connections {what}", pod.name()),
-                    ),
-                ));
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        let Some(ns) = scope.namespace() else { return };
+        for entry in judged_workloads(model, ns) {
+            if entry.ingress.is_empty() {
+                continue;
             }
+            let policies = || entry.ingress.iter().map(|&id| model.net.policy(id));
+            let what = if policies().any(|p| p.admits_outside_to(&entry.pod)) {
+                "from outside the cluster"
+            } else if policies().any(|p| p.ingress_from_every_namespace) {
+                "from every namespace"
+            } else {
+                continue;
+            };
+            out.push((
+                entry.anchor.clone(),
+                Violation::new(
+                    FieldPath::root().keys(&["metadata", "name"]),
+                    format!("{} is isolated for ingress, yet its policies admit connections {what}", entry.pod.name()),
+                ),
+            ));
         }
     }
 }

@@ -1,5 +1,7 @@
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use palisade_analysis::netpol::Direction;
-use palisade_core::{Anchor, Check, Context, Facts, Violation};
+use palisade_core::{Anchor, Context, Violation};
 use std::sync::Arc;
 
 use super::unisolated_workloads::unisolated;
@@ -52,7 +54,7 @@ declare_rule! {
 }
 
 impl Check for UnisolatedEgress {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        unisolated(facts, Direction::Egress, out);
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        unisolated(model, scope, Direction::Egress, out);
     }
 }

@@ -1,39 +1,31 @@
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use palisade_analysis::netpol::Direction;
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use palisade_core::{Anchor, Context, FieldPath, Violation};
 use std::sync::Arc;
 
-use super::{network, some_of};
+use super::{judged_workloads, namespace_anchor, some_of};
 
 /// One violation per namespace whose workloads are not all isolated in `direction`.
-pub(crate) fn unisolated(facts: &Facts, direction: Direction, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-    let located = network(facts);
+pub(crate) fn unisolated(model: &Model, scope: Scope, direction: Direction, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+    let Some(ns) = scope.namespace() else { return };
     let (word, what) = match direction {
         Direction::Ingress => ("ingress", "accept connections from every pod and from outside"),
         Direction::Egress => ("egress", "may connect anywhere, the cloud metadata endpoint included"),
     };
-    for (ns, pods) in located.workloads_by_namespace() {
-        let open: Vec<&str> = pods
-            .iter()
-            .filter(|&&i| located.net.selecting(&located.net.pods[i], direction).next().is_none())
-            .map(|&i| located.net.pods[i].workload.as_str())
-            .collect();
-        if open.is_empty() {
-            continue;
-        }
-        let Some(anchor) = located.namespace_anchor(ns) else { continue };
-        let shown = some_of(&open);
-        out.push((
-            anchor,
-            Violation::new(
-                FieldPath::root().keys(&["metadata", "name"]),
-                format!(
-                    "namespace `{ns}` has no default-deny {word}: {} of {} workloads {what} ({shown})",
-                    open.len(),
-                    pods.len()
-                ),
-            ),
-        ));
+    let pods = judged_workloads(model, ns);
+    let open: Vec<&str> = pods.iter().filter(|p| p.selected_by(direction).is_empty()).map(|p| p.pod.workload.as_str()).collect();
+    if open.is_empty() {
+        return;
     }
+    let Some(anchor) = namespace_anchor(model, ns) else { return };
+    out.push((
+        anchor,
+        Violation::new(
+            FieldPath::root().keys(&["metadata", "name"]),
+            format!("namespace `{ns}` has no default-deny {word}: {} of {} workloads {what} ({})", open.len(), pods.len(), some_of(&open)),
+        ),
+    ));
 }
 
 declare_rule! {
@@ -82,7 +74,7 @@ declare_rule! {
 }
 
 impl Check for UnisolatedIngress {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        unisolated(facts, Direction::Ingress, out);
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        unisolated(model, scope, Direction::Ingress, out);
     }
 }

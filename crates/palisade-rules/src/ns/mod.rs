@@ -8,19 +8,20 @@ pub mod without_limit_range;
 pub mod without_network_policy;
 pub mod without_resource_quota;
 
-use palisade_core::{Anchor, Facts, FieldPath, Violation};
+use crate::check::Scope;
+use palisade_analysis::model::Model;
+use palisade_core::{Anchor, FieldPath, Violation};
 use std::sync::Arc;
 
-/// Namespaces the cluster itself manages, whose needs differ from applications'.
 pub(crate) const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
-/// A violation on every declared namespace (but `skip_system` ones) that holds no object of
-/// `kind`.
-pub(crate) fn namespaces_without(facts: &Facts, kind: &str, skip_system: bool, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-    for ns in &facts.namespaces {
-        if (skip_system && SYSTEM_NAMESPACES.contains(&ns.name.as_str())) || facts.namespace_has(&ns.name, kind) {
-            continue;
-        }
+/// A violation on each Namespace object of `scope` when the namespace holds no `kind`.
+pub(crate) fn namespaces_without(model: &Model, scope: Scope, kind: &str, skip_system: bool, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+    let Some(name) = scope.namespace() else { return };
+    if (skip_system && SYSTEM_NAMESPACES.contains(&name)) || model.namespace_has(name, kind) {
+        return;
+    }
+    for ns in model.declarations(name) {
         out.push((
             ns.anchor.clone(),
             Violation::new(FieldPath::root().keys(&["metadata", "name"]), format!("namespace `{}` has no {kind}", ns.name)),

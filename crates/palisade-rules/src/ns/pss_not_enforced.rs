@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, EnforceLevel, FieldPath, Node, Target, Violation};
+use palisade_core::{Context, EnforceLevel, FieldPath, Node, Target, Violation};
+use crate::check::Check;
 
 use super::SYSTEM_NAMESPACES;
 

@@ -1,4 +1,6 @@
-use palisade_core::{Anchor, Check, Context, Facts, Violation};
+use palisade_core::{Anchor, Context, Violation};
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use std::sync::Arc;
 
 use super::namespaces_without;
@@ -46,7 +48,7 @@ declare_rule! {
 }
 
 impl Check for WithoutResourceQuota {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        namespaces_without(facts, "ResourceQuota", true, out);
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        namespaces_without(model, scope, "ResourceQuota", true, out);
     }
 }

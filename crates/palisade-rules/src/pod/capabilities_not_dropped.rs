@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, Node, PssCheck, Target, Violation};
+use palisade_core::{Context, Node, PssCheck, Target, Violation};
+use crate::check::Check;
 
 use super::capabilities_beyond_default::CapabilitiesBeyondDefault;
 use super::BASELINE_CAPABILITIES;

@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, ContainerKind, Target, Violation};
+use palisade_core::{Context, ContainerKind, Target, Violation};
+use crate::check::Check;
 
 declare_rule! {
     /// ## What it does

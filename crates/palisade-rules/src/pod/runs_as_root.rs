@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, Severity, Target, Violation};
+use palisade_core::{Context, Severity, Target, Violation};
+use crate::check::Check;
 
 use super::inherited;
 

@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, FieldPath, Node, PssCheck, Target, Violation};
+use palisade_core::{Context, FieldPath, Node, PssCheck, Target, Violation};
+use crate::check::Check;
 
 declare_rule! {
     /// ## What it does

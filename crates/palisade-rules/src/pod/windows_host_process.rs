@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, PssCheck, Target, Violation};
+use palisade_core::{Context, PssCheck, Target, Violation};
+use crate::check::Check;
 
 use super::is_true;
 

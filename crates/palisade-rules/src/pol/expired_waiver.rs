@@ -1,4 +1,6 @@
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use palisade_core::{Anchor, Context, FieldPath, Violation};
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use std::sync::Arc;
 
 use super::waiver_anchor;
@@ -51,7 +53,10 @@ declare_rule! {
 }
 
 impl Check for ExpiredWaiver {
-    fn check_facts(&self, cx: &Context, _facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+    fn check_model(&self, cx: &Context, _model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        if scope != Scope::Policy {
+            return;
+        }
         for (i, w) in cx.policy.waivers.iter().enumerate() {
             if w.expires < cx.today {
                 out.push((

@@ -1,5 +1,6 @@
 use palisade_core::policy::{WAIVE_ANNOTATION, WAIVE_REASON_ANNOTATION};
-use palisade_core::{Check, Context, FieldPath, InlineWaiver, Target, Violation};
+use palisade_core::{Context, FieldPath, InlineWaiver, Target, Violation};
+use crate::check::Check;
 
 use crate::registry;
 

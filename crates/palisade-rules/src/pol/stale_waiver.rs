@@ -1,5 +1,7 @@
 use palisade_core::policy::rule_ref_matches;
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use palisade_core::{Anchor, Context, FieldPath, Violation};
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use std::sync::Arc;
 
 use super::waiver_anchor;
@@ -52,7 +54,10 @@ declare_rule! {
 }
 
 impl Check for StaleWaiver {
-    fn check_facts(&self, cx: &Context, _facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+    fn check_model(&self, cx: &Context, _model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        if scope != Scope::Policy {
+            return;
+        }
         for (i, w) in cx.policy.waivers.iter().enumerate() {
             let judged = cx.active.iter().any(|m| rule_ref_matches(&w.rule, m, m.controls));
             if judged && w.expires >= cx.today && w.uses() == 0 {

@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, FieldPath, Node, Target, Violation};
+use palisade_core::{Context, FieldPath, Node, Target, Violation};
+use crate::check::Check;
 
 use super::{subjects, user_binding};
 

@@ -1,5 +1,7 @@
-use palisade_analysis::rbac::model::policy_rule;
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use palisade_analysis::model::Model;
+use palisade_analysis::rbac::model::Subject;
+use palisade_core::{Anchor, Context, FieldPath, Violation};
+use crate::check::{Check, Scope};
 use std::sync::Arc;
 
 /// Resources known to be namespaced: a ClusterRole granting only these is about what happens
@@ -60,29 +62,34 @@ declare_rule! {
 }
 
 impl Check for ClusterBindingOneNamespace {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        for b in facts.rbac_bindings.iter().filter(|b| b.namespace.is_none() && b.cluster_role) {
-            let mut namespaces = b.subjects.iter().map(|(kind, _, ns)| (kind == "ServiceAccount").then_some(ns.as_deref()).flatten());
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        if scope != Scope::Cluster {
+            return;
+        }
+        for (b, anchor) in model.bindings_in(None).filter(|(b, _)| b.role_is_cluster) {
+            let mut namespaces = b.subjects.iter().map(|s| match s {
+                Subject::ServiceAccount(ns, _) => Some(ns.as_str()).filter(|ns| !ns.is_empty()),
+                _ => None,
+            });
             let Some(Some(ns)) = namespaces.next() else { continue };
-            if !namespaces.all(|n| n == Some(ns)) || b.anchor.object.name.starts_with("system:") {
+            if !namespaces.all(|n| n == Some(ns)) || b.name.starts_with("system:") {
                 continue;
             }
-            let Some(rules) = facts.cluster_role_rules.get(&b.role) else { continue };
-            let rules: Vec<_> = rules.items().iter().map(policy_rule).collect();
-            let namespaced_only = !rules.is_empty()
-                && rules.iter().all(|r| {
+            let Some(role) = model.cluster_role(&b.role_name).filter(|r| r.aggregation.is_none()) else { continue };
+            let namespaced_only = !role.rules.is_empty()
+                && role.rules.iter().all(|r| {
                     r.non_resource_urls.is_empty()
                         && !r.resources.is_empty()
                         && r.resources.iter().all(|res| NAMESPACED.contains(&res.as_str()))
                 });
             if namespaced_only {
                 out.push((
-                    b.anchor.clone(),
+                    anchor.clone(),
                     Violation::new(
                         FieldPath::root().keys(&["roleRef", "name"]),
                         format!(
                             "{} grants ClusterRole {} in every namespace to ServiceAccounts of {ns} only; if they work only there, a RoleBinding in {ns} would do",
-                            b.anchor.object, b.role
+                            anchor.object, b.role_name
                         ),
                     ),
                 ));
@@ -90,4 +97,3 @@ impl Check for ClusterBindingOneNamespace {
         }
     }
 }
-

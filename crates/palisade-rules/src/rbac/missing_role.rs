@@ -1,5 +1,7 @@
 use palisade_analysis::rbac::is_builtin_role;
-use palisade_core::{Anchor, Check, Context, Facts, FieldPath, Violation};
+use palisade_core::{Anchor, Context, FieldPath, Violation};
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use std::sync::Arc;
 
 declare_rule! {
@@ -45,22 +47,25 @@ declare_rule! {
 }
 
 impl Check for MissingRole {
-    fn check_facts(&self, _cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        for b in &facts.rbac_bindings {
-            let key = (b.cluster_role, if b.cluster_role { None } else { b.namespace.clone() }, b.role.clone());
-            if facts.rbac_roles.contains(&key) || is_builtin_role(b.cluster_role, b.namespace.as_deref(), &b.role) {
+    fn check_model(&self, _cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        let namespace = match scope {
+            Scope::Policy => return,
+            other => other.namespace(),
+        };
+        for (b, anchor) in model.bindings_in(namespace) {
+            if model.has_role(&b.role_key()) || is_builtin_role(b.role_is_cluster, b.namespace.as_deref(), &b.role_name) {
                 continue;
             }
-            let kind = if b.cluster_role { "ClusterRole" } else { "Role" };
-            let place = match (&b.namespace, b.cluster_role) {
+            let kind = if b.role_is_cluster { "ClusterRole" } else { "Role" };
+            let place = match (&b.namespace, b.role_is_cluster) {
                 (Some(ns), false) => format!(" in namespace {ns}"),
                 _ => String::new(),
             };
             out.push((
-                b.anchor.clone(),
+                anchor.clone(),
                 Violation::new(
                     FieldPath::root().keys(&["roleRef", "name"]),
-                    format!("{} references {kind} `{}`, which is not in the input{place}; it grants nothing", b.anchor.object, b.role),
+                    format!("{} references {kind} `{}`, which is not in the input{place}; it grants nothing", anchor.object, b.role_name),
                 ),
             ));
         }

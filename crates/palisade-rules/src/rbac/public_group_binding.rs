@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, FieldPath, Severity, Target, Violation};
+use palisade_core::{Context, FieldPath, Severity, Target, Violation};
+use crate::check::Check;
 
 use super::{subjects, user_binding};
 

@@ -1,5 +1,6 @@
 use palisade_core::policy::Roster;
-use palisade_core::{Check, Context, FieldPath, Node, Target, Violation};
+use palisade_core::{Context, FieldPath, Node, Target, Violation};
+use crate::check::Check;
 
 use super::{subjects, user_binding};
 

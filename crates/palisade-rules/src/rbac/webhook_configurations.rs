@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, Target, Violation};
+use palisade_core::{Context, Target, Violation};
+use crate::check::Check;
 
 use super::{allowed_verb, at_rule, role_rules};
 

@@ -1,4 +1,6 @@
-use palisade_core::{Anchor, Check, Context, Facts, Violation};
+use palisade_core::{Anchor, Context, Violation};
+use crate::check::{Check, Scope};
+use palisade_analysis::model::Model;
 use std::sync::Arc;
 
 declare_rule! {
@@ -49,12 +51,10 @@ declare_rule! {
 }
 
 impl Check for PlainSecretWithoutVault {
-    fn check_facts(&self, cx: &Context, facts: &Facts, out: &mut Vec<(Arc<Anchor>, Violation)>) {
-        if !cx.settings().require_vault {
-            return;
-        }
-        for read in &facts.secret_reads {
-            if facts.vault_secrets.contains(&(read.namespace.clone(), read.secret.clone())) {
+    fn check_model(&self, cx: &Context, model: &Model, scope: Scope, out: &mut Vec<(Arc<Anchor>, Violation)>) {
+        let Some(ns) = scope.namespace().filter(|_| cx.settings().require_vault) else { return };
+        for read in model.secret_reads_in(ns) {
+            if model.vault_synced(ns, &read.secret) {
                 continue;
             }
             out.push((

@@ -1,5 +1,6 @@
 use palisade_core::secrets::{secret_reads, SecretUse};
-use palisade_core::{Check, Context, Target, Violation};
+use palisade_core::{Context, Target, Violation};
+use crate::check::Check;
 
 declare_rule! {
     /// ## What it does

@@ -1,4 +1,5 @@
-use palisade_core::{Check, Context, FieldPath, Node, Target, Violation};
+use palisade_core::{Context, FieldPath, Node, Target, Violation};
+use crate::check::Check;
 
 /// Whether a TLS host entry covers `host`: equal, or a `*.` wildcard for exactly one label.
 fn covers(tls_host: &str, host: &str) -> bool {

@@ -1,0 +1,390 @@
+//! The cross-object model: everything that spans objects — namespaces and what they hold,
+//! the network (workloads, NetworkPolicies, namespace labels, who selects whom), RBAC roles
+//! and bindings, Secrets and who reads them — kept in its real types, built once per input
+//! and updated in place one object at a time.
+//!
+//! [`Model::apply`] adds or replaces an object's [`ObjectFacts`], [`Model::remove`] takes
+//! them out; both return the [`Dirty`] scopes whose cross-object verdicts may have changed,
+//! so that a caller re-evaluates only those. Every rule, query and inventory reads this one
+//! model; none builds an index of its own.
+
+pub mod network;
+pub mod read;
+
+use crate::netpol::model::{NetPod, Policy};
+use crate::rbac::model::{Binding, Role, RoleKey};
+use crate::rbac::Rbac;
+use network::NetModel;
+use palisade_core::secrets::SecretUse;
+use palisade_core::{Anchor, FieldPath, Location, ObjectRef};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+pub use read::{read, Plan};
+
+/// Identifies one object in the model: its reference and, for objects read from files,
+/// where it was read (two files may hold objects of the same name; both count).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub object: Arc<ObjectRef>,
+    /// File, document and item index (0 outside `List`s); `None` for live objects.
+    pub origin: Option<(Arc<str>, u32, u32)>,
+}
+
+impl Key {
+    /// A live object's key: the reference alone.
+    pub fn live(object: ObjectRef) -> Key {
+        Key { object: Arc::new(object), origin: None }
+    }
+
+    /// The namespace cross-object verdicts about this object belong to (`None`: the cluster).
+    pub fn scope(&self) -> Option<&str> {
+        self.object.namespace.as_deref()
+    }
+}
+
+/// A `Namespace` object.
+#[derive(Clone, Debug)]
+pub struct NamespaceDecl {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    /// At `metadata.name`.
+    pub anchor: Arc<Anchor>,
+}
+
+/// A workload reading a Secret, located at the reading field.
+#[derive(Clone, Debug)]
+pub struct SecretRead {
+    pub anchor: Arc<Anchor>,
+    pub secret: String,
+    pub how: SecretUse,
+    pub path: FieldPath,
+}
+
+/// A Secret: where it is, when it was created, and whose token it holds.
+#[derive(Clone, Debug)]
+pub struct SecretInfo {
+    pub namespace: String,
+    pub name: String,
+    /// `metadata.creationTimestamp`, as written.
+    pub created: Option<String>,
+    pub location: Option<Location>,
+    /// For a long-lived `kubernetes.io/service-account-token` Secret, its ServiceAccount.
+    pub token_for: Option<String>,
+}
+
+/// What one object contributes to the model.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectFacts {
+    pub kind: String,
+    /// The object carries a pod spec.
+    pub workload: bool,
+    pub namespace_decl: Option<NamespaceDecl>,
+    pub pod: Option<(NetPod, Arc<Anchor>)>,
+    pub policy: Option<(Policy, Arc<Anchor>)>,
+    pub role: Option<Role>,
+    /// A binding, located at its `roleRef.name`.
+    pub binding: Option<(Binding, Arc<Anchor>)>,
+    pub secret: Option<SecretInfo>,
+    /// Secrets this object keeps in sync from a vault (ExternalSecret, SecretProviderClass).
+    pub vault_secrets: Vec<String>,
+    pub secret_reads: Vec<SecretRead>,
+}
+
+/// The scopes a change may have changed verdicts in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dirty {
+    /// Namespaces (`None`: cluster-scoped objects) whose own cross-object verdicts may change.
+    pub scopes: BTreeSet<Option<String>>,
+    /// Namespaces whose verdicts that look into other namespaces may change (a policy peer
+    /// selecting namespaces, when pods or namespace labels elsewhere changed).
+    pub crossing: BTreeSet<String>,
+}
+
+impl Dirty {
+    pub fn merge(&mut self, other: Dirty) {
+        self.scopes.extend(other.scopes);
+        self.crossing.extend(other.crossing);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.scopes.is_empty() && self.crossing.is_empty()
+    }
+}
+
+/// The model.
+#[derive(Debug, Default)]
+pub struct Model {
+    objects: HashMap<Key, ObjectFacts>,
+    /// Kinds of the objects in each namespace, with how many of each.
+    kinds: BTreeMap<String, BTreeMap<String, usize>>,
+    kind_counts: BTreeMap<String, usize>,
+    workloads: usize,
+    /// Namespace objects, by name (a name may be declared twice in files).
+    declared: BTreeMap<String, BTreeMap<Key, NamespaceDecl>>,
+    pub net: NetModel,
+    roles: BTreeMap<Key, Role>,
+    role_keys: HashMap<RoleKey, usize>,
+    bindings: BTreeMap<Key, (Binding, Arc<Anchor>)>,
+    /// For each ClusterRole name, the scopes of the bindings that reference it.
+    cluster_role_users: HashMap<String, BTreeMap<Option<String>, usize>>,
+    secrets: BTreeMap<Key, SecretInfo>,
+    vault_secrets: BTreeMap<(String, String), usize>,
+    secret_reads: BTreeMap<String, BTreeMap<Key, Vec<SecretRead>>>,
+}
+
+fn bump<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, up: bool) {
+    if up {
+        *map.entry(key).or_default() += 1;
+    } else if let Some(n) = map.get_mut(&key) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(&key);
+        }
+    }
+}
+
+/// The namespace an object of the input is in, as the API server would put it.
+fn namespace_of(key: &Key) -> Option<&str> {
+    key.object.namespace.as_deref()
+}
+
+impl Model {
+    /// Adds the object, or replaces what it contributed before.
+    pub fn apply(&mut self, key: Key, facts: ObjectFacts) -> Dirty {
+        let mut dirty = self.remove(&key);
+        dirty.merge(self.insert(&key, &facts, true));
+        self.objects.insert(key, facts);
+        dirty
+    }
+
+    /// Takes out everything the object contributed (nothing if it is not there).
+    pub fn remove(&mut self, key: &Key) -> Dirty {
+        match self.objects.remove(key) {
+            Some(facts) => self.insert(key, &facts, false),
+            None => Dirty::default(),
+        }
+    }
+
+    /// Adds (`up`) or takes out what `facts` contribute.
+    fn insert(&mut self, key: &Key, facts: &ObjectFacts, up: bool) -> Dirty {
+        let mut dirty = Dirty::default();
+        let ns = namespace_of(key);
+        let scope = ns.map(str::to_string);
+        dirty.scopes.insert(scope.clone());
+        let mut crossing = false;
+        bump(&mut self.kind_counts, facts.kind.clone(), up);
+        if facts.workload {
+            if up {
+                self.workloads += 1;
+            } else {
+                self.workloads -= 1;
+            }
+        }
+        if let Some(ns) = ns {
+            let kinds = self.kinds.entry(ns.to_string()).or_default();
+            let before = kinds.len();
+            bump(kinds, facts.kind.clone(), up);
+            crossing |= kinds.len() != before;
+            if kinds.is_empty() {
+                self.kinds.remove(ns);
+            }
+        }
+        if let Some(decl) = &facts.namespace_decl {
+            let entries = self.declared.entry(decl.name.clone()).or_default();
+            if up {
+                entries.insert(key.clone(), decl.clone());
+            } else {
+                entries.remove(key);
+            }
+            let labels = entries.values().next().map(|d| d.labels.clone());
+            if entries.is_empty() {
+                self.declared.remove(&decl.name);
+            }
+            self.net.set_namespace_labels(&decl.name, labels);
+            dirty.scopes.insert(Some(decl.name.clone()));
+            crossing = true;
+        }
+        if let Some((pod, anchor)) = &facts.pod {
+            if up {
+                self.net.add_pod(key.clone(), pod.clone(), anchor.clone());
+            } else {
+                self.net.remove_pod(key, &pod.namespace);
+            }
+            dirty.scopes.insert(Some(pod.namespace.clone()));
+            crossing = true;
+        }
+        if let Some((policy, anchor)) = &facts.policy {
+            let ns = policy.namespace.clone();
+            if up {
+                self.net.add_policy(key.clone(), policy.clone(), anchor.clone());
+            } else {
+                self.net.remove_policy(key, &ns);
+            }
+            dirty.scopes.insert(Some(ns.clone()));
+            dirty.crossing.insert(ns);
+        }
+        if let Some(role) = &facts.role {
+            if up {
+                self.roles.insert(key.clone(), role.clone());
+                *self.role_keys.entry(role.key()).or_default() += 1;
+            } else {
+                self.roles.remove(key);
+                if let Some(n) = self.role_keys.get_mut(&role.key()) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.role_keys.remove(&role.key());
+                    }
+                }
+            }
+            match &role.namespace {
+                Some(ns) => {
+                    dirty.scopes.insert(Some(ns.clone()));
+                }
+                None => dirty.scopes.extend(self.cluster_role_users.get(&role.name).into_iter().flat_map(|m| m.keys().cloned())),
+            }
+        }
+        if let Some((binding, anchor)) = &facts.binding {
+            if up {
+                self.bindings.insert(key.clone(), (binding.clone(), anchor.clone()));
+            } else {
+                self.bindings.remove(key);
+            }
+            if binding.role_is_cluster {
+                let users = self.cluster_role_users.entry(binding.role_name.clone()).or_default();
+                bump(users, binding.namespace.clone(), up);
+                if users.is_empty() {
+                    self.cluster_role_users.remove(&binding.role_name);
+                }
+            }
+            dirty.scopes.insert(binding.namespace.clone());
+        }
+        if let Some(secret) = &facts.secret {
+            if up {
+                self.secrets.insert(key.clone(), secret.clone());
+            } else {
+                self.secrets.remove(key);
+            }
+        }
+        let ns_name = ns.unwrap_or("default").to_string();
+        if !facts.vault_secrets.is_empty() || !facts.secret_reads.is_empty() {
+            dirty.scopes.insert(Some(ns_name.clone()));
+        }
+        for name in &facts.vault_secrets {
+            bump(&mut self.vault_secrets, (ns_name.clone(), name.clone()), up);
+        }
+        if !facts.secret_reads.is_empty() {
+            let reads = self.secret_reads.entry(ns_name.clone()).or_default();
+            if up {
+                reads.insert(key.clone(), facts.secret_reads.clone());
+            } else {
+                reads.remove(key);
+            }
+            if reads.is_empty() {
+                self.secret_reads.remove(&ns_name);
+            }
+        }
+        if crossing {
+            dirty.crossing.extend(self.net.crossing_namespaces().map(str::to_string));
+        }
+        dirty
+    }
+
+    /// Every scope the model knows: each namespace anything is in or declared, then `None`.
+    pub fn scopes(&self) -> Dirty {
+        let mut scopes: BTreeSet<Option<String>> = self.kinds.keys().cloned().map(Some).collect();
+        scopes.extend(self.declared.keys().cloned().map(Some));
+        scopes.extend(self.net.namespaces().map(|(n, _)| Some(n.to_string())));
+        scopes.extend(self.bindings.values().map(|(b, _)| b.namespace.clone()));
+        scopes.insert(None);
+        let crossing = scopes.iter().flatten().cloned().collect();
+        Dirty { scopes, crossing }
+    }
+
+    /// How many objects the model holds.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// How many objects of each kind.
+    pub fn kind_counts(&self) -> &BTreeMap<String, usize> {
+        &self.kind_counts
+    }
+
+    /// How many objects carry a pod spec.
+    pub fn workloads(&self) -> usize {
+        self.workloads
+    }
+
+    /// Whether namespace `ns` holds an object of `kind`.
+    pub fn namespace_has(&self, ns: &str, kind: &str) -> bool {
+        self.kinds.get(ns).is_some_and(|k| k.contains_key(kind))
+    }
+
+    /// The kinds of the objects in `ns`.
+    pub fn kinds_in(&self, ns: &str) -> impl Iterator<Item = &str> {
+        self.kinds.get(ns).into_iter().flat_map(|k| k.keys().map(String::as_str))
+    }
+
+    /// The Namespace objects declaring `ns` (more than one when files repeat it).
+    pub fn declarations(&self, ns: &str) -> impl Iterator<Item = &NamespaceDecl> {
+        self.declared.get(ns).into_iter().flat_map(|d| d.values())
+    }
+
+    /// Every declared namespace name.
+    pub fn declared_namespaces(&self) -> impl Iterator<Item = &str> {
+        self.declared.keys().map(String::as_str)
+    }
+
+    /// Whether a Role or ClusterRole with this key is in the model.
+    pub fn has_role(&self, key: &RoleKey) -> bool {
+        self.role_keys.contains_key(key)
+    }
+
+    /// The roles, in key order.
+    pub fn roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.values()
+    }
+
+    /// A ClusterRole by name (the first, when files repeat it).
+    pub fn cluster_role(&self, name: &str) -> Option<&Role> {
+        self.roles.values().find(|r| r.namespace.is_none() && r.name == name)
+    }
+
+    /// The bindings whose scope is `scope` (`None`: ClusterRoleBindings), in key order.
+    pub fn bindings_in<'a>(&'a self, scope: Option<&'a str>) -> impl Iterator<Item = &'a (Binding, Arc<Anchor>)> + 'a {
+        self.bindings.values().filter(move |(b, _)| b.namespace.as_deref() == scope)
+    }
+
+    /// The Secrets, in key order.
+    pub fn secrets(&self) -> impl Iterator<Item = &SecretInfo> {
+        self.secrets.values()
+    }
+
+    /// Whether a vault keeps Secret `name` of `ns` in sync.
+    pub fn vault_synced(&self, ns: &str, name: &str) -> bool {
+        self.vault_secrets.contains_key(&(ns.to_string(), name.to_string()))
+    }
+
+    /// The Secrets workloads of `ns` read, per workload.
+    pub fn secret_reads_in(&self, ns: &str) -> impl Iterator<Item = &SecretRead> {
+        self.secret_reads.get(ns).into_iter().flat_map(|m| m.values().flatten())
+    }
+
+    /// The RBAC authorizer's view of the model, for queries (`rbac who-can`, paths, secret
+    /// readers): roles with aggregation resolved, bindings, namespaces and token Secrets.
+    pub fn rbac(&self) -> Rbac {
+        let mut rbac = Rbac::new(self.roles.values().cloned().collect(), self.bindings.values().map(|(b, _)| b.clone()).collect());
+        rbac.known_namespaces = self.kinds.keys().chain(self.declared.keys()).cloned().collect();
+        rbac.token_secrets = self
+            .secrets
+            .values()
+            .filter_map(|s| Some((s.namespace.clone(), s.name.clone(), s.token_for.clone()?)))
+            .collect();
+        rbac
+    }
+}
