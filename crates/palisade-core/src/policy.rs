@@ -318,6 +318,11 @@ impl Waiver {
     pub fn uses(&self) -> usize {
         self.used.load(Ordering::Relaxed)
     }
+
+    /// Sets the count of suppressed findings (an incremental evaluation keeps its own).
+    pub fn set_uses(&self, n: usize) {
+        self.used.store(n, Ordering::Relaxed);
+    }
 }
 
 /// The annotations of an inline waiver.

@@ -172,6 +172,16 @@ impl Engine {
         &self.rules
     }
 
+    /// The index of the policy waiver a suppression stands for (`None` for inline waivers).
+    pub fn waiver_index(&self, suppression: &Arc<Suppression>) -> Option<usize> {
+        self.waivers.iter().position(|w| w.as_ref().is_some_and(|w| Arc::ptr_eq(w, suppression)))
+    }
+
+    /// The policy the engine judges with.
+    pub fn policy(&self) -> &Policy {
+        &self.cx.policy
+    }
+
     /// Makes a finding with the policy's severity override, and files it under `findings` or,
     /// when a waiver covers it, under `suppressed`.
     fn file(&self, rule: &'static dyn Rule, object: Arc<palisade_core::ObjectRef>, v: Violation, location: Option<Location>,
@@ -199,14 +209,14 @@ impl Engine {
 
     /// Runs every active rule on the object at `node`; each finding is located at its field
     /// (or nearest existing parent) in `node`, and its path gets `prefix`.
-    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: &Origin, outcome: &mut RootOutcome) {
+    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: Option<&Origin>, outcome: &mut RootOutcome) {
         let metadata = node.get("metadata");
         let labels = metadata.and_then(|m| m.field("labels"));
         let inline = InlineWaiver::of(metadata);
         let subject = Subject { kind: object.kind, namespace: object.namespace, name: object.name, labels, inline: inline.as_ref() };
         let target = Target::new(object);
-        let key = Key { object: target.reference(), origin: Some((origin.file.clone(), origin.document, item)) };
-        let facts = self.read_facts(&target, node, prefix, Some(origin), &subject);
+        let key = Key { object: target.reference(), origin: origin.map(|o| (o.file.clone(), o.document, item)) };
+        let facts = self.read_facts(&target, node, prefix, origin, &subject);
         outcome.facts.push((key, facts));
         let mut violations: Vec<Violation> = Vec::new();
         for rule in &self.rules {
@@ -216,7 +226,7 @@ impl Engine {
                 if let Some(prefix) = prefix {
                     v.path = prefix.join(&v.path);
                 }
-                self.file(*rule, target.reference(), v, Some(origin.location(pos)), &subject, outcome);
+                self.file(*rule, target.reference(), v, origin.map(|o| o.location(pos)), &subject, outcome);
             }
         }
     }
@@ -236,10 +246,10 @@ impl Engine {
             let items = root.get("items").map(Node::items).unwrap_or(&[]);
             for (i, item) in items.iter().enumerate() {
                 let prefix = FieldPath::root().key("items").index(i);
-                self.evaluate_one(item, Some(&prefix), i as u32, origin, &mut outcome);
+                self.evaluate_one(item, Some(&prefix), i as u32, Some(origin), &mut outcome);
             }
         } else {
-            self.evaluate_one(root, None, 0, origin, &mut outcome);
+            self.evaluate_one(root, None, 0, Some(origin), &mut outcome);
         }
         outcome
     }
@@ -248,11 +258,19 @@ impl Engine {
     /// `palisade_source::Loaded::Item`); paths and skips read `items[index]…`.
     pub fn evaluate_list_item(&self, node: &Node, index: usize, origin: &Origin) -> RootOutcome {
         let mut outcome = RootOutcome::default();
-        self.evaluate_one(node, Some(&FieldPath::root().key("items").index(index)), index as u32, origin, &mut outcome);
+        self.evaluate_one(node, Some(&FieldPath::root().key("items").index(index)), index as u32, Some(origin), &mut outcome);
         outcome
     }
 
-    fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: &Origin, outcome: &mut RootOutcome) {
+    /// Evaluates one live object (from an API server, a watch event or an admission request):
+    /// findings carry the object and field path, and no file location.
+    pub fn evaluate_live(&self, node: &Node) -> RootOutcome {
+        let mut outcome = RootOutcome::default();
+        self.evaluate_one(node, None, 0, None, &mut outcome);
+        outcome
+    }
+
+    fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: Option<&Origin>, outcome: &mut RootOutcome) {
         match Object::from_node(node) {
             Err(reason) => {
                 let what = prefix.map(|p| format!("{p}: ")).unwrap_or_default();

@@ -11,6 +11,7 @@ pub mod docs;
 pub mod engine;
 pub mod frameworks;
 pub mod img;
+pub mod incremental;
 pub mod net;
 pub mod ns;
 pub mod pod;
@@ -22,3 +23,4 @@ pub mod svc;
 
 pub use check::{Check, Rule, Scope};
 pub use engine::{Engine, Origin, RootOutcome, Selection};
+pub use incremental::{Delta, Incremental};

@@ -1,0 +1,196 @@
+//! Incremental evaluation: the engine and the cross-object model kept alive, fed one object
+//! at a time (`apply` to add or replace, `remove`), answering with the findings each change
+//! opened and resolved — its own, and its dependents' (a Namespace's labels change its pods'
+//! network verdicts; a ClusterRole change re-judges the bindings that reference it).
+//!
+//! Each change re-runs the object's own rules, and the cross-object rules only on the scopes
+//! the model says the change touched, so its cost follows what it touches, not the cluster.
+//! The findings held after any sequence of changes are those a full scan of the final
+//! objects gives (a property test checks it).
+
+use crate::check::Scope;
+use crate::engine::{Engine, RootOutcome};
+use palisade_analysis::model::{Key, Model};
+use palisade_core::{Finding, Node, Object, ObjectRef, Suppression};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What a change did to the open findings.
+#[derive(Debug, Default)]
+pub struct Delta {
+    pub opened: Vec<Finding>,
+    pub resolved: Vec<Finding>,
+}
+
+impl Delta {
+    pub fn is_empty(&self) -> bool {
+        self.opened.is_empty() && self.resolved.is_empty()
+    }
+}
+
+/// What identifies a finding across evaluations.
+pub type FindingId = (&'static str, Arc<ObjectRef>, String, String);
+
+/// A finding's identity: rule, object, field path and message.
+pub fn finding_id(f: &Finding) -> FindingId {
+    (f.rule.id, f.object.clone(), f.path.clone(), f.message.clone())
+}
+
+/// Findings and suppressed findings of one evaluation unit (an object, or a scope).
+#[derive(Debug, Default)]
+struct Held {
+    findings: Vec<Finding>,
+    suppressed: Vec<(Finding, Arc<Suppression>)>,
+}
+
+impl Held {
+    fn of(outcome: RootOutcome) -> Held {
+        Held { findings: outcome.findings, suppressed: outcome.suppressed }
+    }
+}
+
+/// Which cross-object evaluation a set of findings came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Unit {
+    /// A namespace (`None`: cluster-scoped objects), with the rules that look into other
+    /// namespaces (`true`) or those that do not.
+    Scope(Option<String>, bool),
+    Policy,
+}
+
+/// The engine, the model, and the findings they hold.
+pub struct Incremental {
+    engine: Engine,
+    model: Model,
+    objects: HashMap<Key, Held>,
+    units: HashMap<Unit, Held>,
+    /// Findings suppressed by each policy waiver, now.
+    waiver_uses: Vec<usize>,
+}
+
+impl Incremental {
+    pub fn new(engine: Engine) -> Incremental {
+        let waivers = engine.policy().waivers.len();
+        let mut this = Incremental { engine, model: Model::default(), objects: HashMap::new(), units: HashMap::new(), waiver_uses: vec![0; waivers] };
+        let mut delta = Delta::default();
+        this.reevaluate_policy(&mut delta);
+        this
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Adds the object, or replaces the object of the same reference.
+    pub fn apply(&mut self, node: &Node) -> Result<Delta, String> {
+        let object = Object::from_node(node)?;
+        if object.is_list() {
+            return Err(format!("{}: a list is not one object; apply its items", object.kind));
+        }
+        let mut outcome = self.engine.evaluate_live(node);
+        let (_, facts) = outcome.facts.pop().ok_or("not an object")?;
+        let key = Key::live(object.reference());
+        let mut delta = Delta::default();
+        let new = Held::of(outcome);
+        let old = self.objects.remove(&key);
+        self.account(old.as_ref(), Some(&new), &mut delta);
+        self.objects.insert(key.clone(), new);
+        let dirty = self.model.apply(key, facts);
+        self.reevaluate(dirty, &mut delta);
+        Ok(delta)
+    }
+
+    /// Removes the object (a no-op when it is not there).
+    pub fn remove(&mut self, object: &ObjectRef) -> Delta {
+        let key = Key::live(object.clone());
+        let mut delta = Delta::default();
+        let Some(old) = self.objects.remove(&key) else { return delta };
+        self.account(Some(&old), None, &mut delta);
+        let dirty = self.model.remove(&key);
+        self.reevaluate(dirty, &mut delta);
+        delta
+    }
+
+    /// Every open finding, in no particular order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.objects.values().chain(self.units.values()).flat_map(|h| &h.findings)
+    }
+
+    /// Every suppressed finding, with its waiver.
+    pub fn suppressed(&self) -> impl Iterator<Item = &(Finding, Arc<Suppression>)> {
+        self.objects.values().chain(self.units.values()).flat_map(|h| &h.suppressed)
+    }
+
+    /// Records the change from `old` to `new` of one unit: opened and resolved findings, and
+    /// the waivers' use counts.
+    fn account(&mut self, old: Option<&Held>, new: Option<&Held>, delta: &mut Delta) {
+        self.diff(old, new, delta);
+        for (held, step) in [(old, usize::wrapping_neg(1)), (new, 1)] {
+            for (_, s) in held.iter().flat_map(|h| &h.suppressed) {
+                if let Some(i) = self.engine.waiver_index(s) {
+                    self.waiver_uses[i] = self.waiver_uses[i].wrapping_add(step);
+                }
+            }
+        }
+    }
+
+    /// The findings `new` opens and those of `old` it resolves.
+    fn diff(&self, old: Option<&Held>, new: Option<&Held>, delta: &mut Delta) {
+        let mut count: HashMap<FindingId, isize> = HashMap::new();
+        for f in old.iter().flat_map(|h| &h.findings) {
+            *count.entry(finding_id(f)).or_default() -= 1;
+        }
+        for f in new.iter().flat_map(|h| &h.findings) {
+            *count.entry(finding_id(f)).or_default() += 1;
+        }
+        for f in old.iter().flat_map(|h| &h.findings) {
+            if let Some(n) = count.get_mut(&finding_id(f)).filter(|n| **n < 0) {
+                *n += 1;
+                delta.resolved.push(f.clone());
+            }
+        }
+        for f in new.iter().flat_map(|h| &h.findings) {
+            if let Some(n) = count.get_mut(&finding_id(f)).filter(|n| **n > 0) {
+                *n -= 1;
+                delta.opened.push(f.clone());
+            }
+        }
+    }
+
+    /// Re-runs the cross-object rules on what the change touched, then the policy rules.
+    fn reevaluate(&mut self, dirty: palisade_analysis::model::Dirty, delta: &mut Delta) {
+        let mut units: Vec<Unit> = dirty.scopes.iter().map(|s| Unit::Scope(s.clone(), false)).collect();
+        units.extend(dirty.scopes.iter().filter(|s| s.as_ref().is_none_or(|ns| !dirty.crossing.contains(ns))).map(|s| Unit::Scope(s.clone(), true)));
+        units.extend(dirty.crossing.iter().map(|ns| Unit::Scope(Some(ns.clone()), true)));
+        for unit in units {
+            let Unit::Scope(scope, crossing) = &unit else { continue };
+            let mut outcome = RootOutcome::default();
+            self.engine.check_scope(&self.model, Scope::of(scope.as_deref()), Some(*crossing), &mut outcome);
+            let held = Held::of(outcome);
+            let old = self.units.remove(&unit);
+            self.account(old.as_ref(), Some(&held), delta);
+            if !held.findings.is_empty() || !held.suppressed.is_empty() {
+                self.units.insert(unit, held);
+            }
+        }
+        self.reevaluate_policy(delta);
+    }
+
+    /// The policy rules judge the waivers by how many findings each suppresses now (what
+    /// they report themselves is judged after them, as in a full scan).
+    fn reevaluate_policy(&mut self, delta: &mut Delta) {
+        for (w, n) in self.engine.policy().waivers.iter().zip(&self.waiver_uses) {
+            w.set_uses(*n);
+        }
+        let mut outcome = RootOutcome::default();
+        self.engine.check_scope(&self.model, Scope::Policy, None, &mut outcome);
+        let held = Held::of(outcome);
+        let old = self.units.remove(&Unit::Policy);
+        self.diff(old.as_ref(), Some(&held), delta);
+        self.units.insert(Unit::Policy, held);
+    }
+}
