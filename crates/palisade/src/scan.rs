@@ -2,11 +2,11 @@
 //! end, and one report.
 
 use crate::inputs::{self, Doc, Input, Pass, PassOptions};
-use palisade_analysis::model::{Key, Model, ObjectFacts};
+use palisade_analysis::model::Model;
 use palisade_core::{Finding, Node, Object, ObjectRef, Suppression};
 use palisade_report::{Report, Skipped};
 use palisade_rules::{Engine, Origin, RootOutcome};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What scanning one input produced.
 #[derive(Default)]
@@ -14,7 +14,6 @@ pub struct InputReport {
     objects: usize,
     findings: Vec<Finding>,
     suppressed: Vec<(Finding, Arc<Suppression>)>,
-    facts: Vec<(Key, ObjectFacts)>,
     skipped: Vec<Skipped>,
     scanned: Vec<(String, ObjectRef)>,
 }
@@ -23,16 +22,24 @@ pub struct InputReport {
 struct ScanPass<'a> {
     engine: &'a Engine,
     keep_objects: bool,
+    /// The cross-object model, fed as documents are read so that no input's facts wait.
+    model: Mutex<Model>,
 }
 
 impl Pass for ScanPass<'_> {
     type Out = InputReport;
 
     fn document(&self, origin: &Origin, doc: Doc, out: &mut InputReport) {
-        let outcome = match doc {
+        let mut outcome = match doc {
             Doc::Root(root) => self.engine.evaluate_root(root, origin),
             Doc::Item(node, index) => self.engine.evaluate_list_item(node, index, origin),
         };
+        if !outcome.facts.is_empty() {
+            let mut model = self.model.lock().expect("model");
+            for (key, facts) in std::mem::take(&mut outcome.facts) {
+                model.apply(key, facts);
+            }
+        }
         out.add(origin, outcome);
         if self.keep_objects {
             doc.objects(|o: Object, _: &Node, _| out.scanned.push((origin.file.to_string(), o.reference())));
@@ -50,7 +57,6 @@ impl InputReport {
         }
         self.findings.extend(outcome.findings);
         self.suppressed.extend(outcome.suppressed);
-        self.facts.extend(outcome.facts);
     }
 }
 
@@ -64,21 +70,17 @@ pub struct ScanOptions<'a> {
 
 /// Scans every input, in parallel across inputs, and returns the combined report.
 pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
-    let pass = ScanPass { engine: opts.engine, keep_objects: opts.keep_objects };
+    let pass = ScanPass { engine: opts.engine, keep_objects: opts.keep_objects, model: Mutex::new(Model::default()) };
     let mut report = Report {
         files: inputs.len(),
         rules: opts.engine.rules().iter().map(|r| r.meta()).collect(),
         ..Report::default()
     };
-    let mut model = Model::default();
     for read in inputs::run(inputs, &opts.pass, &pass) {
         let r = read.out;
         report.objects += r.objects;
         report.findings.extend(r.findings);
         report.suppressed.extend(r.suppressed);
-        for (key, facts) in r.facts {
-            model.apply(key, facts);
-        }
         report.errors.extend(read.errors);
         report.skipped.extend(r.skipped);
         if read.empty {
@@ -86,6 +88,7 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
         }
         report.scanned.extend(r.scanned);
     }
+    let model = pass.model.into_inner().expect("model");
     let end = opts.engine.finish(&model);
     report.workloads = model.workloads();
     report.kinds = model.kind_counts().clone();

@@ -112,10 +112,22 @@ impl Dirty {
     }
 }
 
+/// What the model remembers of an object besides its contributions to the indexes, which
+/// hold the rest (so removing it can give them back).
+#[derive(Debug)]
+struct Summary {
+    kind: String,
+    workload: bool,
+    namespace_decl: bool,
+    pod: bool,
+    policy: bool,
+    vault_secrets: Vec<String>,
+}
+
 /// The model.
 #[derive(Debug, Default)]
 pub struct Model {
-    objects: HashMap<Key, ObjectFacts>,
+    objects: HashMap<Key, Summary>,
     /// Kinds of the objects in each namespace, with how many of each.
     kinds: BTreeMap<String, BTreeMap<String, usize>>,
     kind_counts: BTreeMap<String, usize>,
@@ -154,15 +166,57 @@ impl Model {
     pub fn apply(&mut self, key: Key, facts: ObjectFacts) -> Dirty {
         let mut dirty = self.remove(&key);
         dirty.merge(self.insert(&key, &facts, true));
-        self.objects.insert(key, facts);
+        let summary = Summary {
+            kind: facts.kind,
+            workload: facts.workload,
+            namespace_decl: facts.namespace_decl.is_some(),
+            pod: facts.pod.is_some(),
+            policy: facts.policy.is_some(),
+            vault_secrets: facts.vault_secrets,
+        };
+        self.objects.insert(key, summary);
         dirty
     }
 
     /// Takes out everything the object contributed (nothing if it is not there).
     pub fn remove(&mut self, key: &Key) -> Dirty {
         match self.objects.remove(key) {
-            Some(facts) => self.insert(key, &facts, false),
+            Some(summary) => {
+                let facts = self.contributed(key, summary);
+                self.insert(key, &facts, false)
+            }
             None => Dirty::default(),
+        }
+    }
+
+    /// What the object contributed, read back from the indexes.
+    fn contributed(&self, key: &Key, summary: Summary) -> ObjectFacts {
+        let ns = namespace_of(key).unwrap_or("default");
+        let net_entry = |pods: bool| {
+            let space = self.net.namespace(ns)?;
+            let id = *if pods { space.pods.get(key) } else { space.policies.get(key) }?;
+            Some(id)
+        };
+        ObjectFacts {
+            kind: summary.kind,
+            workload: summary.workload,
+            namespace_decl: summary
+                .namespace_decl
+                .then(|| self.declared.get(&key.object.name).and_then(|d| d.get(key)).cloned())
+                .flatten(),
+            pod: summary.pod.then(|| net_entry(true)).flatten().map(|id| {
+                let e = self.net.pod(id);
+                (e.pod.clone(), e.anchor.clone())
+            }),
+            policy: summary.policy.then(|| net_entry(false)).flatten().map(|id| {
+                let e = self.net.policy(id);
+                (e.policy.clone(), e.anchor.clone())
+            }),
+            role: self.roles.get(key).cloned(),
+            binding: self.bindings.get(key).cloned(),
+            secret: self.secrets.get(key).cloned(),
+            vault_secrets: summary.vault_secrets,
+            secret_reads: self.secret_reads.get(ns).and_then(|r| r.get(key)).cloned().unwrap_or_default(),
         }
     }
 
@@ -172,7 +226,18 @@ impl Model {
         let ns = namespace_of(key);
         let scope = ns.map(str::to_string);
         dirty.scopes.insert(scope.clone());
-        let mut crossing = false;
+        // The namespaces this object touches, and the namespaces whose peers look at them
+        // now (a change may make a namespace appear, vanish or change labels).
+        let touched: BTreeSet<String> = ns
+            .into_iter()
+            .chain(facts.namespace_decl.as_ref().map(|d| d.name.as_str()))
+            .chain(facts.pod.as_ref().map(|(p, _)| p.namespace.as_str()))
+            .chain(facts.policy.as_ref().map(|(p, _)| p.namespace.as_str()))
+            .map(str::to_string)
+            .collect();
+        let watchers = |net: &NetModel| -> BTreeSet<String> { touched.iter().flat_map(|t| net.dependents_of(t)).collect() };
+        let watching_before = watchers(&self.net);
+        let mut crossing = facts.namespace_decl.is_some() || facts.pod.is_some();
         bump(&mut self.kind_counts, facts.kind.clone(), up);
         if facts.workload {
             if up {
@@ -191,6 +256,7 @@ impl Model {
             }
         }
         if let Some(decl) = &facts.namespace_decl {
+            let first_or_last = self.declared.is_empty() || (self.declared.len() == 1 && self.declared.contains_key(&decl.name));
             let entries = self.declared.entry(decl.name.clone()).or_default();
             if up {
                 entries.insert(key.clone(), decl.clone());
@@ -203,7 +269,10 @@ impl Model {
             }
             self.net.set_namespace_labels(&decl.name, labels);
             dirty.scopes.insert(Some(decl.name.clone()));
-            crossing = true;
+            if first_or_last {
+                // Whether any namespace is declared at all changes what peers are judged by.
+                dirty.crossing.extend(self.net.crossing_namespaces());
+            }
         }
         if let Some((pod, anchor)) = &facts.pod {
             if up {
@@ -212,7 +281,6 @@ impl Model {
                 self.net.remove_pod(key, &pod.namespace);
             }
             dirty.scopes.insert(Some(pod.namespace.clone()));
-            crossing = true;
         }
         if let Some((policy, anchor)) = &facts.policy {
             let ns = policy.namespace.clone();
@@ -285,7 +353,8 @@ impl Model {
             }
         }
         if crossing {
-            dirty.crossing.extend(self.net.crossing_namespaces().map(str::to_string));
+            dirty.crossing.extend(watching_before);
+            dirty.crossing.extend(watchers(&self.net));
         }
         dirty
     }

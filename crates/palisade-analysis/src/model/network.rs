@@ -224,8 +224,30 @@ pub struct NetModel {
     pods: Slab<PodEntry>,
     policies: Slab<PolicyEntry>,
     namespaces: BTreeMap<String, NamespaceNet>,
-    /// Namespaces holding policies whose peers select other namespaces, with how many.
-    crossing: BTreeMap<String, usize>,
+    /// Each distinct `namespaceSelector` of policy peers: the namespaces it matches, and
+    /// the namespaces whose policies use it.
+    crossing: HashMap<String, Crossing>,
+}
+
+/// A `namespaceSelector` of policy peers, with what it matches and who uses it.
+#[derive(Debug)]
+pub struct Crossing {
+    selector: Selector,
+    pub matched: BTreeSet<String>,
+    users: BTreeMap<String, usize>,
+}
+
+/// How the crossing index names a selector.
+fn selector_key(selector: &Selector) -> String {
+    format!("{:?}", selector.requirements)
+}
+
+/// The namespace selectors of a policy's peers.
+fn namespace_selectors(policy: &Policy) -> impl Iterator<Item = &Selector> {
+    policy.ingress.iter().chain(&policy.egress).flat_map(|r| &r.peers).filter_map(|p| match p {
+        Peer::Selectors { namespaces: Some(ns), .. } => Some(ns),
+        _ => None,
+    })
 }
 
 fn automatic_labels(ns: &str) -> BTreeMap<String, String> {
@@ -300,8 +322,48 @@ impl NetModel {
     }
 
     /// Namespaces whose policies have peers in other namespaces.
-    pub fn crossing_namespaces(&self) -> impl Iterator<Item = &str> {
-        self.crossing.keys().map(String::as_str)
+    pub fn crossing_namespaces(&self) -> BTreeSet<String> {
+        self.crossing.values().flat_map(|c| c.users.keys().cloned()).collect()
+    }
+
+    /// Namespaces whose policies have peers that select namespace `ns` (by its labels now).
+    pub fn dependents_of(&self, ns: &str) -> BTreeSet<String> {
+        self.crossing.values().filter(|c| c.matched.contains(ns)).flat_map(|c| c.users.keys().cloned()).collect()
+    }
+
+    /// Re-judges which crossing selectors match `ns` after its labels or existence changed.
+    fn refresh_crossing(&mut self, ns: &str) {
+        let labels = self.namespaces.contains_key(ns).then(|| self.namespace_labels(ns).into_owned());
+        for c in self.crossing.values_mut() {
+            if labels.as_ref().is_some_and(|l| c.selector.matches(l)) {
+                c.matched.insert(ns.to_string());
+            } else {
+                c.matched.remove(ns);
+            }
+        }
+    }
+
+    fn index_crossing(&mut self, policy: &Policy, add: bool) {
+        for selector in namespace_selectors(policy) {
+            let key = selector_key(selector);
+            if add && !self.crossing.contains_key(&key) {
+                let matched = self.matching_namespaces(selector).map(str::to_string).collect();
+                self.crossing.insert(key.clone(), Crossing { selector: selector.clone(), matched, users: BTreeMap::new() });
+            }
+            let Some(c) = self.crossing.get_mut(&key) else { continue };
+            let n = c.users.entry(policy.namespace.clone()).or_default();
+            if add {
+                *n += 1;
+            } else {
+                *n -= 1;
+                if *n == 0 {
+                    c.users.remove(&policy.namespace);
+                }
+                if c.users.is_empty() {
+                    self.crossing.remove(&key);
+                }
+            }
+        }
     }
 
     /// The labels namespace selectors see for `ns`.
@@ -337,18 +399,26 @@ impl NetModel {
         self.matching_pods(&policy.policy.namespace, &policy.policy.pod_selector)
     }
 
-    /// Namespaces (known to the model) whose labels `selector` matches.
-    pub fn matching_namespaces<'a>(&'a self, selector: &'a Selector) -> impl Iterator<Item = &'a str> + 'a {
-        self.namespaces.keys().map(String::as_str).filter(move |ns| selector.matches(&self.namespace_labels(ns)))
+    /// Namespaces (known to the model) whose labels `selector` matches, in name order.
+    pub fn matching_namespaces<'a>(&'a self, selector: &'a Selector) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        match self.crossing.get(&selector_key(selector)) {
+            Some(c) => Box::new(c.matched.iter().map(String::as_str)),
+            None => Box::new(self.namespaces.keys().map(String::as_str).filter(move |ns| selector.matches(&self.namespace_labels(ns)))),
+        }
     }
 
-    fn ns_mut(&mut self, ns: &str) -> &mut NamespaceNet {
-        self.namespaces.entry(ns.to_string()).or_default()
+    /// Makes sure namespace `ns` exists in the network (selectors see it from then on).
+    fn ensure(&mut self, ns: &str) {
+        if !self.namespaces.contains_key(ns) {
+            self.namespaces.insert(ns.to_string(), NamespaceNet::default());
+            self.refresh_crossing(ns);
+        }
     }
 
     fn drop_if_empty(&mut self, ns: &str) {
         if self.namespaces.get(ns).is_some_and(NamespaceNet::is_empty) {
             self.namespaces.remove(ns);
+            self.refresh_crossing(ns);
         }
     }
 
@@ -358,12 +428,15 @@ impl NetModel {
             l.insert("kubernetes.io/metadata.name".into(), ns.to_string());
             l
         });
-        self.ns_mut(ns).labels = labels;
+        self.ensure(ns);
+        self.namespaces.get_mut(ns).expect("ensured").labels = labels;
+        self.refresh_crossing(ns);
         self.drop_if_empty(ns);
     }
 
     pub fn add_pod(&mut self, key: Key, pod: NetPod, anchor: Arc<Anchor>) {
         let ns = pod.namespace.clone();
+        self.ensure(&ns);
         let id = self.pods.insert(PodEntry { key: key.clone(), pod, anchor, ingress: Vec::new(), egress: Vec::new() });
         let (mut ingress, mut egress) = (Vec::new(), Vec::new());
         {
@@ -398,10 +471,9 @@ impl NetModel {
 
     pub fn add_policy(&mut self, key: Key, policy: Policy, anchor: Arc<Anchor>) {
         let ns = policy.namespace.clone();
+        self.ensure(&ns);
         let entry = PolicyEntry::new(key.clone(), policy, anchor);
-        if entry.crosses_namespaces {
-            *self.crossing.entry(ns.clone()).or_default() += 1;
-        }
+        self.index_crossing(&entry.policy, true);
         let id = self.policies.insert(entry);
         let space = self.namespaces.entry(ns.clone()).or_default();
         space.policies.insert(key, id);
@@ -431,14 +503,7 @@ impl NetModel {
             e.ingress.retain(|&p| p != id);
             e.egress.retain(|&p| p != id);
         }
-        if entry.crosses_namespaces {
-            if let Some(n) = self.crossing.get_mut(ns) {
-                *n -= 1;
-                if *n == 0 {
-                    self.crossing.remove(ns);
-                }
-            }
-        }
+        self.index_crossing(&entry.policy, false);
         self.drop_if_empty(ns);
     }
 
