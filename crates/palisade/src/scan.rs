@@ -37,7 +37,7 @@ impl Pass for ScanPass<'_> {
         if !outcome.facts.is_empty() {
             let mut model = self.model.lock().expect("model");
             for (key, facts) in std::mem::take(&mut outcome.facts) {
-                model.apply(key, facts);
+                model.load(key, facts);
             }
         }
         out.add(origin, outcome);

@@ -164,8 +164,18 @@ fn namespace_of(key: &Key) -> Option<&str> {
 impl Model {
     /// Adds the object, or replaces what it contributed before.
     pub fn apply(&mut self, key: Key, facts: ObjectFacts) -> Dirty {
-        let mut dirty = self.remove(&key);
-        dirty.merge(self.insert(&key, &facts, true));
+        self.put(key, facts, true)
+    }
+
+    /// Adds the object like [`Model::apply`], without working out what the change touched
+    /// (for building a model whose verdicts are all judged afterwards).
+    pub fn load(&mut self, key: Key, facts: ObjectFacts) {
+        self.put(key, facts, false);
+    }
+
+    fn put(&mut self, key: Key, facts: ObjectFacts, track: bool) -> Dirty {
+        let mut dirty = if track || self.objects.contains_key(&key) { self.remove(&key) } else { Dirty::default() };
+        dirty.merge(self.insert(&key, &facts, true, track));
         let summary = Summary {
             kind: facts.kind,
             workload: facts.workload,
@@ -183,7 +193,7 @@ impl Model {
         match self.objects.remove(key) {
             Some(summary) => {
                 let facts = self.contributed(key, summary);
-                self.insert(key, &facts, false)
+                self.insert(key, &facts, false, true)
             }
             None => Dirty::default(),
         }
@@ -220,8 +230,8 @@ impl Model {
         }
     }
 
-    /// Adds (`up`) or takes out what `facts` contribute.
-    fn insert(&mut self, key: &Key, facts: &ObjectFacts, up: bool) -> Dirty {
+    /// Adds (`up`) or takes out what `facts` contribute; with `track`, says what it touched.
+    fn insert(&mut self, key: &Key, facts: &ObjectFacts, up: bool, track: bool) -> Dirty {
         let mut dirty = Dirty::default();
         let ns = namespace_of(key);
         let scope = ns.map(str::to_string);
@@ -235,7 +245,13 @@ impl Model {
             .chain(facts.policy.as_ref().map(|(p, _)| p.namespace.as_str()))
             .map(str::to_string)
             .collect();
-        let watchers = |net: &NetModel| -> BTreeSet<String> { touched.iter().flat_map(|t| net.dependents_of(t)).collect() };
+        let watchers = |net: &NetModel| -> BTreeSet<String> {
+            if track {
+                touched.iter().flat_map(|t| net.dependents_of(t)).collect()
+            } else {
+                BTreeSet::new()
+            }
+        };
         let watching_before = watchers(&self.net);
         let mut crossing = facts.namespace_decl.is_some() || facts.pod.is_some();
         bump(&mut self.kind_counts, facts.kind.clone(), up);
@@ -269,7 +285,7 @@ impl Model {
             }
             self.net.set_namespace_labels(&decl.name, labels);
             dirty.scopes.insert(Some(decl.name.clone()));
-            if first_or_last {
+            if first_or_last && track {
                 // Whether any namespace is declared at all changes what peers are judged by.
                 dirty.crossing.extend(self.net.crossing_namespaces());
             }
@@ -309,7 +325,8 @@ impl Model {
                 Some(ns) => {
                     dirty.scopes.insert(Some(ns.clone()));
                 }
-                None => dirty.scopes.extend(self.cluster_role_users.get(&role.name).into_iter().flat_map(|m| m.keys().cloned())),
+                None if track => dirty.scopes.extend(self.cluster_role_users.get(&role.name).into_iter().flat_map(|m| m.keys().cloned())),
+                None => {}
             }
         }
         if let Some((binding, anchor)) = &facts.binding {
