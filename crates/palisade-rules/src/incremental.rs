@@ -77,6 +77,40 @@ impl Incremental {
         this
     }
 
+    /// Starts from many objects at once (an initial list): each is evaluated and loaded,
+    /// then every scope is judged once. Returns the objects that could not be read.
+    pub fn with_objects<'a>(engine: Engine, nodes: impl IntoIterator<Item = &'a Node>) -> (Incremental, Vec<String>) {
+        let mut this = Incremental::new(engine);
+        let mut errors = Vec::new();
+        for node in nodes {
+            match this.evaluate(node) {
+                Ok((key, held, facts)) => {
+                    let mut ignored = Delta::default();
+                    let old = this.objects.remove(&key);
+                    this.account(old.as_ref(), Some(&held), &mut ignored);
+                    this.objects.insert(key.clone(), held);
+                    this.model.load(key, facts);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let mut ignored = Delta::default();
+        let all = this.model.scopes();
+        this.reevaluate(all, &mut ignored);
+        (this, errors)
+    }
+
+    /// Evaluates one live object's own rules and reads its facts.
+    fn evaluate(&self, node: &Node) -> Result<(Key, Held, palisade_analysis::model::ObjectFacts), String> {
+        let object = Object::from_node(node)?;
+        if object.is_list() {
+            return Err(format!("{}: a list is not one object; apply its items", object.kind));
+        }
+        let mut outcome = self.engine.evaluate_live(node);
+        let (_, facts) = outcome.facts.pop().ok_or("not an object")?;
+        Ok((Key::live(object.reference()), Held::of(outcome), facts))
+    }
+
     pub fn model(&self) -> &Model {
         &self.model
     }
@@ -87,15 +121,8 @@ impl Incremental {
 
     /// Adds the object, or replaces the object of the same reference.
     pub fn apply(&mut self, node: &Node) -> Result<Delta, String> {
-        let object = Object::from_node(node)?;
-        if object.is_list() {
-            return Err(format!("{}: a list is not one object; apply its items", object.kind));
-        }
-        let mut outcome = self.engine.evaluate_live(node);
-        let (_, facts) = outcome.facts.pop().ok_or("not an object")?;
-        let key = Key::live(object.reference());
+        let (key, new, facts) = self.evaluate(node)?;
         let mut delta = Delta::default();
-        let new = Held::of(outcome);
         let old = self.objects.remove(&key);
         self.account(old.as_ref(), Some(&new), &mut delta);
         self.objects.insert(key.clone(), new);

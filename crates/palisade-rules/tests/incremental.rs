@@ -177,6 +177,10 @@ fn run(steps: &[(bool, usize)]) {
         assert_eq!(held, want, "step {step} ({} {}): incremental findings differ from a full scan", if add { "apply" } else { "remove" }, i % pool.len());
         assert_eq!(ids(live.suppressed().map(|(f, _)| f)), want_suppressed, "step {step}: suppressed findings differ");
     }
+    // Starting from the final objects at once (an initial list) gives the same.
+    let (loaded, errors) = Incremental::with_objects(engine(), present.values());
+    assert!(errors.is_empty());
+    assert_eq!(ids(loaded.findings()), ids(live.findings()), "loading at once differs from applying one by one");
 }
 
 proptest! {
