@@ -301,3 +301,104 @@ subjects: [{{kind: User, name: peeker}}]
     assert_eq!(paths[0].reaches.to_string(), "cluster-admin");
     assert_eq!(paths[0].steps[0].action, "reads the token Secret ci/builder-token of sa:ci/builder");
 }
+
+/// The RBAC view of a model holding the objects (workloads with their ServiceAccounts too).
+fn model_rbac(yaml: &str) -> Rbac {
+    use palisade_analysis::model::{read, Key, Model, Plan};
+    use palisade_core::{Anchor, Object, PodSpecView};
+    use std::sync::Arc;
+    let mut model = Model::default();
+    for doc in Document::load_all(yaml.as_bytes(), &Limits::default()) {
+        let root = doc.unwrap().root;
+        let object = Object::from_node(&root).unwrap();
+        let reference = Arc::new(object.reference());
+        let anchor = |_: &palisade_core::FieldPath| Arc::new(Anchor { object: reference.clone(), location: None, labels: None, inline: None });
+        let facts = read(&Plan::ALL, &object, &root, PodSpecView::of(&object).as_ref(), None, &anchor, &|_| None);
+        model.apply(Key::live(object.reference()), facts);
+    }
+    model.rbac()
+}
+
+const ADMIN_SA: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: api-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: api-admin, namespace: shop}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec: {template: {spec: {serviceAccountName: api-admin, containers: [{name: api, image: api:1}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: debug, namespace: shop}
+spec: {serviceAccountName: api-admin, containers: [{name: sh, image: busybox:1}]}
+";
+
+fn granted(rules: &str) -> String {
+    format!(
+        "{ADMIN_SA}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: dev, namespace: shop}}
+rules: {rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: dev, namespace: shop}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: dev}}
+subjects: [{{kind: User, name: dev}}]
+"
+    )
+}
+
+fn first_steps(rules: &str) -> Vec<String> {
+    let r = model_rbac(&granted(rules));
+    r.paths(&Subject::parse("user:dev").unwrap())
+        .into_iter()
+        .filter(|p| p.reaches.to_string() == "cluster-admin")
+        .map(|p| p.steps[0].action.clone())
+        .collect()
+}
+
+#[test]
+fn creating_any_pod_creating_workload_is_running_as_the_namespaces_service_accounts() {
+    for (group, resource, kind) in [
+        ("apps", "deployments", "Deployment"),
+        ("apps", "statefulsets", "StatefulSet"),
+        ("apps", "daemonsets", "DaemonSet"),
+        ("apps", "replicasets", "ReplicaSet"),
+        ("batch", "jobs", "Job"),
+        ("batch", "cronjobs", "CronJob"),
+        ("''", "replicationcontrollers", "ReplicationController"),
+    ] {
+        let steps = first_steps(&format!("[{{apiGroups: [{group}], resources: [{resource}], verbs: [create]}}]"));
+        assert_eq!(steps, [format!("creates a {kind} in shop whose pods run as sa:shop/api-admin")], "{resource}");
+    }
+    // Near misses: reading workloads, scaling them, or creating in another API group.
+    for rules in [
+        "[{apiGroups: [apps], resources: [deployments], verbs: [get, list, watch]}]",
+        "[{apiGroups: [apps], resources: [deployments/scale], verbs: [create, update]}]",
+        "[{apiGroups: [extensions], resources: [jobs], verbs: [create]}]",
+    ] {
+        assert!(first_steps(rules).is_empty(), "{rules}");
+    }
+}
+
+#[test]
+fn getting_into_a_workloads_pods_is_becoming_its_service_account() {
+    let exec = first_steps("[{apiGroups: [''], resources: [pods/exec], verbs: [create]}]");
+    assert!(exec.contains(&"execs into the pods of Deployment shop/api, which run as sa:shop/api-admin".to_string()), "{exec:?}");
+    let attach = first_steps("[{apiGroups: [''], resources: [pods/attach], verbs: [create]}]");
+    assert!(attach[0].starts_with("attaches to the pods of "), "{attach:?}");
+    let ephemeral = first_steps("[{apiGroups: [''], resources: [pods/ephemeralcontainers], verbs: [patch]}]");
+    assert!(ephemeral[0].starts_with("adds an ephemeral container to the pods of "), "{ephemeral:?}");
+    // Limited to one pod by name: only that bare Pod, not a controller's generated pods.
+    let named = first_steps("[{apiGroups: [''], resources: [pods/exec], resourceNames: [debug], verbs: [create]}]");
+    assert_eq!(named, ["execs into the pods of Pod shop/debug, which run as sa:shop/api-admin"]);
+    // Reading logs or exec with `get` only (no longer enough since Kubernetes 1.30's
+    // websocket exec needs create) are not steps.
+    assert!(first_steps("[{apiGroups: [''], resources: [pods/log, pods], verbs: [get, list]}]").is_empty());
+}

@@ -111,6 +111,8 @@ fn safe_sysctls_grow_by_version() {
     assert!(flagged("net.ipv4.ip_local_reserved_ports", 26) && !flagged("net.ipv4.ip_local_reserved_ports", 27));
     assert!(flagged("net.ipv4.tcp_keepalive_time", 28) && !flagged("net.ipv4.tcp_keepalive_time", 29));
     assert!(flagged("net.ipv4.tcp_rmem", 31) && !flagged("net.ipv4.tcp_rmem", 32));
+    assert!(flagged("net.ipv4.tcp_notsent_lowat", 36) && !flagged("net.ipv4.tcp_notsent_lowat", 37));
+    assert!(flagged("net.ipv4.tcp_slow_start_after_idle", 36) && !flagged("net.ipv4.tcp_slow_start_after_idle", 37));
     assert!(!flagged("kernel.shm_rmid_forced", 0));
 }
 

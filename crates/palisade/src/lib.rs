@@ -5,5 +5,4 @@ pub mod inputs;
 pub mod inventory;
 pub mod scan;
 pub mod policy_file;
-pub mod netpol;
-pub mod rbac;
+pub mod model;

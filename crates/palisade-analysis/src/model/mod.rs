@@ -13,7 +13,7 @@ pub mod read;
 
 use crate::netpol::model::{NetPod, Policy};
 use crate::rbac::model::{Binding, Role, RoleKey};
-use crate::rbac::Rbac;
+use crate::rbac::{Rbac, WorkloadAccount};
 use network::NetModel;
 use palisade_core::secrets::SecretUse;
 use palisade_core::{Anchor, FieldPath, Location, ObjectRef};
@@ -23,12 +23,25 @@ use std::sync::Arc;
 pub use read::{read, Plan};
 
 /// Identifies one object in the model: its reference and, for objects read from files,
-/// where it was read (two files may hold objects of the same name; both count).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// where it was read (two files may hold objects of the same name; both count). Keys order
+/// by where they were read, then by reference: file order for inputs, names for live objects.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
     pub object: Arc<ObjectRef>,
     /// File, document and item index (0 outside `List`s); `None` for live objects.
     pub origin: Option<(Arc<str>, u32, u32)>,
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Key) -> std::cmp::Ordering {
+        (&self.origin, &self.object).cmp(&(&other.origin, &other.object))
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Key) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl Key {
@@ -86,6 +99,8 @@ pub struct ObjectFacts {
     /// A binding, located at its `roleRef.name`.
     pub binding: Option<(Binding, Arc<Anchor>)>,
     pub secret: Option<SecretInfo>,
+    /// For a workload, the ServiceAccount its pods run as.
+    pub runs_as: Option<WorkloadAccount>,
     /// Secrets this object keeps in sync from a vault (ExternalSecret, SecretProviderClass).
     pub vault_secrets: Vec<String>,
     pub secret_reads: Vec<SecretRead>,
@@ -141,6 +156,7 @@ pub struct Model {
     /// For each ClusterRole name, the scopes of the bindings that reference it.
     cluster_role_users: HashMap<String, BTreeMap<Option<String>, usize>>,
     secrets: BTreeMap<Key, SecretInfo>,
+    workload_accounts: BTreeMap<Key, WorkloadAccount>,
     vault_secrets: BTreeMap<(String, String), usize>,
     secret_reads: BTreeMap<String, BTreeMap<Key, Vec<SecretRead>>>,
 }
@@ -225,6 +241,7 @@ impl Model {
             role: self.roles.get(key).cloned(),
             binding: self.bindings.get(key).cloned(),
             secret: self.secrets.get(key).cloned(),
+            runs_as: self.workload_accounts.get(key).cloned(),
             vault_secrets: summary.vault_secrets,
             secret_reads: self.secret_reads.get(ns).and_then(|r| r.get(key)).cloned().unwrap_or_default(),
         }
@@ -351,6 +368,13 @@ impl Model {
                 self.secrets.remove(key);
             }
         }
+        if let Some(account) = &facts.runs_as {
+            if up {
+                self.workload_accounts.insert(key.clone(), account.clone());
+            } else {
+                self.workload_accounts.remove(key);
+            }
+        }
         let ns_name = ns.unwrap_or("default").to_string();
         if !facts.vault_secrets.is_empty() || !facts.secret_reads.is_empty() {
             dirty.scopes.insert(Some(ns_name.clone()));
@@ -471,6 +495,7 @@ impl Model {
             .values()
             .filter_map(|s| Some((s.namespace.clone(), s.name.clone(), s.token_for.clone()?)))
             .collect();
+        rbac.workload_accounts = self.workload_accounts.values().cloned().collect();
         rbac
     }
 }

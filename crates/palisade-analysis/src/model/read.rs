@@ -5,6 +5,7 @@
 use super::{NamespaceDecl, ObjectFacts, SecretInfo, SecretRead};
 use crate::netpol::model::{read_policy, read_pod};
 use crate::rbac::model::{self as rbac, RbacObject};
+use crate::rbac::WorkloadAccount;
 use crate::selector::labels_of;
 use palisade_core::secrets::{self, SecretUse};
 use palisade_core::{Anchor, FieldPath, Location, Node, Object, PodSpecView};
@@ -40,6 +41,15 @@ pub fn read(
     let mut facts = ObjectFacts { kind: object.kind.to_string(), workload: pod.is_some(), ..ObjectFacts::default() };
     if object.kind == "Namespace" && object.api_version == "v1" {
         facts.namespace_decl = Some(NamespaceDecl { name: object.name.to_string(), labels: labels_of(node), anchor: anchor(&name_path) });
+    }
+    if let Some(pod) = pod {
+        let account = ["serviceAccountName", "serviceAccount"].iter().find_map(|k| pod.spec.get(k).and_then(Node::as_str)).filter(|s| !s.is_empty());
+        facts.runs_as = Some(WorkloadAccount {
+            namespace: object.namespace.unwrap_or("default").to_string(),
+            kind: object.kind.to_string(),
+            name: object.name.to_string(),
+            service_account: account.unwrap_or("default").to_string(),
+        });
     }
     if plan.network {
         if let Some(policy) = read_policy(object, node) {

@@ -45,6 +45,17 @@ pub struct Rbac {
     pub known_namespaces: std::collections::BTreeSet<String>,
     /// Long-lived token Secrets of the input: (namespace, Secret, ServiceAccount it is for).
     pub token_secrets: Vec<(String, String, String)>,
+    /// The workloads of the input and the ServiceAccounts their pods run as.
+    pub workload_accounts: Vec<WorkloadAccount>,
+}
+
+/// A workload whose pods run as a ServiceAccount.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadAccount {
+    pub namespace: String,
+    pub kind: String,
+    pub name: String,
+    pub service_account: String,
 }
 
 impl Rbac {
@@ -81,7 +92,7 @@ impl Rbac {
                 break;
             }
         }
-        Rbac { roles, index, bindings, known_namespaces: Default::default(), token_secrets: Vec::new() }
+        Rbac { roles, index, bindings, known_namespaces: Default::default(), token_secrets: Vec::new(), workload_accounts: Vec::new() }
     }
 
     /// The role a binding references, if it exists.

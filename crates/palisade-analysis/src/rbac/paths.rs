@@ -2,7 +2,10 @@
 //! equivalence, admin of a namespace, or the Secrets of a namespace other than its own.
 //!
 //! Steps are what RBAC lets a subject do to become someone more powerful or to grant itself
-//! more: run a pod (or mint a token) as a ServiceAccount of a namespace; read a long-lived
+//! more: run a pod (or mint a token) as a ServiceAccount of a namespace — directly, or
+//! through any workload that creates pods (Deployment, ReplicaSet, StatefulSet, DaemonSet,
+//! Job, CronJob, ReplicationController); exec into, attach to or add an ephemeral container
+//! to the pods of a workload that runs as a ServiceAccount; read a long-lived
 //! token Secret of one; impersonate; bind or
 //! escalate roles; approve a client certificate for `system:masters`; reach every kubelet
 //! through `nodes/proxy`. The search is breadth-first, so each reach comes with a shortest
@@ -70,6 +73,39 @@ fn resource(verb: &str, group: &str, resource: &str, sub: &str, name: &str, name
 }
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+/// What creates pods besides a pod: (API group, resource, kind).
+const POD_CREATORS: &[(&str, &str, &str)] = &[
+    ("apps", "deployments", "Deployment"),
+    ("apps", "replicasets", "ReplicaSet"),
+    ("apps", "statefulsets", "StatefulSet"),
+    ("apps", "daemonsets", "DaemonSet"),
+    ("batch", "jobs", "Job"),
+    ("batch", "cronjobs", "CronJob"),
+    ("", "replicationcontrollers", "ReplicationController"),
+];
+
+/// How a path step names creating a workload of `kind` (`{ns}` and `{sa}` filled in later).
+fn kind_phrase(kind: &str) -> &'static str {
+    match kind {
+        "Deployment" => "a Deployment in {ns} whose pods run as {sa}",
+        "ReplicaSet" => "a ReplicaSet in {ns} whose pods run as {sa}",
+        "StatefulSet" => "a StatefulSet in {ns} whose pods run as {sa}",
+        "DaemonSet" => "a DaemonSet in {ns} whose pods run as {sa}",
+        "Job" => "a Job in {ns} whose pods run as {sa}",
+        "CronJob" => "a CronJob in {ns} whose pods run as {sa}",
+        _ => "a ReplicationController in {ns} whose pods run as {sa}",
+    }
+}
+
+/// Ways into a running pod's containers, whose processes hold its ServiceAccount's token:
+/// (verb, subresource, what it does).
+const INTO_PODS: &[(&str, &str, &str)] = &[
+    ("create", "exec", "execs into"),
+    ("create", "attach", "attaches to"),
+    ("patch", "ephemeralcontainers", "adds an ephemeral container to"),
+    ("update", "ephemeralcontainers", "adds an ephemeral container to"),
+];
 
 impl Rbac {
     /// Every namespace the configuration (or the rest of the input) mentions.
@@ -177,10 +213,29 @@ impl Rbac {
                         next.push((who.clone(), format!("reads the token Secret {ns}/{secret} of {who}")));
                     }
                 }
-                if g.allows(&resource("create", "", "pods", "", "", at)) {
-                    next.extend(accounts(ns).into_iter().map(|sa| (sa.clone(), format!("creates a pod in {ns} that runs as {sa}"))));
+                let creator = if g.allows(&resource("create", "", "pods", "", "", at)) {
+                    Some("a pod in {ns} that runs as {sa}")
+                } else {
+                    POD_CREATORS
+                        .iter()
+                        .find(|(group, res, _)| g.allows(&resource("create", group, res, "", "", at)))
+                        .map(|(_, _, kind)| kind_phrase(kind))
+                };
+                if let Some(what) = creator {
+                    next.extend(accounts(ns).into_iter().map(|sa| {
+                        let action = format!("creates {}", what.replace("{ns}", ns).replace("{sa}", &sa.to_string()));
+                        (sa, action)
+                    }));
                 } else if g.allows(&resource("create", "", "serviceaccounts", "token", "", at)) {
                     next.extend(accounts(ns).into_iter().map(|sa| (sa.clone(), format!("creates a token for {sa}"))));
+                }
+                for w in self.workload_accounts.iter().filter(|w| &w.namespace == ns) {
+                    // A bare Pod is known by name; a controller's pods have generated names.
+                    let name = if w.kind == "Pod" { w.name.as_str() } else { "" };
+                    if let Some((_, _, how)) = INTO_PODS.iter().find(|(verb, sub, _)| g.allows(&resource(verb, "", "pods", sub, name, at))) {
+                        let who = Subject::ServiceAccount(ns.clone(), w.service_account.clone());
+                        next.push((who.clone(), format!("{how} the pods of {} {ns}/{}, which run as {who}", w.kind, w.name)));
+                    }
                 }
             }
             for (who, action) in next {

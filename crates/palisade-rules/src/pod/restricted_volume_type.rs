@@ -8,7 +8,8 @@ declare_rule! {
     /// Flags volumes of any type except `configMap`, `csi`, `downwardAPI`, `emptyDir`,
     /// `ephemeral`, `persistentVolumeClaim`, `projected` and `secret`. At the restricted level
     /// this check replaces POD004 (`hostPathVolumes`); a hostPath volume found here also carries
-    /// the baseline control and severity.
+    /// the baseline control and severity. A volume that names no source is not flagged: the
+    /// API server defaults it to `emptyDir`, and Pod Security Admission judges it as such.
     ///
     /// ## Why is this bad?
     /// Inline volume types (`nfs`, `iscsi`, `rbd`, `gitRepo`, `hostPath`, cloud disks…) let a
@@ -64,16 +65,12 @@ impl Check for RestrictedVolumeType {
             }
             let name = volume.get("name").map(Node::display_scalar).unwrap_or_default();
             let ty = volume.entries().iter().find(|e| &*e.key != "name" && !e.value.is_null()).map(|e| &*e.key);
+            // No source: the API server makes it an emptyDir before admission sees it.
+            let Some(ty) = ty else { continue };
             let path = pod.spec_path.key("volumes").index(i);
-            let v = match ty {
-                Some(ty) => Violation::new(
-                    path.key(ty.to_string()),
-                    format!("volume `{name}` of {} has type `{ty}`", t.what()),
-                ),
-                None => Violation::new(path, format!("volume `{name}` of {} has no allowed volume type", t.what())),
-            };
+            let v = Violation::new(path.key(ty.to_string()), format!("volume `{name}` of {} has type `{ty}`", t.what()));
             out.push(match ty {
-                Some("hostPath") => v.also(HostPathVolume::META.severity, "pss-baseline:hostPathVolumes"),
+                "hostPath" => v.also(HostPathVolume::META.severity, "pss-baseline:hostPathVolumes"),
                 _ => v,
             });
         }

@@ -8,7 +8,8 @@ declare_rule! {
     /// `net.ipv4.ping_group_range`, `net.ipv4.ip_unprivileged_port_start`; from v1.27
     /// `net.ipv4.ip_local_reserved_ports`; from v1.29 `net.ipv4.tcp_keepalive_time`,
     /// `net.ipv4.tcp_fin_timeout`, `net.ipv4.tcp_keepalive_intvl`,
-    /// `net.ipv4.tcp_keepalive_probes`; from v1.32 `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`.
+    /// `net.ipv4.tcp_keepalive_probes`; from v1.32 `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`;
+    /// from v1.37 `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`.
     ///
     /// ## Why is this bad?
     /// Other sysctls are either not namespaced (they change the whole node) or not isolated
@@ -47,7 +48,9 @@ declare_rule! {
     }
 }
 
-/// The safe sysctls, each with the policy version that first allows it.
+/// The safe sysctls, each with the policy version that first allows it, as Pod Security
+/// Admission's `check_sysctls.go` defines them (`sysctlsAllowedV1Dot0`, `…V1Dot27`,
+/// `…V1Dot29`, `…V1Dot32`, and `…V1Dot37` from kubernetes/kubernetes PR #138389).
 const SAFE: &[(&str, u16)] = &[
     ("kernel.shm_rmid_forced", 0),
     ("net.ipv4.ip_local_port_range", 0),
@@ -61,6 +64,8 @@ const SAFE: &[(&str, u16)] = &[
     ("net.ipv4.tcp_keepalive_probes", 29),
     ("net.ipv4.tcp_rmem", 32),
     ("net.ipv4.tcp_wmem", 32),
+    ("net.ipv4.tcp_slow_start_after_idle", 37),
+    ("net.ipv4.tcp_notsent_lowat", 37),
 ];
 
 impl Check for UnsafeSysctl {

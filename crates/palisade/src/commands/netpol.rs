@@ -68,7 +68,8 @@ pub fn run(cmd: NetpolCommand) -> ExitCode {
     };
     let (inputs, mut errors) = collect_inputs(&files.paths, &[]);
     let opts = PassOptions::quiet();
-    let (net, more) = palisade::netpol::load(&inputs, &opts);
+    let (model, more) = palisade::model::load(&inputs, &opts);
+    let net = model.net.to_network();
     errors.extend(more);
     super::print_errors(&errors);
     let (from, to) = match (endpoint(&net, &src), endpoint(&net, &dst_name)) {
@@ -101,7 +102,8 @@ fn matrix(files: &[PathBuf], format: MatrixFormat, timings: bool) -> ExitCode {
     let (inputs, mut errors) = collect_inputs(files, &[]);
     let opts = PassOptions::quiet();
     let started = std::time::Instant::now();
-    let (net, more) = palisade::netpol::load(&inputs, &opts);
+    let (model, more) = palisade::model::load(&inputs, &opts);
+    let net = model.net.to_network();
     let loaded = started.elapsed();
     errors.extend(more);
     super::print_errors(&errors);

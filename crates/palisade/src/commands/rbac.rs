@@ -39,8 +39,8 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
     let (inputs, mut errors) = collect_inputs(&io.files.paths, &[]);
     let opts = PassOptions::quiet();
     let started = std::time::Instant::now();
-    let (loaded_set, more) = palisade::rbac::load(&inputs, &opts);
-    let rbac = &loaded_set.rbac;
+    let (model, more) = palisade::model::load(&inputs, &opts);
+    let rbac = &model.rbac();
     let loaded = started.elapsed();
     errors.extend(more);
     super::print_errors(&errors);
@@ -168,7 +168,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
             };
             let today = palisade_rules::engine::today_utc();
             let mut list = Vec::new();
-            for s in &loaded_set.secrets {
+            for s in model.secrets() {
                 let age = s.created.as_deref().and_then(palisade_core::Date::of_timestamp).map(|d| today.unix_days() - d.unix_days());
                 let too_old = matches!((age, max_age), (Some(a), Some(m)) if a > i64::from(m));
                 denied |= too_old;
@@ -184,7 +184,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                                 "subject": subject.to_string(), "verbs": verbs, "via": via_json(via),
                             })).collect::<Vec<_>>(),
                             "created": s.created, "age_days": age, "too_old": too_old,
-                            "location": {"file": &*s.location.file, "line": s.location.line},
+                            "location": s.location.as_ref().map(|l| json!({"file": &*l.file, "line": l.line})),
                         })
                     })
                     .collect();
