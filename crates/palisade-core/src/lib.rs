@@ -21,7 +21,7 @@ pub mod value;
 pub use anchor::Anchor;
 pub use image::ImageRef;
 pub use finding::{Finding, Location, Severity, Violation};
-pub use object::{Object, ObjectRef};
+pub use object::{is_cluster_scoped, Object, ObjectRef};
 pub use path::{FieldPath, Seg};
 pub use podspec::{ContainerKind, ContainerView, PodSpecView};
 pub use policy::{Date, EnforceLevel, InlineWaiver, Policy, Settings, Subject, Suppression, Waiver, WaiverSource};

@@ -46,6 +46,15 @@ impl<'a> Object<'a> {
         self.kind.ends_with("List") && matches!(self.node.get("items").map(|n| &n.value), Some(crate::Value::Seq(_)))
     }
 
+    /// The object as the API server would store it when applied to `namespace` (`kubectl
+    /// apply -n`): a namespaced kind without `metadata.namespace` is put there.
+    pub fn in_namespace(mut self, namespace: &'a str) -> Object<'a> {
+        if self.namespace.is_none() && !is_cluster_scoped(self.kind) {
+            self.namespace = Some(namespace);
+        }
+        self
+    }
+
     pub fn reference(&self) -> ObjectRef {
         ObjectRef {
             api_version: self.api_version.into(),
@@ -54,6 +63,22 @@ impl<'a> Object<'a> {
             name: self.name.into(),
         }
     }
+}
+
+/// Kinds that live outside namespaces: Kubernetes' own, and the custom kinds that follow
+/// the `Cluster…` naming convention (ClusterIssuer, ClusterSecretStore, ClusterPolicy).
+/// Every other kind is taken to be namespaced.
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "Namespace", "Node", "PersistentVolume", "StorageClass", "CustomResourceDefinition", "APIService",
+        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+        "PriorityClass", "RuntimeClass", "IngressClass", "CSIDriver", "CSINode", "VolumeAttachment",
+        "CertificateSigningRequest", "PodSecurityPolicy", "FlowSchema", "PriorityLevelConfiguration",
+        "ComponentStatus", "IPAddress", "ServiceCIDR", "DeviceClass", "ConstraintTemplate",
+        "SelfSubjectReview", "TokenReview", "SubjectAccessReview", "SelfSubjectAccessReview",
+    ];
+    KINDS.contains(&kind) || kind.starts_with("Cluster")
 }
 
 /// Names an object in a finding: `Deployment default/web`.

@@ -26,6 +26,9 @@ pub struct Selection {
     pub policy: Option<Arc<Policy>>,
     /// The date waivers' expiry is judged against; today (UTC) when unset.
     pub today: Option<Date>,
+    /// Where namespaced objects without `metadata.namespace` go (`-n`, as `kubectl apply -n`
+    /// would put them); `default` when unset.
+    pub namespace: Option<String>,
 }
 
 /// The frameworks `--framework` accepts.
@@ -39,6 +42,8 @@ pub struct Engine {
     waivers: Vec<Option<Arc<Suppression>>>,
     /// Which facts the active rules need in the model.
     plan: Plan,
+    /// Where namespaced objects without a namespace are taken to be.
+    namespace: String,
 }
 
 /// Where the document being evaluated comes from.
@@ -165,7 +170,8 @@ impl Engine {
             secret_reads: policy.settings.require_vault,
         };
         let active = rules.iter().map(|r| r.meta()).collect();
-        Ok(Engine { rules, cx: Context { version, level, policy, today, active }, waivers, plan })
+        let namespace = sel.namespace.clone().unwrap_or_else(|| "default".into());
+        Ok(Engine { rules, cx: Context { version, level, policy, today, active }, waivers, plan, namespace })
     }
 
     pub fn rules(&self) -> &[&'static dyn Rule] {
@@ -278,7 +284,7 @@ impl Engine {
             }
             Ok(object) => {
                 outcome.objects += 1;
-                self.evaluate(object, node, prefix, item, origin, outcome);
+                self.evaluate(object.in_namespace(&self.namespace), node, prefix, item, origin, outcome);
             }
         }
     }

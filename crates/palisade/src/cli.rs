@@ -170,6 +170,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub ignore: Vec<String>,
 
+    /// Namespaced objects without `metadata.namespace` are taken to be in NS, as `kubectl
+    /// apply -n NS` would put them [default: default]; namespace rules count them there.
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+
     /// Print only findings and errors: no skipped list, summary or progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

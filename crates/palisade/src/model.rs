@@ -21,6 +21,7 @@ impl Pass for ModelPass {
             Doc::Root(_) => 0,
         };
         doc.objects(|object, node, prefix| {
+            let object = object.in_namespace("default");
             let reference = Arc::new(object.reference());
             index += 1;
             let location = |path: &FieldPath| Some(origin.location(path.locate(node).0));

@@ -353,3 +353,34 @@ fn compliance_lists_every_control_with_a_status() {
     assert_eq!(palisade(&["compliance", "examples/demo"], None).code, 2, "a framework is required");
     assert_eq!(palisade(&["compliance", "--framework", "mitre", "examples/demo"], None).code, 2, "mitre has no control catalogue");
 }
+
+#[test]
+fn objects_without_a_namespace_go_where_dash_n_puts_them() {
+    let dir = tempdir("dash-n");
+    let file = write(
+        &dir,
+        "app.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: web, image: web:1}]}}}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n",
+    );
+    let findings = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec![file.as_str()];
+        all.extend(args);
+        json(&all, None).1["findings"].as_array().unwrap().clone()
+    };
+    let quota_missing = |fs: &[Value]| fs.iter().any(|f| f["rule"] == "NS002" && f["object"]["name"] == "shop");
+    let namespaces_of = |fs: &[Value], kind: &str| -> Vec<Value> {
+        fs.iter().filter(|f| f["object"]["kind"] == kind).map(|f| f["object"]["namespace"].clone()).collect()
+    };
+    // Without -n the quota and the workload are in `default`, as kubectl would put them.
+    let plain = findings(&[]);
+    assert!(quota_missing(&plain), "the quota is in default, so shop has none");
+    assert!(namespaces_of(&plain, "Deployment").iter().all(|ns| ns == "default"));
+    assert!(!plain.iter().any(|f| f["rule"] == "POD026"), "no explicit `namespace: default`");
+    // With -n shop both are in shop: the namespace has its quota.
+    let in_shop = findings(&["-n", "shop"]);
+    assert!(!quota_missing(&in_shop), "{in_shop:?}");
+    let deployment = namespaces_of(&in_shop, "Deployment");
+    assert!(!deployment.is_empty() && deployment.iter().all(|ns| ns == "shop"));
+    // Cluster-scoped kinds stay outside namespaces.
+    assert!(in_shop.iter().filter(|f| f["object"]["kind"] == "Namespace").all(|f| f["object"]["namespace"].is_null()));
+}

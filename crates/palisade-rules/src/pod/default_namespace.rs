@@ -48,7 +48,10 @@ impl Check for DefaultNamespace {
     fn check(&self, _cx: &Context, t: &Target, out: &mut Vec<Violation>) {
         let o = &t.object;
         let api_server_own = o.name == "kubernetes" && matches!(o.kind, "Service" | "Endpoints" | "EndpointSlice");
-        if o.namespace == Some("default") && !api_server_own {
+        // Only an explicit `metadata.namespace: default` (an object without one is put in the
+        // namespace it is applied to).
+        let explicit = o.node.get_path(&["metadata", "namespace"]).and_then(palisade_core::Node::as_str);
+        if explicit == Some("default") && !api_server_own {
             out.push(Violation::new(
                 FieldPath::root().keys(&["metadata", "namespace"]),
                 format!("{} is placed in the default namespace", t.what()),

@@ -19,6 +19,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 pss_version: None,
                 select: vec!["RBAC".into()],
                 ignore: Vec::new(),
+                namespace: None,
                 quiet: false,
                 roster: risks.roster,
             },

@@ -58,6 +58,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         version: Some(pss_version),
         policy: Some(Arc::new(policy)),
         today: None,
+        namespace: args.namespace.clone(),
     };
     let engine = match Engine::new(&selection) {
         Ok(e) => e,
