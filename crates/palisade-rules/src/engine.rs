@@ -183,6 +183,11 @@ impl Engine {
         self.waivers.iter().position(|w| w.as_ref().is_some_and(|w| Arc::ptr_eq(w, suppression)))
     }
 
+    /// Where namespaced objects without a namespace are taken to be.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
     /// The policy the engine judges with.
     pub fn policy(&self) -> &Policy {
         &self.cx.policy

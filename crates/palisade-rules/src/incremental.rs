@@ -11,7 +11,7 @@
 use crate::check::Scope;
 use crate::engine::{Engine, RootOutcome};
 use palisade_analysis::model::{Key, Model};
-use palisade_core::{Finding, Node, Object, ObjectRef, Suppression};
+use palisade_core::{is_cluster_scoped, Finding, Node, Object, ObjectRef, Suppression};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -107,8 +107,9 @@ impl Incremental {
             return Err(format!("{}: a list is not one object; apply its items", object.kind));
         }
         let mut outcome = self.engine.evaluate_live(node);
-        let (_, facts) = outcome.facts.pop().ok_or("not an object")?;
-        Ok((Key::live(object.reference()), Held::of(outcome), facts))
+        // The engine's key: the object placed in its namespace as the engine placed it.
+        let (key, facts) = outcome.facts.pop().ok_or("not an object")?;
+        Ok((key, Held::of(outcome), facts))
     }
 
     pub fn model(&self) -> &Model {
@@ -131,9 +132,14 @@ impl Incremental {
         Ok(delta)
     }
 
-    /// Removes the object (a no-op when it is not there).
+    /// Removes the object (a no-op when it is not there); without a namespace, a namespaced
+    /// object is looked for where `apply` put it.
     pub fn remove(&mut self, object: &ObjectRef) -> Delta {
-        let key = Key::live(object.clone());
+        let mut object = object.clone();
+        if object.namespace.is_none() && !is_cluster_scoped(&object.kind) {
+            object.namespace = Some(self.engine.namespace().to_string());
+        }
+        let key = Key::live(object);
         let mut delta = Delta::default();
         let Some(old) = self.objects.remove(&key) else { return delta };
         self.account(Some(&old), None, &mut delta);

@@ -56,7 +56,8 @@ fn meta(name: &str, ns: Option<&str>, labels: &str) -> String {
 fn pool() -> Vec<String> {
     let mut out = Vec::new();
     let namespaces = [Some("a"), Some("b"), Some("c"), None];
-    for ns in ["a", "b", "c"] {
+    // `default` too: objects without a namespace are there, and its rules must see them.
+    for ns in ["a", "b", "c", "default"] {
         for labels in ["team: x", "team: y", "team: x, pod-security.kubernetes.io/enforce: restricted"] {
             out.push(format!("apiVersion: v1\nkind: Namespace\n{}\n", meta(ns, None, labels)));
         }
