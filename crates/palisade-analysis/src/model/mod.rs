@@ -159,6 +159,10 @@ pub struct Model {
     workload_accounts: BTreeMap<Key, WorkloadAccount>,
     vault_secrets: BTreeMap<(String, String), usize>,
     secret_reads: BTreeMap<String, BTreeMap<Key, Vec<SecretRead>>>,
+    /// Verdicts that depend on the whole model and are asked from many scopes (a peer's
+    /// namespaceSelector and podSelector, judged once for every namespace that uses them),
+    /// kept until the next change.
+    memo: std::sync::Mutex<HashMap<String, Option<String>>>,
 }
 
 fn bump<K: Ord>(map: &mut BTreeMap<K, usize>, key: K, up: bool) {
@@ -249,6 +253,7 @@ impl Model {
 
     /// Adds (`up`) or takes out what `facts` contribute; with `track`, says what it touched.
     fn insert(&mut self, key: &Key, facts: &ObjectFacts, up: bool, track: bool) -> Dirty {
+        self.memo.get_mut().expect("memo").clear();
         let mut dirty = Dirty::default();
         let ns = namespace_of(key);
         let scope = ns.map(str::to_string);
@@ -409,6 +414,16 @@ impl Model {
         scopes.insert(None);
         let crossing = scopes.iter().flatten().cloned().collect();
         Dirty { scopes, crossing }
+    }
+
+    /// A verdict about the model as it is now, computed once per `key` until the next change.
+    pub fn memo(&self, key: &str, compute: impl FnOnce() -> Option<String>) -> Option<String> {
+        if let Some(v) = self.memo.lock().expect("memo").get(key) {
+            return v.clone();
+        }
+        let v = compute();
+        self.memo.lock().expect("memo").insert(key.to_string(), v.clone());
+        v
     }
 
     /// How many objects the model holds.

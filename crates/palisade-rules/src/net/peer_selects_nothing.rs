@@ -61,18 +61,26 @@ impl Check for PeerSelectsNothing {
                 for (r, rule) in rules.iter().enumerate() {
                     for (k, peer) in rule.peers.iter().enumerate() {
                         let Peer::Selectors { pods, namespaces } = peer else { continue };
-                        let matched: Vec<&str> = match namespaces {
-                            None => vec![policy.namespace.as_str()],
-                            Some(sel) => net.matching_namespaces(sel).collect(),
+                        let judge = || {
+                            let matched: Vec<&str> = match namespaces {
+                                None => vec![policy.namespace.as_str()],
+                                Some(sel) => net.matching_namespaces(sel).collect(),
+                            };
+                            if namespaces.is_some() && matched.is_empty() && declared {
+                                Some("its namespaceSelector matches none of the input's namespaces".to_string())
+                            } else if let Some(sel) = pods.as_ref().filter(|_| !matched.is_empty()) {
+                                let judged = matched.iter().all(|ns| has_workloads(ns) && !has_custom_resources(model, ns));
+                                let any = || matched.iter().any(|ns| net.matching_pods(ns, sel).next().is_some());
+                                (judged && !any()).then(|| format!("its podSelector matches no workload of namespace {}", matched.join(", ")))
+                            } else {
+                                None
+                            }
                         };
-                        let problem = if namespaces.is_some() && matched.is_empty() && declared {
-                            Some("its namespaceSelector matches none of the input's namespaces".to_string())
-                        } else if let Some(sel) = pods.as_ref().filter(|_| !matched.is_empty()) {
-                            let judged = matched.iter().all(|ns| has_workloads(ns) && !has_custom_resources(model, ns));
-                            let any = || matched.iter().any(|ns| net.matching_pods(ns, sel).next().is_some());
-                            (judged && !any()).then(|| format!("its podSelector matches no workload of namespace {}", matched.join(", ")))
-                        } else {
-                            None
+                        // A peer that selects namespaces is judged the same from every
+                        // namespace: once per state of the model.
+                        let problem = match namespaces {
+                            Some(_) => model.memo(&format!("NET007 {peer:?}"), judge),
+                            None => judge(),
                         };
                         if let Some(problem) = problem {
                             out.push((
