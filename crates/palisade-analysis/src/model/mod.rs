@@ -470,11 +470,6 @@ impl Model {
         self.role_keys.contains_key(key)
     }
 
-    /// The roles, in key order.
-    pub fn roles(&self) -> impl Iterator<Item = &Role> {
-        self.roles.values()
-    }
-
     /// A ClusterRole by name (the first, when files repeat it).
     pub fn cluster_role(&self, name: &str) -> Option<&Role> {
         self.roles.values().find(|r| r.namespace.is_none() && r.name == name)

@@ -54,8 +54,6 @@ pub struct PolicyEntry {
     pub ingress_from_outside: Vec<usize>,
     /// Some ingress peer is `namespaceSelector: {}` without a narrowing `podSelector`.
     pub ingress_from_every_namespace: bool,
-    /// Some peer has a `namespaceSelector`: its verdicts depend on other namespaces.
-    pub crosses_namespaces: bool,
 }
 
 /// Where a policy is found in the policy index of its namespace.
@@ -212,10 +210,6 @@ impl<T> Slab<T> {
     fn get_mut(&mut self, id: u32) -> &mut T {
         self.slots[id as usize].as_mut().expect("live slot")
     }
-
-    fn iter(&self) -> impl Iterator<Item = &T> {
-        self.slots.iter().flatten()
-    }
 }
 
 /// The network of the model.
@@ -280,12 +274,7 @@ impl PolicyEntry {
                 _ => false,
             })
         });
-        let crosses_namespaces = policy
-            .ingress
-            .iter()
-            .chain(&policy.egress)
-            .any(|r| r.peers.iter().any(|p| matches!(p, Peer::Selectors { namespaces: Some(_), .. })));
-        PolicyEntry { key, policy, anchor, egress_to_metadata, ingress_from_outside, ingress_from_every_namespace, crosses_namespaces }
+        PolicyEntry { key, policy, anchor, egress_to_metadata, ingress_from_outside, ingress_from_every_namespace }
     }
 
     /// Whether the ingress rules that admit outside traffic leave some port of `pod` open.
@@ -517,10 +506,5 @@ impl NetModel {
             net.namespaces.insert(ns.clone(), self.namespace_labels(ns).into_owned());
         }
         net
-    }
-
-    /// How many pods and policies the model holds.
-    pub fn size(&self) -> (usize, usize) {
-        (self.pods.iter().count(), self.policies.iter().count())
     }
 }
