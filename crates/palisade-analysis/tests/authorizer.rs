@@ -304,17 +304,11 @@ subjects: [{{kind: User, name: peeker}}]
 
 /// The RBAC view of a model holding the objects (workloads with their ServiceAccounts too).
 fn model_rbac(yaml: &str) -> Rbac {
-    use palisade_analysis::model::{read, Key, Model, Plan};
-    use palisade_core::{Anchor, Object, PodSpecView};
-    use std::sync::Arc;
+    use palisade_analysis::model::{read_object, Model, Plan};
     let mut model = Model::default();
     for doc in Document::load_all(yaml.as_bytes(), &Limits::default()) {
-        let root = doc.unwrap().root;
-        let object = Object::from_node(&root).unwrap();
-        let reference = Arc::new(object.reference());
-        let anchor = |_: &palisade_core::FieldPath| Arc::new(Anchor { object: reference.clone(), location: None, labels: None, inline: None });
-        let facts = read(&Plan::ALL, &object, &root, PodSpecView::of(&object).as_ref(), None, &anchor, &|_| None);
-        model.apply(Key::live(object.reference()), facts);
+        let (key, facts) = read_object(&Plan::ALL, &doc.unwrap().root).unwrap();
+        model.apply(key, facts);
     }
     model.rbac()
 }

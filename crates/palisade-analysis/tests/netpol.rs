@@ -1,7 +1,7 @@
 //! NetworkPolicy semantics, case by case, with the classic mistakes.
 
+use palisade_analysis::model::{read_object, Model, Plan};
 use palisade_analysis::netpol::{Endpoint, Network, Protocol};
-use palisade_core::Object;
 use palisade_source::{Document, Limits};
 
 const BASE: &str = "
@@ -55,14 +55,13 @@ spec:
 
 fn network(policies: &str) -> Network {
     let text = format!("{BASE}---\n{policies}");
-    let mut net = Network::default();
+    let mut model = Model::default();
     for doc in Document::load_all(text.as_bytes(), &Limits::default()) {
-        let doc = doc.unwrap();
-        if let Ok(o) = Object::from_node(&doc.root) {
-            net.add(&o, &doc.root);
+        if let Ok((key, facts)) = read_object(&Plan::ALL, &doc.unwrap().root) {
+            model.apply(key, facts);
         }
     }
-    net
+    model.net.to_network()
 }
 
 fn reach(net: &Network, src: &str, dst: &str, port: u16, proto: Protocol) -> bool {

@@ -20,7 +20,7 @@ use palisade_core::{Anchor, FieldPath, Location, ObjectRef};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-pub use read::{read, Plan};
+pub use read::{read, read_object, Plan};
 
 /// Identifies one object in the model: its reference and, for objects read from files,
 /// where it was read (two files may hold objects of the same name; both count). Keys order

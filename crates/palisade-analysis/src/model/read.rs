@@ -9,6 +9,7 @@ use crate::rbac::WorkloadAccount;
 use crate::selector::labels_of;
 use palisade_core::secrets::{self, SecretUse};
 use palisade_core::{Anchor, FieldPath, Location, Node, Object, PodSpecView};
+use super::Key;
 use std::sync::Arc;
 
 /// Which facts are worth reading, for what will consume the model.
@@ -23,6 +24,16 @@ pub struct Plan {
 impl Plan {
     /// Everything.
     pub const ALL: Plan = Plan { network: true, secret_reads: true };
+}
+
+/// Reads a live object (no file: its findings carry no location) under its own reference,
+/// as it is (namespace placement is the caller's).
+pub fn read_object(plan: &Plan, node: &Node) -> Result<(Key, ObjectFacts), String> {
+    let object = Object::from_node(node)?;
+    let key = Key::live(object.reference());
+    let anchor = |_: &FieldPath| Arc::new(Anchor { object: key.object.clone(), location: None, labels: None, inline: None });
+    let facts = read(plan, &object, node, PodSpecView::of(&object).as_ref(), None, &anchor, &|_| None);
+    Ok((key, facts))
 }
 
 /// Reads the facts of `object` (whose tree is `node`). `anchor` makes the anchor of a

@@ -1,7 +1,7 @@
 //! Pods, namespaces and NetworkPolicies, read from value trees.
 
-use super::{Direction, Network, Protocol};
-use crate::selector::{labels_of, Selector};
+use super::{Direction, Protocol};
+use crate::selector::Selector;
 use palisade_core::{Node, Object, PodSpecView};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -252,37 +252,4 @@ pub fn read_pod(object: &Object) -> Option<NetPod> {
         labels: labels.unwrap_or_default(),
         ports,
     })
-}
-
-impl Network {
-    /// Adds what an object contributes: a workload's pods, a Namespace's labels, a policy.
-    pub fn add(&mut self, object: &Object, node: &Node) {
-        if object.kind == "Namespace" && object.api_version == "v1" {
-            let mut labels = labels_of(node);
-            labels.insert("kubernetes.io/metadata.name".into(), object.name.to_string());
-            self.namespaces.insert(object.name.to_string(), labels);
-        } else if let Some(p) = read_policy(object, node) {
-            self.policies.push(p);
-        } else if let Some(p) = read_pod(object) {
-            self.pods.push(p);
-        }
-    }
-
-    /// Merges another input's network.
-    pub fn merge(&mut self, other: Network) {
-        self.pods.extend(other.pods);
-        self.policies.extend(other.policies);
-        self.namespaces.extend(other.namespaces);
-    }
-
-    /// Gives every namespace a workload or policy lives in its automatic name label, so
-    /// namespace selectors never need to make one up.
-    pub fn complete_namespaces(&mut self) {
-        let used: Vec<String> = self.pods.iter().map(|p| p.namespace.clone()).chain(self.policies.iter().map(|p| p.namespace.clone())).collect();
-        for ns in used {
-            self.namespaces
-                .entry(ns.clone())
-                .or_insert_with(|| [("kubernetes.io/metadata.name".to_string(), ns)].into());
-        }
-    }
 }
