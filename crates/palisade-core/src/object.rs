@@ -49,9 +49,7 @@ impl<'a> Object<'a> {
     /// The object as the API server would store it when applied to `namespace` (`kubectl
     /// apply -n`): a namespaced kind without `metadata.namespace` is put there.
     pub fn in_namespace(mut self, namespace: &'a str) -> Object<'a> {
-        if self.namespace.is_none() && !is_cluster_scoped(self.kind) {
-            self.namespace = Some(namespace);
-        }
+        self.namespace = placed(self.kind, self.namespace, namespace);
         self
     }
 
@@ -62,6 +60,14 @@ impl<'a> Object<'a> {
             namespace: self.namespace.map(Into::into),
             name: self.name.into(),
         }
+    }
+}
+
+/// The namespace an object of `kind` is stored in when applied to `default`.
+fn placed<'n>(kind: &str, namespace: Option<&'n str>, default: &'n str) -> Option<&'n str> {
+    match namespace {
+        None if !is_cluster_scoped(kind) => Some(default),
+        other => other,
     }
 }
 
@@ -88,6 +94,15 @@ pub struct ObjectRef {
     pub kind: String,
     pub namespace: Option<String>,
     pub name: String,
+}
+
+impl ObjectRef {
+    /// The reference as the object is stored when applied to `namespace`
+    /// ([`Object::in_namespace`]).
+    pub fn in_namespace(mut self, namespace: &str) -> ObjectRef {
+        self.namespace = placed(&self.kind, self.namespace.as_deref(), namespace).map(str::to_string);
+        self
+    }
 }
 
 impl fmt::Display for ObjectRef {

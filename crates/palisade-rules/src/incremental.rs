@@ -11,7 +11,7 @@
 use crate::check::Scope;
 use crate::engine::{Engine, RootOutcome};
 use palisade_analysis::model::{Key, Model};
-use palisade_core::{is_cluster_scoped, Finding, Node, Object, ObjectRef, Suppression};
+use palisade_core::{Finding, Node, Object, ObjectRef, Suppression};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -135,11 +135,7 @@ impl Incremental {
     /// Removes the object (a no-op when it is not there); without a namespace, a namespaced
     /// object is looked for where `apply` put it.
     pub fn remove(&mut self, object: &ObjectRef) -> Delta {
-        let mut object = object.clone();
-        if object.namespace.is_none() && !is_cluster_scoped(&object.kind) {
-            object.namespace = Some(self.engine.namespace().to_string());
-        }
-        let key = Key::live(object);
+        let key = Key::live(object.clone().in_namespace(self.engine.namespace()));
         let mut delta = Delta::default();
         let Some(old) = self.objects.remove(&key) else { return delta };
         self.account(Some(&old), None, &mut delta);

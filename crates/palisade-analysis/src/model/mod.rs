@@ -121,10 +121,6 @@ impl Dirty {
         self.scopes.extend(other.scopes);
         self.crossing.extend(other.crossing);
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.scopes.is_empty() && self.crossing.is_empty()
-    }
 }
 
 /// What the model remembers of an object besides its contributions to the indexes, which

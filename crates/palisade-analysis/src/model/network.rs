@@ -25,7 +25,6 @@ pub type PolicyId = u32;
 /// A workload's pods, with the policies that select them.
 #[derive(Debug)]
 pub struct PodEntry {
-    pub key: Key,
     pub pod: NetPod,
     pub anchor: Arc<Anchor>,
     /// Policies of the namespace that select these pods for ingress / egress.
@@ -45,7 +44,6 @@ impl PodEntry {
 /// A NetworkPolicy, with what can be decided about it alone.
 #[derive(Debug)]
 pub struct PolicyEntry {
-    pub key: Key,
     pub policy: Policy,
     pub anchor: Arc<Anchor>,
     /// Some egress rule allows the cloud metadata endpoint on some port.
@@ -261,7 +259,7 @@ fn peers_admit_address(peers: &[Peer], ip: &IpAddr) -> bool {
 }
 
 impl PolicyEntry {
-    fn new(key: Key, policy: Policy, anchor: Arc<Anchor>) -> PolicyEntry {
+    fn new(policy: Policy, anchor: Arc<Anchor>) -> PolicyEntry {
         let egress_to_metadata = policy.egress_type
             && policy.egress.iter().any(|r| peers_admit_address(&r.peers, &METADATA) && rule_has_port_for_address(r));
         let ingress_from_outside =
@@ -274,7 +272,7 @@ impl PolicyEntry {
                 _ => false,
             })
         });
-        PolicyEntry { key, policy, anchor, egress_to_metadata, ingress_from_outside, ingress_from_every_namespace }
+        PolicyEntry { policy, anchor, egress_to_metadata, ingress_from_outside, ingress_from_every_namespace }
     }
 
     /// Whether the ingress rules that admit outside traffic leave some port of `pod` open.
@@ -426,7 +424,7 @@ impl NetModel {
     pub fn add_pod(&mut self, key: Key, pod: NetPod, anchor: Arc<Anchor>) {
         let ns = pod.namespace.clone();
         self.ensure(&ns);
-        let id = self.pods.insert(PodEntry { key: key.clone(), pod, anchor, ingress: Vec::new(), egress: Vec::new() });
+        let id = self.pods.insert(PodEntry { pod, anchor, ingress: Vec::new(), egress: Vec::new() });
         let (mut ingress, mut egress) = (Vec::new(), Vec::new());
         {
             let labels = &self.pods.get(id).pod.labels;
@@ -461,7 +459,7 @@ impl NetModel {
     pub fn add_policy(&mut self, key: Key, policy: Policy, anchor: Arc<Anchor>) {
         let ns = policy.namespace.clone();
         self.ensure(&ns);
-        let entry = PolicyEntry::new(key.clone(), policy, anchor);
+        let entry = PolicyEntry::new(policy, anchor);
         self.index_crossing(&entry.policy, true);
         let id = self.policies.insert(entry);
         let space = self.namespaces.entry(ns.clone()).or_default();
