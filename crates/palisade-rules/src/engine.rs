@@ -168,6 +168,7 @@ impl Engine {
         let plan = Plan {
             network: rules.iter().any(|r| r.meta().id.starts_with("NET")),
             secret_reads: policy.settings.require_vault,
+            rbac_queries: false,
         };
         let active = rules.iter().map(|r| r.meta()).collect();
         let namespace = sel.namespace.clone().unwrap_or_else(|| "default".into());

@@ -19,11 +19,14 @@ pub struct Plan {
     pub network: bool,
     /// Which workloads read which Secrets (when the policy requires a vault).
     pub secret_reads: bool,
+    /// What only the RBAC queries use: Secrets (age, the ServiceAccount a token is for) and
+    /// the ServiceAccount each workload runs as.
+    pub rbac_queries: bool,
 }
 
 impl Plan {
     /// Everything.
-    pub const ALL: Plan = Plan { network: true, secret_reads: true };
+    pub const ALL: Plan = Plan { network: true, secret_reads: true, rbac_queries: true };
 }
 
 /// Reads a live object (no file: its findings carry no location) under its own reference,
@@ -53,7 +56,7 @@ pub fn read(
     if object.kind == "Namespace" && object.api_version == "v1" {
         facts.namespace_decl = Some(NamespaceDecl { name: object.name.to_string(), labels: labels_of(node), anchor: anchor(&name_path) });
     }
-    if let Some(pod) = pod {
+    if let Some(pod) = pod.filter(|_| plan.rbac_queries) {
         let account = ["serviceAccountName", "serviceAccount"].iter().find_map(|k| pod.spec.get(k).and_then(Node::as_str)).filter(|s| !s.is_empty());
         facts.runs_as = Some(WorkloadAccount {
             namespace: object.namespace.unwrap_or("default").to_string(),
@@ -74,7 +77,7 @@ pub fn read(
         Some(RbacObject::Binding(b)) => facts.binding = Some((b, anchor(&FieldPath::root().keys(&["roleRef", "name"])))),
         None => {}
     }
-    if object.kind == "Secret" && object.api_version == "v1" {
+    if plan.rbac_queries && object.kind == "Secret" && object.api_version == "v1" {
         let token_for = (node.get("type").and_then(Node::as_str) == Some("kubernetes.io/service-account-token"))
             .then(|| node.get_path(&["metadata", "annotations", "kubernetes.io/service-account.name"]).and_then(Node::as_str))
             .flatten()
