@@ -85,19 +85,6 @@ const POD_CREATORS: &[(&str, &str, &str)] = &[
     ("", "replicationcontrollers", "ReplicationController"),
 ];
 
-/// How a path step names creating a workload of `kind` (`{ns}` and `{sa}` filled in later).
-fn kind_phrase(kind: &str) -> &'static str {
-    match kind {
-        "Deployment" => "a Deployment in {ns} whose pods run as {sa}",
-        "ReplicaSet" => "a ReplicaSet in {ns} whose pods run as {sa}",
-        "StatefulSet" => "a StatefulSet in {ns} whose pods run as {sa}",
-        "DaemonSet" => "a DaemonSet in {ns} whose pods run as {sa}",
-        "Job" => "a Job in {ns} whose pods run as {sa}",
-        "CronJob" => "a CronJob in {ns} whose pods run as {sa}",
-        _ => "a ReplicationController in {ns} whose pods run as {sa}",
-    }
-}
-
 /// Ways into a running pod's containers, whose processes hold its ServiceAccount's token:
 /// (verb, subresource, what it does).
 const INTO_PODS: &[(&str, &str, &str)] = &[
@@ -213,17 +200,18 @@ impl Rbac {
                         next.push((who.clone(), format!("reads the token Secret {ns}/{secret} of {who}")));
                     }
                 }
+                // A pod, or else the first kind of workload it may create that creates pods.
                 let creator = if g.allows(&resource("create", "", "pods", "", "", at)) {
-                    Some("a pod in {ns} that runs as {sa}")
+                    Some("Pod")
                 } else {
-                    POD_CREATORS
-                        .iter()
-                        .find(|(group, res, _)| g.allows(&resource("create", group, res, "", "", at)))
-                        .map(|(_, _, kind)| kind_phrase(kind))
+                    POD_CREATORS.iter().find(|(group, res, _)| g.allows(&resource("create", group, res, "", "", at))).map(|(_, _, kind)| *kind)
                 };
-                if let Some(what) = creator {
+                if let Some(kind) = creator {
                     next.extend(accounts(ns).into_iter().map(|sa| {
-                        let action = format!("creates {}", what.replace("{ns}", ns).replace("{sa}", &sa.to_string()));
+                        let action = match kind {
+                            "Pod" => format!("creates a pod in {ns} that runs as {sa}"),
+                            kind => format!("creates a {kind} in {ns} whose pods run as {sa}"),
+                        };
                         (sa, action)
                     }));
                 } else if g.allows(&resource("create", "", "serviceaccounts", "token", "", at)) {
