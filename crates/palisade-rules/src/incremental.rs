@@ -85,10 +85,7 @@ impl Incremental {
         for node in nodes {
             match this.evaluate(node) {
                 Ok((key, held, facts)) => {
-                    let mut ignored = Delta::default();
-                    let old = this.objects.remove(&key);
-                    this.account(old.as_ref(), Some(&held), &mut ignored);
-                    this.objects.insert(key.clone(), held);
+                    this.replace_own(&key, Some(held), &mut Delta::default());
                     this.model.load(key, facts);
                 }
                 Err(e) => errors.push(e),
@@ -124,9 +121,7 @@ impl Incremental {
     pub fn apply(&mut self, node: &Node) -> Result<Delta, String> {
         let (key, new, facts) = self.evaluate(node)?;
         let mut delta = Delta::default();
-        let old = self.objects.remove(&key);
-        self.account(old.as_ref(), Some(&new), &mut delta);
-        self.objects.insert(key.clone(), new);
+        self.replace_own(&key, Some(new), &mut delta);
         let dirty = self.model.apply(key, facts);
         self.reevaluate(dirty, &mut delta);
         Ok(delta)
@@ -137,8 +132,10 @@ impl Incremental {
     pub fn remove(&mut self, object: &ObjectRef) -> Delta {
         let key = Key::live(object.clone().in_namespace(self.engine.namespace()));
         let mut delta = Delta::default();
-        let Some(old) = self.objects.remove(&key) else { return delta };
-        self.account(Some(&old), None, &mut delta);
+        if !self.objects.contains_key(&key) {
+            return delta;
+        }
+        self.replace_own(&key, None, &mut delta);
         let dirty = self.model.remove(&key);
         self.reevaluate(dirty, &mut delta);
         delta
@@ -152,6 +149,15 @@ impl Incremental {
     /// Every suppressed finding, with its waiver.
     pub fn suppressed(&self) -> impl Iterator<Item = &(Finding, Arc<Suppression>)> {
         self.objects.values().chain(self.units.values()).flat_map(|h| &h.suppressed)
+    }
+
+    /// Replaces the findings of an object's own rules (`None`: it is gone), recording the change.
+    fn replace_own(&mut self, key: &Key, new: Option<Held>, delta: &mut Delta) {
+        let old = self.objects.remove(key);
+        self.account(old.as_ref(), new.as_ref(), delta);
+        if let Some(new) = new {
+            self.objects.insert(key.clone(), new);
+        }
     }
 
     /// Records the change from `old` to `new` of one unit: opened and resolved findings, and
