@@ -396,3 +396,113 @@ fn getting_into_a_workloads_pods_is_becoming_its_service_account() {
     // websocket exec needs create) are not steps.
     assert!(first_steps("[{apiGroups: [''], resources: [pods/log, pods], verbs: [get, list]}]").is_empty());
 }
+
+const BUILTIN: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewers, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: User, name: vic}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: editors, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: User, name: eve}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: auth-reader, namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+subjects: [{kind: ServiceAccount, name: metrics, namespace: monitoring}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:job-controller}
+subjects: [{kind: User, name: jc}]
+---
+# A CRD operator's role, aggregated into the built-in view (and so edit and admin).
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: widgets-view
+  labels: {rbac.authorization.k8s.io/aggregate-to-view: 'true'}
+rules: [{apiGroups: [acme.io], resources: [widgets], verbs: [get]}]
+";
+
+#[test]
+fn bindings_to_default_roles_use_the_shipped_definitions() {
+    let r = rbac(BUILTIN);
+    assert!(can(&r, "user:vic", &req("list", "pods", Some("shop"), None)));
+    assert!(!can(&r, "user:vic", &req("get", "secrets", Some("shop"), None)), "view does not read Secrets");
+    assert!(!can(&r, "user:vic", &req("list", "pods", Some("other"), None)));
+    assert!(can(&r, "user:eve", &req("get", "secrets", Some("shop"), None)), "edit reads Secrets");
+    assert!(can(&r, "user:eve", &req("create", "deployments.apps", Some("shop"), None)));
+    assert!(!can(&r, "user:eve", &req("create", "rolebindings.rbac.authorization.k8s.io", Some("shop"), None)), "only admin binds");
+    assert!(can(&r, "user:vic", &req("get", "widgets.acme.io", Some("shop"), None)), "aggregated through view");
+    assert!(can(&r, "user:eve", &req("get", "widgets.acme.io", Some("shop"), None)), "view aggregates into edit");
+    let reader = req("get", "configmaps", Some("kube-system"), Some("extension-apiserver-authentication"));
+    assert!(can(&r, "sa:monitoring/metrics", &reader), "kube-system's shipped Role");
+    assert!(!can(&r, "sa:monitoring/metrics", &req("get", "configmaps", Some("kube-system"), Some("other"))));
+    let via = r.can(&Identity::of(&Subject::parse("user:vic").unwrap()), &req("list", "pods", Some("shop"), None));
+    assert!(via.iter().all(|v| v.builtin && v.role == "ClusterRole view"), "{via:?}");
+    let shipped: Vec<String> = r.using_builtin().map(|b| b.to_string()).collect();
+    assert_eq!(shipped, ["RoleBinding shop/viewers", "RoleBinding shop/editors", "RoleBinding kube-system/auth-reader"]);
+    let unmodelled: Vec<String> = r.unmodelled().map(|b| b.to_string()).collect();
+    assert_eq!(unmodelled, ["ClusterRoleBinding controller"], "controllers' roles are not shipped");
+    assert_eq!(r.dangling().count(), 0, "built-in names are never dangling");
+}
+
+#[test]
+fn a_definition_in_the_input_wins_over_the_shipped_one() {
+    let own_view = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: view}
+rules: [{apiGroups: [''], resources: [secrets], verbs: [get]}]
+";
+    let r = rbac(&format!("{BUILTIN}---{own_view}"));
+    assert!(can(&r, "user:vic", &req("get", "secrets", Some("shop"), None)), "the input's view");
+    assert!(!can(&r, "user:vic", &req("list", "pods", Some("shop"), None)), "not the shipped view");
+    let via = r.can(&Identity::of(&Subject::parse("user:vic").unwrap()), &req("get", "secrets", Some("shop"), None));
+    assert!(!via[0].builtin);
+    assert!(can(&r, "user:eve", &req("get", "secrets", Some("shop"), None)), "edit still shipped, aggregating the input's view");
+}
+
+#[test]
+fn without_builtin_roles_bindings_to_them_grant_nothing() {
+    let docs: Vec<Document> = Document::load_all(BUILTIN.as_bytes(), &Limits::default()).into_iter().map(|d| d.unwrap()).collect();
+    let mut model = palisade_analysis::model::Model::default();
+    for d in &docs {
+        let (key, facts) = palisade_analysis::model::read::read_object(&palisade_analysis::model::read::Plan::ALL, &d.root).unwrap();
+        model.load(key, facts);
+    }
+    assert!(can(&model.rbac(), "user:vic", &req("list", "pods", Some("shop"), None)));
+    assert!(model.cluster_role("edit").is_some_and(|r| r.builtin));
+    model.set_builtin_roles(false);
+    let r = model.rbac();
+    assert!(!can(&r, "user:vic", &req("list", "pods", Some("shop"), None)));
+    assert!(model.cluster_role("edit").is_none());
+    assert_eq!(r.unmodelled().count(), 4);
+    assert!(r.roles.iter().any(|r| r.name == "cluster-admin"), "cluster-admin's meaning is fixed");
+}
+
+#[test]
+fn the_shipped_roles_are_what_the_bootstrap_policy_creates() {
+    use palisade_analysis::rbac::builtin::{is_builtin_role, role, roles};
+    assert_eq!(roles().len(), 38, "31 ClusterRoles and 7 Roles of kube-system and kube-public");
+    let admin = role(&(true, None, "cluster-admin".into())).unwrap();
+    assert_eq!(admin.rules.len(), 2);
+    assert_eq!(admin.rules[1].non_resource_urls, ["*"]);
+    let node = role(&(true, None, "system:node".into())).unwrap();
+    assert_eq!(node.rules.len(), 22);
+    assert!(node.rules.iter().any(|r| r.resources == ["configmaps", "secrets"] && r.api_groups == [""]));
+    let approver = role(&(true, None, "system:certificates.k8s.io:kube-apiserver-client-approver".into())).unwrap();
+    assert_eq!(approver.rules[0].resource_names, ["kubernetes.io/kube-apiserver-client"]);
+    assert!(roles().iter().all(|r| r.builtin && r.labels.get("kubernetes.io/bootstrapping").map(String::as_str) == Some("rbac-defaults")));
+    assert!(is_builtin_role(false, Some("kube-public"), "system:controller:bootstrap-signer"));
+    assert!(!is_builtin_role(false, Some("shop"), "system:controller:bootstrap-signer"));
+    assert!(is_builtin_role(true, None, "system:controller:job-controller"));
+    assert!(!is_builtin_role(true, None, "viewer"));
+}

@@ -175,6 +175,11 @@ pub struct ScanArgs {
     #[arg(long, short = 'n', value_name = "NS")]
     pub namespace: Option<String>,
 
+    /// Bindings to Kubernetes' default roles (admin, edit, view, system:*) that the input
+    /// does not define grant nothing, instead of what the shipped definitions grant.
+    #[arg(long)]
+    pub no_builtin_roles: bool,
+
     /// Print only findings and errors: no skipped list, summary or progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -331,6 +336,9 @@ pub struct RisksArgs {
     /// Identity roster: bindings to users and groups not in it are stale grants (RBAC014).
     #[arg(long, value_name = "FILE")]
     pub roster: Option<PathBuf>,
+    /// Bindings to Kubernetes' default roles that the input does not define grant nothing.
+    #[arg(long)]
+    pub no_builtin_roles: bool,
 }
 
 #[derive(clap::Args)]
@@ -353,6 +361,10 @@ pub struct RbacIo {
     /// Print how long loading and answering took, on standard error.
     #[arg(long)]
     pub timings: bool,
+    /// Bindings to Kubernetes' default roles (admin, edit, view, system:*) that the input
+    /// does not define grant nothing, instead of what the shipped definitions grant.
+    #[arg(long)]
+    pub no_builtin_roles: bool,
 }
 
 #[derive(clap::Args)]

@@ -66,11 +66,16 @@ pub struct ScanOptions<'a> {
     pub pass: PassOptions<'a>,
     /// Keep the list of scanned objects (JUnit lists passing objects too).
     pub keep_objects: bool,
+    /// Bindings to Kubernetes' default roles the input does not define see the shipped
+    /// definitions (`--no-builtin-roles` turns it off).
+    pub builtin_roles: bool,
 }
 
 /// Scans every input, in parallel across inputs, and returns the combined report.
 pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
-    let pass = ScanPass { engine: opts.engine, keep_objects: opts.keep_objects, model: Mutex::new(Model::default()) };
+    let mut model = Model::default();
+    model.set_builtin_roles(opts.builtin_roles);
+    let pass = ScanPass { engine: opts.engine, keep_objects: opts.keep_objects, model: Mutex::new(model) };
     let mut report = Report {
         files: inputs.len(),
         rules: opts.engine.rules().iter().map(|r| r.meta()).collect(),

@@ -48,7 +48,7 @@ fn who_can_and_can_answer_in_json() {
     assert_eq!(code, 0);
     let subjects: Vec<&str> = v["subjects"].as_array().unwrap().iter().map(|s| s["subject"].as_str().unwrap()).collect();
     assert_eq!(subjects, ["sa:shop/web", "group:shop-devs", "user:olga"], "cluster-admin is built in and grants everything");
-    assert_eq!(v["subjects"][0]["via"][0], serde_json::json!({"binding": "RoleBinding shop/web-reads-secrets", "role": "Role shop/secret-reader", "rule": 0}));
+    assert_eq!(v["subjects"][0]["via"][0], serde_json::json!({"binding": "RoleBinding shop/web-reads-secrets", "role": "Role shop/secret-reader", "rule": 0, "builtin": false}));
     let (_, v) = json(&["rbac", "who-can", "get", "secrets", "-n", "other", "-f", &file, "--format", "json"]);
     assert_eq!(v["subjects"].as_array().unwrap().len(), 1, "only olga outside shop: {v}");
 
@@ -66,6 +66,41 @@ fn who_can_and_can_answer_in_json() {
     // Usage errors.
     assert_eq!(palisade(&["rbac", "can", "alice", "get", "pods", "-f", &file], None).code, 2);
     assert_eq!(palisade(&["rbac", "who-can", "get", "pods"], None).code, 2, "-f is required");
+}
+
+#[test]
+fn bindings_to_default_roles_use_their_builtin_definitions_unless_told_not_to() {
+    let dir = tempdir("rbac-builtin");
+    let file = write(
+        &dir,
+        "rbac.yaml",
+        "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer-edits, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+",
+    );
+    let (_, v) = json(&["rbac", "who-can", "get", "secrets", "-n", "shop", "-f", &file, "--format", "json"]);
+    let deployer = v["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "sa:ci/deployer").expect("edit reads Secrets");
+    assert_eq!(deployer["via"][0]["role"], "ClusterRole edit");
+    assert_eq!(deployer["via"][0]["builtin"], true);
+    let out = palisade(&["rbac", "who-can", "get", "secrets", "-n", "shop", "-f", &file], None);
+    assert!(out.stdout.contains("→ ClusterRole edit (built-in)"), "{}", out.stdout);
+    assert!(out.stderr.contains("answers use their built-in definitions"), "{}", out.stderr);
+    // edit creates pods in shop, so the deployer runs as shop's ServiceAccounts and lists its Secrets.
+    let (_, v) = json(&["rbac", "paths", "sa:ci/deployer", "-f", &file, "--format", "json"]);
+    let reaches: Vec<&str> = v["paths"].as_array().unwrap().iter().map(|p| p["reaches"].as_str().unwrap()).collect();
+    assert!(reaches.contains(&"secrets:shop"), "{v}");
+
+    let args = ["rbac", "who-can", "get", "secrets", "-n", "shop", "-f", &file, "--format", "json", "--no-builtin-roles"];
+    let (_, v) = json(&args);
+    assert!(v["subjects"].as_array().unwrap().iter().all(|s| s["subject"] != "sa:ci/deployer"), "{v}");
+    let out = palisade(&args, None);
+    assert!(out.stderr.contains("whose rules are not in the input (edit)"), "{}", out.stderr);
+    let (_, v) = json(&["rbac", "paths", "sa:ci/deployer", "-f", &file, "--format", "json", "--no-builtin-roles"]);
+    assert_eq!(v["paths"], serde_json::json!([]));
 }
 
 #[test]

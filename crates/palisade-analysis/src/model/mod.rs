@@ -13,7 +13,7 @@ pub mod read;
 
 use crate::netpol::model::{NetPod, Policy};
 use crate::rbac::model::{Binding, Role, RoleKey};
-use crate::rbac::{Rbac, WorkloadAccount};
+use crate::rbac::{builtin, Rbac, WorkloadAccount};
 use network::NetModel;
 use palisade_core::secrets::SecretUse;
 use palisade_core::{Anchor, FieldPath, Location, ObjectRef};
@@ -155,6 +155,8 @@ pub struct Model {
     workload_accounts: BTreeMap<Key, WorkloadAccount>,
     vault_secrets: BTreeMap<(String, String), usize>,
     secret_reads: BTreeMap<String, BTreeMap<Key, Vec<SecretRead>>>,
+    /// `--no-builtin-roles`: bindings to Kubernetes' default roles see only the input's.
+    no_builtin_roles: bool,
     /// Verdicts that depend on the whole model and are asked from many scopes (a peer's
     /// namespaceSelector and podSelector, judged once for every namespace that uses them),
     /// kept until the next change.
@@ -466,9 +468,20 @@ impl Model {
         self.role_keys.contains_key(key)
     }
 
-    /// A ClusterRole by name (the first, when files repeat it).
+    /// Whether bindings to Kubernetes' default roles that the input does not define see the
+    /// shipped definitions (the default) or nothing.
+    pub fn set_builtin_roles(&mut self, on: bool) {
+        self.no_builtin_roles = !on;
+        self.memo.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// A ClusterRole by name (the first, when files repeat it), or Kubernetes' shipped
+    /// definition when the input has none.
     pub fn cluster_role(&self, name: &str) -> Option<&Role> {
-        self.roles.values().find(|r| r.namespace.is_none() && r.name == name)
+        self.roles.values().find(|r| r.namespace.is_none() && r.name == name).or_else(|| {
+            let key: RoleKey = (true, None, name.to_string());
+            builtin::role(&key).filter(|_| !self.no_builtin_roles)
+        })
     }
 
     /// The bindings whose scope is `scope` (`None`: ClusterRoleBindings), in key order.
@@ -494,7 +507,7 @@ impl Model {
     /// The RBAC authorizer's view of the model, for queries (`rbac who-can`, paths, secret
     /// readers): roles with aggregation resolved, bindings, namespaces and token Secrets.
     pub fn rbac(&self) -> Rbac {
-        let mut rbac = Rbac::new(self.roles.values().cloned().collect(), self.bindings.values().map(|(b, _)| b.clone()).collect());
+        let mut rbac = Rbac::new(self.roles.values().cloned().collect(), self.bindings.values().map(|(b, _)| b.clone()).collect(), !self.no_builtin_roles);
         rbac.known_namespaces = self.kinds.keys().chain(self.declared.keys()).cloned().collect();
         rbac.token_secrets = self
             .secrets

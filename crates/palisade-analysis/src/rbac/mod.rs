@@ -2,12 +2,14 @@
 //! RoleBindings and ClusterRoleBindings loaded from any input, and queries over them.
 //!
 //! - [`model`]: the objects, read from value trees;
+//! - [`builtin`]: Kubernetes' default roles, shipped as data;
 //! - [`authorizer`]: requests and the matching rules (verbs, groups, resources and
 //!   subresources, resource names, non-resource URLs, subjects and implicit groups);
 //! - [`Rbac`]: the loaded set, with aggregated ClusterRoles resolved, and its queries
 //!   (`who_can`, `can`, `grants_of`).
 
 pub mod authorizer;
+pub mod builtin;
 pub mod model;
 pub mod paths;
 
@@ -25,6 +27,8 @@ pub struct Via {
     pub role: String,
     /// Index of the rule in the role (after aggregation).
     pub rule: usize,
+    /// The role is Kubernetes' shipped definition, not the input's.
+    pub builtin: bool,
 }
 
 /// A subject allowed to do something, with every way it is allowed.
@@ -62,10 +66,16 @@ impl Rbac {
     /// Builds the set and resolves aggregated ClusterRoles: a ClusterRole with an
     /// `aggregationRule` holds the rules of every ClusterRole its selectors match (repeated
     /// until nothing changes, as the aggregation controller converges).
-    pub fn new(mut roles: Vec<Role>, bindings: Vec<Binding>) -> Rbac {
-        // `cluster-admin` exists in every cluster, and what it grants is known exactly.
-        if !roles.iter().any(|r| r.namespace.is_none() && r.name == "cluster-admin") {
-            roles.push(cluster_admin());
+    ///
+    /// With `builtin_roles`, Kubernetes' default roles that the input does not define are
+    /// added from the shipped data ([`builtin`]); without, only `cluster-admin`, whose meaning
+    /// the API server fixes.
+    pub fn new(mut roles: Vec<Role>, bindings: Vec<Binding>, builtin_roles: bool) -> Rbac {
+        let defined: std::collections::HashSet<RoleKey> = roles.iter().map(Role::key).collect();
+        for role in builtin::roles() {
+            if !defined.contains(&role.key()) && (builtin_roles || (role.namespace.is_none() && role.name == "cluster-admin")) {
+                roles.push(role.clone());
+            }
         }
         let index: HashMap<RoleKey, usize> = roles.iter().enumerate().map(|(i, r)| (r.key(), i)).collect();
         let aggregating: Vec<(usize, Vec<Selector>)> =
@@ -106,10 +116,16 @@ impl Rbac {
         self.bindings.iter().filter(|b| self.role_of(b).is_none() && !builtin_role(b))
     }
 
-    /// Bindings to built-in roles whose rules the input does not hold (answers about them are
-    /// incomplete until the roles are added, e.g. from `kubectl get clusterroles -o yaml`).
+    /// Bindings to built-in roles whose rules are neither in the input nor shipped (the
+    /// controllers' roles, or any with `--no-builtin-roles`): answers about them are
+    /// incomplete until the roles are added, e.g. from `kubectl get clusterroles -o yaml`.
     pub fn unmodelled(&self) -> impl Iterator<Item = &Binding> {
         self.bindings.iter().filter(|b| self.role_of(b).is_none() && builtin_role(b))
+    }
+
+    /// Bindings whose role is Kubernetes' shipped definition, because the input has none.
+    pub fn using_builtin(&self) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(|b| self.role_of(b).is_some_and(|r| r.builtin))
     }
 
     /// The ways `binding` allows `request` (empty when it does not apply or grants nothing).
@@ -122,7 +138,7 @@ impl Rbac {
             .iter()
             .enumerate()
             .filter(|(_, rule)| rule_allows(rule, request))
-            .map(|(i, _)| Via { binding: binding.to_string(), role: role.to_string(), rule: i })
+            .map(|(i, _)| Via { binding: binding.to_string(), role: role.to_string(), rule: i, builtin: role.builtin })
             .collect()
     }
 
@@ -194,36 +210,13 @@ impl Rbac {
     }
 }
 
-/// Kubernetes' `cluster-admin` ClusterRole: everything, everywhere.
-pub fn cluster_admin() -> Role {
-    let all = || vec!["*".to_string()];
-    Role {
-        namespace: None,
-        name: "cluster-admin".into(),
-        labels: [("kubernetes.io/bootstrapping".to_string(), "rbac-defaults".to_string())].into(),
-        rules: vec![
-            PolicyRule { verbs: all(), api_groups: all(), resources: all(), ..PolicyRule::default() },
-            PolicyRule { verbs: all(), non_resource_urls: all(), ..PolicyRule::default() },
-        ],
-        aggregation: None,
-    }
-}
-
 /// Whether a binding references one of the roles every cluster has (`admin`, `edit`, `view`,
 /// `system:*`, and kube-system's authentication reader).
 pub fn builtin_role(b: &Binding) -> bool {
-    is_builtin_role(b.role_is_cluster, b.namespace.as_deref(), &b.role_name)
+    builtin::is_builtin_role(b.role_is_cluster, b.namespace.as_deref(), &b.role_name)
 }
 
-/// Whether a ClusterRole (`cluster`) or a Role of `namespace` named `name` is one of the roles
-/// every cluster has.
-pub fn is_builtin_role(cluster: bool, namespace: Option<&str>, name: &str) -> bool {
-    if cluster {
-        matches!(name, "cluster-admin" | "admin" | "edit" | "view") || name.starts_with("system:")
-    } else {
-        namespace == Some("kube-system") && (name == "extension-apiserver-authentication-reader" || name.starts_with("system:"))
-    }
-}
+pub use builtin::is_builtin_role;
 
 /// Loads every RBAC object of a set of document roots (objects, or `List`s of them).
 pub fn load<'a>(roots: impl IntoIterator<Item = &'a palisade_core::Node>) -> Rbac {
@@ -242,5 +235,5 @@ pub fn load<'a>(roots: impl IntoIterator<Item = &'a palisade_core::Node>) -> Rba
             _ => take(root),
         }
     }
-    Rbac::new(roles, bindings)
+    Rbac::new(roles, bindings, true)
 }

@@ -24,6 +24,8 @@ pub struct Role {
     pub rules: Vec<PolicyRule>,
     /// A ClusterRole's `aggregationRule.clusterRoleSelectors`.
     pub aggregation: Option<Vec<Selector>>,
+    /// Kubernetes' shipped definition ([`super::builtin`]), not the input's.
+    pub builtin: bool,
 }
 
 /// How bindings name roles: (cluster role?, namespace, name).
@@ -170,6 +172,7 @@ pub fn read(object: &Object, node: &Node) -> Option<RbacObject> {
                 labels: labels_of(node),
                 rules: node.get("rules").map(Node::items).unwrap_or(&[]).iter().map(policy_rule).collect(),
                 aggregation,
+                builtin: false,
             }))
         }
         "RoleBinding" | "ClusterRoleBinding" => {

@@ -19,7 +19,8 @@ const NAMESPACED: &[&str] = &[
 declare_rule! {
     /// ## What it does
     /// Suggests a RoleBinding where a ClusterRoleBinding grants a ClusterRole only to
-    /// ServiceAccounts of one namespace, and the ClusterRole (in the input, not aggregated)
+    /// ServiceAccounts of one namespace, and the ClusterRole (the input's, or Kubernetes' built-in
+    /// definition when the input has none; not aggregated)
     /// grants only resources that live in namespaces. Whether the ServiceAccounts work in
     /// other namespaces cannot be seen in manifests — cluster-wide controllers legitimately
     /// do — so this is advice (severity info): if they only work in their own namespace, a
@@ -88,8 +89,10 @@ impl Check for ClusterBindingOneNamespace {
                     Violation::new(
                         FieldPath::root().keys(&["roleRef", "name"]),
                         format!(
-                            "{} grants ClusterRole {} in every namespace to ServiceAccounts of {ns} only; if they work only there, a RoleBinding in {ns} would do",
-                            anchor.object, b.role_name
+                            "{} grants ClusterRole {}{} in every namespace to ServiceAccounts of {ns} only; if they work only there, a RoleBinding in {ns} would do",
+                            anchor.object,
+                            b.role_name,
+                            if role.builtin { " (Kubernetes' built-in definition)" } else { "" }
                         ),
                     ),
                 ));

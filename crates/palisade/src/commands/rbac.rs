@@ -22,6 +22,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 namespace: None,
                 quiet: false,
                 roster: risks.roster,
+                no_builtin_roles: risks.no_builtin_roles,
             },
             false,
         );
@@ -40,7 +41,8 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
     let (inputs, mut errors) = collect_inputs(&io.files.paths, &[]);
     let opts = PassOptions::quiet();
     let started = std::time::Instant::now();
-    let (model, more) = palisade::model::load(&inputs, &opts);
+    let (mut model, more) = palisade::model::load(&inputs, &opts);
+    model.set_builtin_roles(!io.no_builtin_roles);
     let rbac = &model.rbac();
     let loaded = started.elapsed();
     errors.extend(more);
@@ -48,16 +50,22 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
     for b in rbac.dangling() {
         eprintln!("warning: {b} references {} {}, which does not exist; it grants nothing", if b.role_is_cluster { "ClusterRole" } else { "Role" }, b.role_name);
     }
-    let unmodelled: Vec<String> = rbac.unmodelled().map(|b| b.role_name.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let names = |bindings: &mut dyn Iterator<Item = &palisade_analysis::rbac::model::Binding>| -> String {
+        bindings.map(|b| b.role_name.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", ")
+    };
+    let shipped = names(&mut rbac.using_builtin());
+    if !shipped.is_empty() {
+        eprintln!("note: bindings reference Kubernetes' default roles the input does not define ({shipped}); answers use their built-in definitions (--no-builtin-roles to ignore them)");
+    }
+    let unmodelled = names(&mut rbac.unmodelled());
     if !unmodelled.is_empty() {
         eprintln!(
-            "note: bindings reference built-in roles whose rules are not in the input ({}); add them (kubectl get clusterroles,roles -A -o yaml) for complete answers",
-            unmodelled.join(", ")
+            "note: bindings reference built-in roles whose rules are not in the input ({unmodelled}); add them (kubectl get clusterroles,roles -A -o yaml) for complete answers"
         );
     }
     let mut denied = false;
     let via_json = |via: &[Via]| -> serde_json::Value {
-        via.iter().map(|v| json!({"binding": v.binding, "role": v.role, "rule": v.rule})).collect()
+        via.iter().map(|v| json!({"binding": v.binding, "role": v.role, "rule": v.rule, "builtin": v.builtin})).collect()
     };
     let usage = super::usage;
     let json_out = io.format == RbacFormat::Json;
@@ -89,7 +97,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 for a in &allowed {
                     println!("  {}", a.subject);
                     for v in &a.via {
-                        println!("      via {} → {} (rule {})", v.binding, v.role, v.rule + 1);
+                        println!("      via {} → {}{} (rule {})", v.binding, v.role, builtin_note(v), v.rule + 1);
                     }
                 }
             }
@@ -117,7 +125,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                     } else {
                         println!("{} {subject} {req}", if via.is_empty() { "no:" } else { "yes:" });
                         for v in &via {
-                            println!("    via {} → {} (rule {})", v.binding, v.role, v.rule + 1);
+                            println!("    via {} → {}{} (rule {})", v.binding, v.role, builtin_note(v), v.rule + 1);
                         }
                     }
                 }
@@ -129,7 +137,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                             .iter()
                             .map(|(scope, b, role)| {
                                 json!({
-                                    "namespace": scope, "binding": b.to_string(), "role": role.to_string(),
+                                    "namespace": scope, "binding": b.to_string(), "role": role.to_string(), "builtin": role.builtin,
                                     "rules": role.rules.iter().map(|r| json!({
                                         "verbs": r.verbs, "apiGroups": r.api_groups, "resources": r.resources,
                                         "resourceNames": r.resource_names, "nonResourceURLs": r.non_resource_urls,
@@ -146,7 +154,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         for s in scopes {
                             println!("  {}", s.map(|ns| format!("namespace {ns}")).unwrap_or_else(|| "cluster-wide".into()));
                             for (_, b, role) in grants.iter().filter(|(g, _, _)| *g == s) {
-                                println!("    {role} via {b}");
+                                println!("    {role}{} via {b}", if role.builtin { " (built-in)" } else { "" });
                                 for r in &role.rules {
                                     let what = if r.non_resource_urls.is_empty() { r.resources.join(",") } else { r.non_resource_urls.join(",") };
                                     let names = if r.resource_names.is_empty() { String::new() } else { format!(" [{}]", r.resource_names.join(",")) };
@@ -202,7 +210,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         println!("    nobody named in the input's bindings can read it");
                     }
                     for (subject, verbs, via) in readers {
-                        let first = via.first().map(|v| format!("via {} → {}", v.binding, v.role)).unwrap_or_default();
+                        let first = via.first().map(|v| format!("via {} → {}{}", v.binding, v.role, builtin_note(v))).unwrap_or_default();
                         let more = if via.len() > 1 { format!(" (+{} more)", via.len() - 1) } else { String::new() };
                         println!("    {subject:<40} {:<16} {first}{more}", verbs.join(","));
                     }
@@ -279,4 +287,13 @@ fn paths_dot(paths: &[palisade_analysis::rbac::paths::Path]) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+/// Marks a role that is Kubernetes' shipped definition rather than the input's.
+fn builtin_note(via: &palisade_analysis::rbac::Via) -> &'static str {
+    if via.builtin {
+        " (built-in)"
+    } else {
+        ""
+    }
 }

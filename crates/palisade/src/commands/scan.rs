@@ -85,6 +85,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
             engine: &engine,
             pass: PassOptions { on_progress: &tick, ..PassOptions::quiet() },
             keep_objects: matches!(args.format, Format::Junit),
+            builtin_roles: !args.no_builtin_roles,
         },
     );
     if let Some(p) = progress {
