@@ -5,6 +5,7 @@
 //!
 //! Each change re-runs the object's own rules, and the cross-object rules only on the scopes
 //! the model says the change touched, so its cost follows what it touches, not the cluster.
+//! A new policy file or rule selection ([`Incremental::set_engine`]) re-judges everything.
 //! The findings held after any sequence of changes are those a full scan of the final
 //! objects gives (a property test checks it).
 
@@ -139,6 +140,20 @@ impl Incremental {
         let dirty = self.model.remove(&key);
         self.reevaluate(dirty, &mut delta);
         delta
+    }
+
+    /// Replaces the engine — a changed policy file (waivers, severities, settings) or other
+    /// rules — and judges everything again. The raw objects are not kept (memory stays
+    /// bounded), so the caller passes the objects present now (its watch cache, or a relist);
+    /// the delta is what the new judgement opened and resolved. Returns the objects that
+    /// could not be read.
+    pub fn set_engine<'a>(&mut self, engine: Engine, nodes: impl IntoIterator<Item = &'a Node>) -> (Delta, Vec<String>) {
+        let (next, errors) = Incremental::with_objects(engine, nodes);
+        let all = |i: &Incremental| Held { findings: i.findings().cloned().collect(), suppressed: Vec::new() };
+        let mut delta = Delta::default();
+        self.diff(Some(&all(self)), Some(&all(&next)), &mut delta);
+        *self = next;
+        (delta, errors)
     }
 
     /// Every open finding, in no particular order.
