@@ -389,6 +389,11 @@ pub struct InventoryArgs {
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Namespaced objects without `metadata.namespace` are taken to be in NS, as `kubectl
+    /// apply -n NS` would put them [default: default].
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+
     /// Ignore any policy file found in the directories read.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,

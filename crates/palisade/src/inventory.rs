@@ -13,13 +13,18 @@ pub struct Inventories {
     pub secrets: SecretInventory,
 }
 
-struct InventoryPass;
+/// Gathers both inventories; namespaced objects without `metadata.namespace` are in
+/// `namespace`.
+struct InventoryPass<'n> {
+    namespace: &'n str,
+}
 
-impl Pass for InventoryPass {
+impl Pass for InventoryPass<'_> {
     type Out = Inventories;
 
     fn document(&self, origin: &Origin, doc: Doc, out: &mut Inventories) {
         doc.objects(|object, node, _| {
+            let object = object.in_namespace(self.namespace);
             let locate = |pos| origin.location(pos);
             out.images.add(&object, node, &locate);
             out.secrets.add(&object, node, &locate);
@@ -27,10 +32,11 @@ impl Pass for InventoryPass {
     }
 }
 
-/// Reads every input and gathers its images and secrets; input problems come back as errors.
-pub fn gather(inputs: &[Input], opts: &PassOptions) -> (Inventories, Vec<InputError>) {
+/// Reads every input and gathers its images and secrets (objects without a namespace are in
+/// `namespace`, as `kubectl apply -n` puts them); input problems come back as errors.
+pub fn gather(inputs: &[Input], opts: &PassOptions, namespace: &str) -> (Inventories, Vec<InputError>) {
     let mut all = Inventories::default();
-    let errors = inputs::fold(inputs, opts, &InventoryPass, |out| {
+    let errors = inputs::fold(inputs, opts, &InventoryPass { namespace }, |out| {
         all.images.merge(out.images);
         all.secrets.merge(out.secrets);
     });

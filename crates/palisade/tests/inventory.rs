@@ -96,3 +96,37 @@ spec: {provider: azure}
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("`plain`"));
 }
+
+#[test]
+fn objects_without_a_namespace_are_where_dash_n_puts_them() {
+    let dir = tempdir("inventory-ns");
+    write(
+        &dir,
+        "app.yaml",
+        "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: api, image: api:1, env: [{name: P, valueFrom: {secretKeyRef: {name: creds, key: p}}}]}
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {name: creds}
+spec:
+  secretStoreRef: {name: vault, kind: SecretStore}
+  target: {name: creds}
+",
+    );
+    let dir = dir.to_str().unwrap();
+    let namespaces = |v: &Value| -> Vec<String> { v["images"][0]["workloads"].as_array().unwrap().iter().map(|w| w["object"]["namespace"].to_string()).collect() };
+    assert_eq!(namespaces(&json_of(&["images", dir, "--format", "json"])), ["\"default\""]);
+    assert_eq!(namespaces(&json_of(&["images", dir, "--format", "json", "-n", "shop"])), ["\"shop\""]);
+    // The ExternalSecret and the workload meet in the same namespace either way.
+    let v = json_of(&["secrets", dir, "--format", "json", "-n", "shop"]);
+    assert_eq!(v["workloads"][0]["object"]["namespace"], "shop");
+    assert_eq!(v["workloads"][0]["sources"][0]["origin"]["external_secret"], "creds", "{v}");
+}

@@ -18,7 +18,7 @@ pub fn run(args: InventoryArgs, secrets: bool) -> ExitCode {
     };
     let (inputs, mut errors) = collect_inputs(&args.paths, &args.kustomize);
     let opts = PassOptions::quiet();
-    let (inventories, more) = inventory::gather(&inputs, &opts);
+    let (inventories, more) = inventory::gather(&inputs, &opts, args.namespace.as_deref().unwrap_or("default"));
     errors.extend(more);
     super::print_errors(&errors);
     let written = if secrets {
