@@ -2,7 +2,8 @@
 # The scale benchmark: the full catalogue (JSON report written) on generated clusters of two
 # shapes — many small namespaces (100 objects each) and few large ones (10,000 objects and
 # ~300 NetworkPolicies each) — at 10k, 50k, 100k and 200k objects; then, at 100k objects,
-# PSS alone, the YAML parser alone (events only, every core) and one incremental apply.
+# PSS alone, the YAML parser alone (events only, every core), the other position-reporting
+# parsers on crates.io (bench/parsers) and one incremental apply.
 #
 #   bench/scale.sh           RUNS=3 by default; the median is reported
 #
@@ -39,6 +40,10 @@ for per_ns in 100 10000; do
   awk -v f="$full" -v p="$pss" -v y="$parse" -v s="$per_ns" 'BEGIN {printf "%s objects/namespace: full catalogue %.2fx PSS alone (target <= 2x); PSS %.2fx the parser alone (target <= 1.5x)\n", s, f / p, p / y}'
   target/release/examples/apply_timing "$dir" 50 | sed "s/^/$per_ns objects\/namespace: /"
 done
+
+echo "== position-reporting YAML parsers on crates.io, events only, 100,000 objects (bench/parsers)" >&2
+cargo build --release -q --manifest-path bench/parsers/Cargo.toml
+bench/parsers/target/release/palisade-parser-bench "$OUT/shape-10000-100000"
 
 echo "== per-object cost, 10k -> 200k (target: flat within 1.5x)" >&2
 awk -F'\t' 'NR > 1 {if (!($2 in lo) || $5 < lo[$2]) lo[$2] = $5; if ($5 > hi[$2]) hi[$2] = $5}
