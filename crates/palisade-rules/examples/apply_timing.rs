@@ -61,7 +61,7 @@ fn main() {
     let workload = |v: usize| {
         parse(&format!(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: bench-web, namespace: {ns}}}\nspec:\n  template:\n    metadata: {{labels: {{app.kubernetes.io/name: bench-web, version: v{v}}}}}\n    spec:\n      containers:\n        - name: web\n          image: registry.example.com/web:1.{v}\n          ports: [{{name: http, containerPort: 8080}}]\n          securityContext: {{privileged: {}}}\n",
-            v % 2 == 0
+            v.is_multiple_of(2)
         ))
     };
     let namespace = |team: &str, env: &str| {
@@ -69,8 +69,8 @@ fn main() {
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels: {{team: {team}, env: {env}, pod-security.kubernetes.io/enforce: baseline}}\n"
         ))
     };
-    let unread = |v: usize| namespace("team-3", if v % 2 == 0 { "prod" } else { "staging" });
-    let selected = |v: usize| namespace(if v % 2 == 0 { "ingress" } else { "team-3" }, "prod");
+    let unread = |v: usize| namespace("team-3", if v.is_multiple_of(2) { "prod" } else { "staging" });
+    let selected = |v: usize| namespace(if v.is_multiple_of(2) { "ingress" } else { "team-3" }, "prod");
     let time = |live: &mut Incremental, make: &dyn Fn(usize) -> Node| -> (f64, usize) {
         let versions = [make(0), make(1)];
         let mut samples = Vec::new();

@@ -25,15 +25,16 @@ fn main() {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| loop {
-                let Some(path) = all.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                let text = std::fs::read_to_string(path).expect("utf-8 file");
-                let mut parser = Parser::new_from_str(&text);
-                let mut n = 0;
-                while let Some(Ok(_)) = parser.next_event() {
-                    n += 1;
+            s.spawn(|| {
+                while let Some(path) = all.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let text = std::fs::read_to_string(path).expect("utf-8 file");
+                    let mut parser = Parser::new_from_str(&text);
+                    let mut n = 0;
+                    while let Some(Ok(_)) = parser.next_event() {
+                        n += 1;
+                    }
+                    events.fetch_add(n, Ordering::Relaxed);
                 }
-                events.fetch_add(n, Ordering::Relaxed);
             });
         }
     });
