@@ -1,0 +1,36 @@
+//! Objects that arrive as JSON values (an API server's answers, admission requests) into the
+//! value tree, and back. Live objects have no file, so their nodes carry `Pos::UNKNOWN`;
+//! their scalars are already typed by the API server, so nothing is re-resolved.
+
+use palisade_core::{Entry, Node, Pos, Value};
+
+/// The value tree of a JSON value.
+pub fn node_of(value: &serde_json::Value) -> Node {
+    use serde_json::Value as J;
+    let value = match value {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => Value::Str(s.clone()),
+        J::Array(items) => Value::Seq(items.iter().map(node_of).collect()),
+        J::Object(map) => Value::Map(map.iter().map(|(k, v)| Entry { key: k.clone(), key_pos: Pos::UNKNOWN, value: node_of(v) }).collect()),
+    };
+    Node::new(Pos::UNKNOWN, value)
+}
+
+/// The JSON value of a tree (a float that JSON cannot hold becomes `null`).
+pub fn json_of(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Seq(items) => J::Array(items.iter().map(json_of).collect()),
+        Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.clone(), json_of(&e.value))).collect()),
+    }
+}
