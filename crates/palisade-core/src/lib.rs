@@ -6,6 +6,7 @@
 //! is tested offline and serves files, live objects and admission requests alike.
 
 pub mod compliance;
+pub mod coverage;
 pub mod anchor;
 pub mod finding;
 pub mod image;

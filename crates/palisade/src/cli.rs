@@ -127,6 +127,18 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub kustomize: Vec<PathBuf>,
 
+    /// Namespaced objects without `metadata.namespace` are taken to be in NS, as `kubectl
+    /// apply -n NS` would put them [default: default]; namespace rules count them there.
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+/// What to check and how to report it: shared by `scan`, `compliance` and `cluster`.
+#[derive(clap::Args)]
+pub struct CheckArgs {
     /// Report format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -169,11 +181,6 @@ pub struct ScanArgs {
     /// Do not run these rules: IDs, ID prefixes or names, comma-separated or repeated.
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub ignore: Vec<String>,
-
-    /// Namespaced objects without `metadata.namespace` are taken to be in NS, as `kubectl
-    /// apply -n NS` would put them [default: default]; namespace rules count them there.
-    #[arg(long, short = 'n', value_name = "NS")]
-    pub namespace: Option<String>,
 
     /// Bindings to Kubernetes' default roles (admin, edit, view, system:*) that the input
     /// does not define grant nothing, instead of what the shipped definitions grant.

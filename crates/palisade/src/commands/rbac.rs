@@ -1,6 +1,6 @@
 //! `palisade rbac`: who-can, can, risks.
 
-use crate::cli::{RbacCommand, RbacFormat, RequestScope, ScanArgs};
+use crate::cli::{CheckArgs, RbacCommand, RbacFormat, RequestScope, ScanArgs};
 use palisade::inputs::{collect_inputs, PassOptions};
 use std::process::ExitCode;
 
@@ -10,6 +10,8 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
             ScanArgs {
                 paths: risks.files.paths,
                 kustomize: Vec::new(),
+                namespace: None,
+                check: CheckArgs {
                 format: risks.format,
                 output: risks.output,
                 fail_on: risks.fail_on,
@@ -19,10 +21,10 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 pss_version: None,
                 select: vec!["RBAC".into()],
                 ignore: Vec::new(),
-                namespace: None,
                 quiet: false,
                 roster: risks.roster,
                 no_builtin_roles: risks.no_builtin_roles,
+                },
             },
             false,
         );

@@ -1,7 +1,7 @@
 //! `palisade scan` and `palisade compliance`.
 
 use super::{load_policy, styled};
-use crate::cli::{Format, ScanArgs};
+use crate::cli::{CheckArgs, Format, ScanArgs};
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade::inputs::{collect_inputs, Input, PassOptions};
 use palisade::scan::{scan, ScanOptions};
@@ -18,54 +18,16 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Scans as the arguments and the policy file say; with `compliance`, the framework is
 /// required and the table is the control-by-control view.
 pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
-    if compliance {
-        match args.framework.as_deref() {
-            Some(fw) if COMPLIANCE_FRAMEWORKS.contains(&fw) => {}
-            _ => {
-                eprintln!("error: `palisade compliance` needs --framework with one of: {}", COMPLIANCE_FRAMEWORKS.join(", "));
-                return ExitCode::from(2);
-            }
-        }
-        if !matches!(args.format, Format::Table | Format::Json) {
-            eprintln!("error: `palisade compliance` writes --format table or json");
-            return ExitCode::from(2);
-        }
+    if let Err(code) = check_compliance_args(&args.check, compliance) {
+        return code;
     }
     if args.paths.is_empty() && args.kustomize.is_empty() {
         eprintln!("error: nothing to scan: give files, directories, `-` for stdin, or --kustomize DIR\n\nFor more information, try 'palisade scan --help'.");
         return ExitCode::from(2);
     }
-    let mut policy = match load_policy(&args.config, args.no_config, &args.paths) {
-        Ok(p) => p,
+    let setup = match Setup::new(&args.check, &args.paths, args.namespace.clone()) {
+        Ok(s) => s,
         Err(code) => return code,
-    };
-    if let Some(path) = &args.roster {
-        match palisade::policy_file::load_roster(path) {
-            Ok(r) => policy.settings.roster = Some(Arc::new(r)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
-    let fail_on = args.fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
-    let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
-    let selection = Selection {
-        framework: args.framework.clone().or_else(|| policy.framework.clone()),
-        select: or_policy(&args.select, &policy.select),
-        ignore: or_policy(&args.ignore, &policy.ignore),
-        version: Some(pss_version),
-        policy: Some(Arc::new(policy)),
-        today: None,
-        namespace: args.namespace.clone(),
-    };
-    let engine = match Engine::new(&selection) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
     };
     let (inputs, mut errors) = collect_inputs(&args.paths, &args.kustomize);
     let stdin_uses = inputs.iter().filter(|i| **i == Input::Stdin).count();
@@ -73,7 +35,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         eprintln!("error: `-` (standard input) given more than once");
         return ExitCode::from(2);
     }
-    let progress = progress_bar(&args, inputs.len());
+    let progress = progress_bar(&args.check, inputs.len());
     let tick = || {
         if let Some(p) = &progress {
             p.inc(1);
@@ -82,10 +44,10 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
     let mut report = scan(
         &inputs,
         &ScanOptions {
-            engine: &engine,
+            engine: &setup.engine,
             pass: PassOptions { on_progress: &tick, ..PassOptions::quiet() },
-            keep_objects: matches!(args.format, Format::Junit),
-            builtin_roles: !args.no_builtin_roles,
+            keep_objects: matches!(args.check.format, Format::Junit),
+            builtin_roles: !args.check.no_builtin_roles,
         },
     );
     if let Some(p) = progress {
@@ -93,20 +55,86 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
     }
     errors.append(&mut report.errors);
     report.errors = errors;
-    if let Some(fw) = &selection.framework {
-        report.compliance = assess(fw, &report.findings, &report.suppressed, &report.kinds, report.workloads);
+    setup.finish(report, &args.check, compliance)
+}
+
+/// `compliance` needs a framework with controls, and writes a table or JSON.
+pub fn check_compliance_args(args: &CheckArgs, compliance: bool) -> Result<(), ExitCode> {
+    if !compliance {
+        return Ok(());
+    }
+    match args.framework.as_deref() {
+        Some(fw) if COMPLIANCE_FRAMEWORKS.contains(&fw) => {}
+        _ => {
+            eprintln!("error: `palisade compliance` needs --framework with one of: {}", COMPLIANCE_FRAMEWORKS.join(", "));
+            return Err(ExitCode::from(2));
+        }
+    }
+    if !matches!(args.format, Format::Table | Format::Json) {
+        eprintln!("error: `palisade compliance` writes --format table or json");
+        return Err(ExitCode::from(2));
+    }
+    Ok(())
+}
+
+/// The engine the arguments and the policy file ask for, and how the run ends.
+pub struct Setup {
+    pub engine: Engine,
+    framework: Option<String>,
+    fail_on: Severity,
+}
+
+impl Setup {
+    /// Reads the policy file (`--config`, or palisade.yaml at the top of the first of
+    /// `paths`) and the roster, and builds the engine; problems are printed.
+    pub fn new(args: &CheckArgs, paths: &[std::path::PathBuf], namespace: Option<String>) -> Result<Setup, ExitCode> {
+        let mut policy = load_policy(&args.config, args.no_config, paths)?;
+        if let Some(path) = &args.roster {
+            match palisade::policy_file::load_roster(path) {
+                Ok(r) => policy.settings.roster = Some(Arc::new(r)),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            }
+        }
+        let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
+        let fail_on = args.fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
+        let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
+        let selection = Selection {
+            framework: args.framework.clone().or_else(|| policy.framework.clone()),
+            select: or_policy(&args.select, &policy.select),
+            ignore: or_policy(&args.ignore, &policy.ignore),
+            version: Some(pss_version),
+            policy: Some(Arc::new(policy)),
+            today: None,
+            namespace,
+        };
+        match Engine::new(&selection) {
+            Ok(engine) => Ok(Setup { engine, framework: selection.framework, fail_on }),
+            Err(e) => {
+                eprintln!("error: {e}");
+                Err(ExitCode::from(2))
+            }
+        }
     }
 
-    let code = exit_code(&report, fail_on);
-    let written = match (&report.compliance, compliance, args.format) {
-        (Some(c), true, Format::Table) => write_compliance(c, &report, &args),
-        _ => write_report(&report, &args),
-    };
-    if let Err(e) = written {
-        eprintln!("error: cannot write the report: {e}");
-        return ExitCode::from(2);
+    /// Adds the compliance view, writes the report and gives the exit code.
+    pub fn finish(&self, mut report: Report, args: &CheckArgs, compliance: bool) -> ExitCode {
+        if let Some(fw) = &self.framework {
+            report.compliance = assess(fw, &report.findings, &report.suppressed, &report.kinds, report.workloads);
+        }
+        let code = exit_code(&report, self.fail_on);
+        let written = match (&report.compliance, compliance, args.format) {
+            (Some(c), true, Format::Table) => write_compliance(c, &report, args),
+            _ => write_report(&report, args),
+        };
+        if let Err(e) = written {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
+        code
     }
-    code
 }
 
 fn exit_code(report: &Report, fail_on: Severity) -> ExitCode {
@@ -119,7 +147,7 @@ fn exit_code(report: &Report, fail_on: Severity) -> ExitCode {
     }
 }
 
-fn progress_bar(args: &ScanArgs, inputs: usize) -> Option<ProgressBar> {
+fn progress_bar(args: &CheckArgs, inputs: usize) -> Option<ProgressBar> {
     if args.quiet || inputs < 50 || !std::io::stderr().is_terminal() {
         return None;
     }
@@ -132,7 +160,7 @@ fn progress_bar(args: &ScanArgs, inputs: usize) -> Option<ProgressBar> {
 }
 
 /// The compliance table, then any input errors.
-fn write_compliance(c: &palisade_core::compliance::Compliance, report: &Report, args: &ScanArgs) -> std::io::Result<()> {
+fn write_compliance(c: &palisade_core::compliance::Compliance, report: &Report, args: &CheckArgs) -> std::io::Result<()> {
     styled(&args.output, |out| {
         palisade_report::compliance::write(c, out)?;
         for e in &report.errors {
@@ -142,7 +170,7 @@ fn write_compliance(c: &palisade_core::compliance::Compliance, report: &Report, 
     })
 }
 
-fn write_report(report: &Report, args: &ScanArgs) -> std::io::Result<()> {
+fn write_report(report: &Report, args: &CheckArgs) -> std::io::Result<()> {
     // Formats other than the table carry errors inside the document; say them on stderr too.
     if !matches!(args.format, Format::Table) && !args.quiet {
         for e in &report.errors {
