@@ -5,6 +5,7 @@
 //! bounded. The same clean-up feeds the live scan and the snapshot, so both give the same
 //! findings.
 
+use palisade_core::secrets::{omitted, redacted};
 use serde_json::{json, Value};
 
 /// ConfigMap values larger than this are replaced by their length.
@@ -12,16 +13,6 @@ pub const LARGE_VALUE: usize = 64 * 1024;
 
 /// The annotation kubectl keeps the last applied object in.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-
-/// What replaces a Secret value: its length, never the value.
-pub fn redacted(len: usize) -> String {
-    format!("<redacted: {len} bytes>")
-}
-
-/// Whether a string is a value [`clean`] put in place of a Secret's or a large ConfigMap's.
-pub fn is_redacted(text: &str) -> bool {
-    (text.starts_with("<redacted: ") || text.starts_with("<omitted: ")) && text.ends_with(" bytes>")
-}
 
 /// Cleans one object of a list of `kind` in `api_version`.
 pub fn clean(mut object: Value, api_version: &str, kind: &str) -> Value {
@@ -54,14 +45,14 @@ pub fn clean(mut object: Value, api_version: &str, kind: &str) -> Value {
         if let Some(data) = map.get_mut("data").and_then(Value::as_object_mut) {
             for value in data.values_mut() {
                 if let Some(len) = value.as_str().map(str::len).filter(|l| *l > LARGE_VALUE) {
-                    *value = json!(format!("<omitted: {len} bytes>"));
+                    *value = json!(omitted(len));
                 }
             }
         }
         if let Some(data) = map.get_mut("binaryData").and_then(Value::as_object_mut) {
             for value in data.values_mut() {
                 let len = value.as_str().map(|t| t.trim_end_matches('=').len() * 3 / 4).unwrap_or(0);
-                *value = json!(format!("<omitted: {len} bytes>"));
+                *value = json!(omitted(len));
             }
         }
     }

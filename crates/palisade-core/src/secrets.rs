@@ -133,3 +133,19 @@ pub fn vault_synced_secrets(kind: &str, api_version: &str, node: &Node) -> Vec<S
         _ => Vec::new(),
     }
 }
+
+/// What a live source puts in place of a Secret value (and of a ConfigMap value too large to
+/// keep): its length, never the value. Snapshots carry these; rules treat them as absent.
+pub fn redacted(len: usize) -> String {
+    format!("<redacted: {len} bytes>")
+}
+
+/// What a live source puts in place of a ConfigMap value too large to keep.
+pub fn omitted(len: usize) -> String {
+    format!("<omitted: {len} bytes>")
+}
+
+/// Whether a value is a placeholder from [`redacted`] or [`omitted`].
+pub fn is_redacted(text: &str) -> bool {
+    (text.starts_with("<redacted: ") || text.starts_with("<omitted: ")) && text.ends_with(" bytes>")
+}

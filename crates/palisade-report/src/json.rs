@@ -202,7 +202,31 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
         write!(out, ",\n  \"compliance\": ")?;
         write_compliance(c, out)?;
     }
+    if let Some(c) = &report.coverage {
+        write!(out, ",\n  \"coverage\": {}", coverage_json(c))?;
+    }
     writeln!(out, "\n}}")
+}
+
+/// The `coverage` section of a live scan: the server, and each resource type with its state.
+pub fn coverage_json(c: &palisade_core::coverage::Coverage) -> Value {
+    use palisade_core::coverage::ReadState;
+    let (read, forbidden, failed, skipped) = c.counts();
+    let resources: Vec<Value> = c
+        .resources
+        .iter()
+        .map(|r| {
+            let (objects, message) = match &r.state {
+                ReadState::Read { objects } => (*objects, None),
+                ReadState::Forbidden(m) | ReadState::Failed(m) | ReadState::Skipped(m) => (0, Some(m.as_str())),
+            };
+            let hides = (!matches!(r.state, ReadState::Read { .. })).then(|| r.hides());
+            json!({"resource": r.resource, "group": r.group, "version": r.version, "kind": r.kind, "namespaced": r.namespaced,
+                   "status": r.state.label(), "objects": objects, "owned": r.owned, "relists": r.relists, "message": message, "hides": hides})
+        })
+        .collect();
+    json!({"server": c.server, "context": c.context, "version": c.version, "read": read, "forbidden": forbidden, "failed": failed,
+           "skipped": skipped, "objects": c.objects(), "resources": resources})
 }
 
 #[derive(Serialize)]

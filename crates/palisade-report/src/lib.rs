@@ -36,6 +36,8 @@ pub struct Report {
     pub compliance: Option<Compliance>,
     /// Every object scanned, with its file (kept only when a format needs it: JUnit).
     pub scanned: Vec<(String, ObjectRef)>,
+    /// What a live source could read (a cluster scan), resource type by resource type.
+    pub coverage: Option<palisade_core::coverage::Coverage>,
 }
 
 /// An input, or part of one, that could not be read.

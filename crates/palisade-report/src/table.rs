@@ -31,7 +31,7 @@ pub struct Options {
 pub fn write(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result<()> {
     let mut by_file: BTreeMap<&str, Vec<&palisade_core::Finding>> = BTreeMap::new();
     for f in &report.findings {
-        by_file.entry(f.location.as_ref().map(|l| &*l.file).unwrap_or("<live>")).or_default().push(f);
+        by_file.entry(f.location.as_ref().map(|l| &*l.file).unwrap_or_else(|| live_group(f))).or_default().push(f);
     }
     for (file, findings) in &by_file {
         writeln!(out, "{BOLD}{file}{BOLD:#}")?;
@@ -56,6 +56,9 @@ pub fn write(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result<
     if opts.quiet {
         return Ok(());
     }
+    if let Some(c) = &report.coverage {
+        write_coverage(c, out)?;
+    }
     if !report.skipped.is_empty() {
         writeln!(out, "{DIM}skipped (not Kubernetes objects):{DIM:#}")?;
         const SHOWN: usize = 10;
@@ -72,6 +75,35 @@ pub fn write(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result<
         writeln!(out)?;
     }
     writeln!(out, "{}", summary(report))
+}
+
+/// Where a finding of a live object is listed: its namespace, or the cluster-scoped group.
+fn live_group(f: &palisade_core::Finding) -> &str {
+    f.object.namespace.as_deref().unwrap_or("(cluster-scoped)")
+}
+
+/// What a live scan read, and the gaps with what they hide.
+fn write_coverage(c: &palisade_core::coverage::Coverage, out: &mut dyn Write) -> io::Result<()> {
+    use palisade_core::coverage::ReadState;
+    let (read, forbidden, failed, _) = c.counts();
+    let owned: usize = c.resources.iter().map(|r| r.owned).sum();
+    let version = c.version.as_deref().map(|v| format!(", Kubernetes {v}")).unwrap_or_default();
+    let context = c.context.as_deref().map(|x| format!(" (context {x}{version})")).unwrap_or(version);
+    write!(out, "{BOLD}coverage{BOLD:#} of {}{context}: {read} resource types read, {} objects", c.server, c.objects())?;
+    if owned > 0 {
+        write!(out, " ({owned} owned by a checked controller left out)")?;
+    }
+    writeln!(out, "; {forbidden} forbidden, {failed} failed")?;
+    for r in &c.resources {
+        let (label, message) = match &r.state {
+            ReadState::Read { .. } | ReadState::Skipped(_) => continue,
+            ReadState::Forbidden(m) => ("forbidden", m),
+            ReadState::Failed(m) => ("failed", m),
+        };
+        let style = if label == "failed" { Style::new().fg_color(Some(AnsiColor::Red.into())) } else { Style::new().fg_color(Some(AnsiColor::Yellow.into())) };
+        writeln!(out, "  {style}{label:<9}{style:#} {:<28} {} {DIM}({message}){DIM:#}", r.qualified(), r.hides())?;
+    }
+    writeln!(out)
 }
 
 /// One line: `✗ 7 findings (3 high, 4 medium) in 41 objects from 3 files; 1 input error`.
@@ -92,11 +124,11 @@ pub fn summary(report: &Report) -> String {
     } else {
         format!("{BOLD}✗ {}{BOLD:#} ({})", plural(report.findings.len(), "finding"), counts.join(", "))
     };
-    line.push_str(&format!(
-        " in {} from {}",
-        plural(report.objects, "object"),
-        plural(report.files, "file")
-    ));
+    let from = match &report.coverage {
+        Some(c) => c.server.clone(),
+        None => plural(report.files, "file"),
+    };
+    line.push_str(&format!(" in {} from {from}", plural(report.objects, "object")));
     if !report.suppressed.is_empty() {
         line.push_str(&format!("; {} waived", plural(report.suppressed.len(), "finding")));
     }

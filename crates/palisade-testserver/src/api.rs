@@ -223,11 +223,11 @@ impl Shared {
         }
     }
 
-    fn selected(params: &HashMap<String, String>) -> Result<(Option<Selector>, Option<Selector>), Response> {
-        let parse = |key: &str, fields: bool| -> Result<Option<Selector>, Response> {
+    fn selected(params: &HashMap<String, String>) -> Result<(Option<Selector>, Option<Selector>), Box<Response>> {
+        let parse = |key: &str, fields: bool| -> Result<Option<Selector>, Box<Response>> {
             match params.get(key).filter(|s| !s.is_empty()) {
                 None => Ok(None),
-                Some(text) => Selector::parse(text, fields).map(Some).map_err(|e| status(400, "BadRequest", &e, json!({}))),
+                Some(text) => Selector::parse(text, fields).map(Some).map_err(|e| Box::new(status(400, "BadRequest", &e, json!({})))),
             }
         };
         Ok((parse("labelSelector", false)?, parse("fieldSelector", true)?))
@@ -236,7 +236,7 @@ impl Shared {
     fn list(&self, resource: &Resource, namespace: Option<&str>, params: &HashMap<String, String>, accept: &str) -> Response {
         let (labels, fields) = match Self::selected(params) {
             Ok(s) => s,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let limit: usize = params.get("limit").and_then(|l| l.parse().ok()).unwrap_or(0);
         let limit = match (limit, self.options.max_page) {
@@ -301,7 +301,7 @@ impl Shared {
     async fn watch(self: &Arc<Self>, resource: Resource, namespace: Option<String>, params: &HashMap<String, String>) -> Response {
         let (labels, fields) = match Self::selected(params) {
             Ok(s) => s,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let from: Option<u64> = params.get("resourceVersion").filter(|v| !v.is_empty() && *v != "0").and_then(|v| v.parse().ok());
         let bookmarks = params.get("allowWatchBookmarks").is_some_and(|v| v == "true" || v == "1");

@@ -248,3 +248,38 @@ pub fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+fn files(path: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            files(&p, out);
+        }
+    } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
+        out.push(path.to_path_buf());
+    }
+}
+
+/// The objects of YAML/JSON files and directories (recursively), `List`s unpacked; documents
+/// that are not objects with a kind (Helm values, policy files) are left out.
+pub fn objects_from_files(paths: &[std::path::PathBuf]) -> Result<Vec<Value>, String> {
+    let mut all = Vec::new();
+    for p in paths {
+        files(p, &mut all);
+    }
+    let mut objects = Vec::new();
+    for file in &all {
+        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        for doc in palisade_source::Document::load_all(&bytes, &palisade_source::Limits::default()) {
+            let Ok(doc) = doc else { continue };
+            let value = palisade_source::json::json_of(&doc.root);
+            if value["kind"].as_str().is_some_and(|k| k == "List") {
+                objects.extend(value["items"].as_array().cloned().unwrap_or_default());
+            } else if value["kind"].is_string() && value["apiVersion"].is_string() && value["metadata"]["name"].is_string() {
+                objects.push(value);
+            }
+        }
+    }
+    Ok(objects)
+}

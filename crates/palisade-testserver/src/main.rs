@@ -2,21 +2,8 @@
 //! serves the objects of YAML/JSON files (Lists are unpacked) until killed; writes a
 //! kubeconfig for it. For benchmarks and trying `palisade cluster` by hand.
 
-use palisade_source::{json::json_of, Document, Limits};
 use palisade_testserver::{Options, TestServer};
-use std::path::{Path, PathBuf};
-
-fn files(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for p in entries {
-            files(&p, out);
-        }
-    } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
-        out.push(path.to_path_buf());
-    }
-}
+use std::path::PathBuf;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -32,23 +19,7 @@ fn main() {
             _ => paths.push(PathBuf::from(arg)),
         }
     }
-    let mut all = Vec::new();
-    for p in &paths {
-        files(p, &mut all);
-    }
-    let mut objects = Vec::new();
-    for file in &all {
-        let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        for doc in Document::load_all(&bytes, &Limits::default()) {
-            let Ok(doc) = doc else { continue };
-            let value = json_of(&doc.root);
-            if value["kind"].as_str().is_some_and(|k| k == "List" || k.ends_with("List")) {
-                objects.extend(value["items"].as_array().cloned().unwrap_or_default());
-            } else if value.is_object() {
-                objects.push(value);
-            }
-        }
-    }
+    let objects = palisade_testserver::objects_from_files(&paths).unwrap_or_else(|e| panic!("{e}"));
     let count = objects.len();
     let server = TestServer::start_on(&addr, objects, options).unwrap_or_else(|e| panic!("{e}"));
     if let Some(path) = kubeconfig {

@@ -65,6 +65,32 @@ Examples:
   palisade compliance --framework cis-1.12 k8s/
   palisade compliance --framework nsa k8s/ --format json -o compliance.json")]
     Compliance(ScanArgs),
+    /// Scan a live cluster: every listable resource, the whole catalogue, with coverage.
+    #[command(after_help = "Connects as kubectl does: --kubeconfig, else $KUBECONFIG (several files are merged),
+else ~/.kube/config, else the in-cluster ServiceAccount; --context picks a context. Every
+listable resource is discovered (CRDs included) and listed page by page; objects that a
+checked controller owns (a Deployment's ReplicaSets and their Pods) are left out unless
+--include-owned. Findings name the live object; there are no file locations. Resources the
+credentials may not list are coverage gaps, reported with what they hide, not failures.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error, the
+cluster could not be reached, or a resource failed to list (the rest is still scanned).
+
+Examples:
+  palisade cluster
+  palisade cluster --context prod --format json -o prod.json
+  palisade cluster --framework cis-1.12 --fail-on high")]
+    Cluster(ClusterArgs),
+    /// Save what a cluster scan reads as one YAML List (Secret values replaced by their
+    /// lengths), for offline or air-gapped review with `palisade scan`.
+    #[command(after_help = "`palisade scan snapshot.yaml` gives the findings `palisade cluster` gives on the same
+objects. managedFields and kubectl's last-applied annotation are left out, ConfigMap
+values over 64 KiB become their length, and no Secret value is ever written.
+
+Examples:
+  palisade dump -o snapshot.yaml
+  palisade dump --context prod -o prod-$(date +%F).yaml")]
+    Dump(DumpArgs),
     /// List every image with its registry, tag and digest, and the workloads that run it.
     #[command(after_help = "Examples:\n  palisade images k8s/\n  helm template ./chart | palisade images - --format json")]
     Images(InventoryArgs),
@@ -95,6 +121,51 @@ Examples:\n  palisade secrets k8s/\n  palisade secrets k8s/ --format json")]
     /// Write or check a policy file (palisade.yaml): frameworks, severities, registries, waivers.
     #[command(subcommand)]
     Policy(PolicyCommand),
+}
+
+/// Which cluster, and how to read it: kubectl's flags.
+#[derive(clap::Args)]
+pub struct ConnectArgs {
+    /// Kubeconfig file [default: $KUBECONFIG (several files merged), else ~/.kube/config,
+    /// else the in-cluster ServiceAccount].
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use [default: its current-context].
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Objects per list request (as kubectl's --chunk-size).
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub chunk_size: u32,
+
+    /// Also read the objects a checked controller owns (Pods of ReplicaSets, ReplicaSets of
+    /// Deployments, Jobs of CronJobs).
+    #[arg(long)]
+    pub include_owned: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ClusterArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(clap::Args)]
+pub struct DumpArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Where to write the snapshot (`-` for standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Subcommand)]

@@ -3,6 +3,8 @@
 
 pub mod inputs;
 pub mod inventory;
+pub mod live;
+pub mod snapshot;
 pub mod scan;
 pub mod policy_file;
 pub mod model;

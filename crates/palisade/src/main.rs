@@ -31,6 +31,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => commands::scan::run(args, false),
         Command::Compliance(args) => commands::scan::run(args, true),
+        Command::Cluster(args) => commands::cluster::run(args),
+        Command::Dump(args) => commands::cluster::dump(args),
         Command::Rules { format } => commands::rules::run_rules(format),
         Command::Policy(cmd) => commands::policy::run(cmd),
         Command::Rbac(cmd) => commands::rbac::run(cmd),

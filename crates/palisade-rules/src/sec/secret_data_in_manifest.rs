@@ -1,10 +1,13 @@
+use palisade_core::secrets::is_redacted;
 use palisade_core::{Context, FieldPath, Target, Violation};
 use crate::check::Check;
 
 declare_rule! {
     /// ## What it does
     /// Flags `Secret` manifests that carry values in `data` or `stringData`. Keys with empty
-    /// values are ignored. The finding names the keys, never the values.
+    /// values are ignored, and so are values a cluster scan or snapshot replaced by their
+    /// length (`<redacted: 24 bytes>`): a Secret in the cluster is where it belongs. The
+    /// finding names the keys, never the values.
     ///
     /// ## Why is this bad?
     /// A Secret in the repository is a credential in the repository: base64 is an encoding,
@@ -59,7 +62,7 @@ impl Check for SecretDataInManifest {
             let keys: Vec<&str> = data
                 .entries()
                 .iter()
-                .filter(|e| !e.value.is_null() && e.value.as_str() != Some(""))
+                .filter(|e| !e.value.is_null() && !e.value.as_str().is_some_and(|v| v.is_empty() || is_redacted(v)))
                 .map(|e| e.key.as_str())
                 .collect();
             if keys.is_empty() {

@@ -1,5 +1,6 @@
 //! The commands: each reads its inputs with the library, and writes what it found.
 
+pub mod cluster;
 pub mod inventory;
 pub mod netpol;
 pub mod policy;

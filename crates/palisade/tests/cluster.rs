@@ -1,0 +1,162 @@
+//! End-to-end tests of `palisade cluster` and `palisade dump` against the test API server:
+//! the same findings as a scan of the same objects, coverage gaps for forbidden resources,
+//! pagination with an expired continue token, snapshots that scan back to the same findings,
+//! and clear errors for unreachable clusters and broken kubeconfigs.
+
+mod common;
+
+use common::{palisade, repo, tempdir, write};
+use palisade_testserver::{objects_from_files, Options, TestServer};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+fn demo_objects() -> Vec<Value> {
+    objects_from_files(&[repo().join("examples/demo")]).unwrap()
+}
+
+/// (rule, object, path, message) of every finding; the path as within its object (a scan
+/// of a `List` file prefixes it with the item, `items[3].spec…`).
+fn ids(report: &Value) -> BTreeSet<String> {
+    let within = |path: &str| -> String {
+        match path.strip_prefix("items[").and_then(|rest| rest.split_once("].")) {
+            Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => rest.to_string(),
+            _ => path.to_string(),
+        }
+    };
+    report["findings"].as_array().unwrap().iter().map(|f| format!("{} {} {} {}", f["rule"], f["object"], within(f["path"].as_str().unwrap()), f["message"])).collect()
+}
+
+fn json_of(args: &[&str]) -> (i32, Value, String) {
+    let out = palisade(args, None);
+    let v = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    (out.code, v, out.stderr)
+}
+
+struct Cluster {
+    server: TestServer,
+    kubeconfig: String,
+}
+
+fn cluster(objects: Vec<Value>, options: Options, name: &str) -> Cluster {
+    let server = TestServer::start(objects, options).unwrap();
+    let dir = tempdir(name);
+    let kubeconfig = write(&dir, "kubeconfig", server.kubeconfig(false));
+    Cluster { server, kubeconfig }
+}
+
+#[test]
+fn a_live_scan_finds_what_a_scan_of_the_same_objects_finds() {
+    let c = cluster(demo_objects(), Options { max_page: Some(3), expire_continue: vec!["services".into()], ..Options::default() }, "cluster-demo");
+    let policy = "examples/demo/palisade.yaml";
+    let (code, live, err) = json_of(&["cluster", "--kubeconfig", &c.kubeconfig, "--config", policy, "--format", "json", "--chunk-size", "2"]);
+    assert_eq!(code, 1, "findings: {err}");
+    let (_, files, _) = json_of(&["scan", "examples/demo", "--format", "json"]);
+    let (live_ids, file_ids) = (ids(&live), ids(&files));
+    // A Secret in a cluster is where it belongs: its values come back redacted, so SEC001 (a
+    // Secret's values in a manifest) is the one difference.
+    let only_in_files: Vec<&String> = file_ids.difference(&live_ids).collect();
+    assert!(only_in_files.iter().all(|f| f.starts_with("\"SEC001\"")), "{only_in_files:#?}");
+    assert_eq!(only_in_files.len(), 1);
+    assert_eq!(live_ids.difference(&file_ids).count(), 0, "{:#?}", live_ids.difference(&file_ids).collect::<Vec<_>>());
+    let findings = live["findings"].as_array().unwrap();
+    assert!(findings.iter().filter(|f| f["object"]["kind"] != "Policy").all(|f| f["location"].is_null()), "live findings have no file");
+    assert!(findings.iter().any(|f| f["rule"] == "POL001" && f["location"]["file"] == policy), "the policy file's own findings are located in it");
+    assert_eq!(live["summary"]["objects"], files["summary"]["objects"]);
+    assert_eq!(live["suppressed"].as_array().unwrap().len(), files["suppressed"].as_array().unwrap().len(), "the policy's waivers apply");
+
+    let coverage = &live["coverage"];
+    assert_eq!(coverage["server"], c.server.url);
+    assert_eq!(coverage["version"], "v1.33.2");
+    assert_eq!((coverage["forbidden"].as_u64(), coverage["failed"].as_u64()), (Some(0), Some(0)));
+    let services = coverage["resources"].as_array().unwrap().iter().find(|r| r["resource"] == "services").unwrap();
+    assert_eq!((services["status"].as_str(), services["objects"].as_u64(), services["relists"].as_u64()), (Some("read"), Some(3), Some(1)), "the expired continue token was relisted without duplicates");
+    let requests = c.server.requests();
+    assert!(requests.iter().any(|r| r.contains("/apis/apps/v1/deployments?limit=2")), "pages of --chunk-size: {requests:?}");
+    assert!(!requests.iter().any(|r| r.contains("/events")), "events are not read");
+}
+
+#[test]
+fn forbidden_resources_are_coverage_gaps_not_failures() {
+    let objects = vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"containers": [{"name": "c", "image": "nginx:1.25", "securityContext": {"privileged": true}}]}}),
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop"}, "data": {"p": "aHVudGVyMg=="}}),
+    ];
+    let c = cluster(objects, Options { forbidden: vec!["secrets".into()], failing: vec!["configmaps".into()], aggregated_discovery: false, ..Options::default() }, "cluster-gaps");
+    let (code, v, err) = json_of(&["cluster", "--kubeconfig", &c.kubeconfig, "--format", "json"]);
+    assert_eq!(code, 2, "a failed list is an error, the rest is scanned: {err}");
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "POD001" && f["object"]["name"] == "web"));
+    let secrets = v["coverage"]["resources"].as_array().unwrap().iter().find(|r| r["resource"] == "secrets").unwrap();
+    assert_eq!(secrets["status"], "forbidden");
+    assert_eq!(secrets["hides"], "SEC and RBAC secret-reader analysis incomplete");
+    assert!(secrets["message"].as_str().unwrap().contains("cannot list resource \"secrets\""));
+    assert_eq!(v["coverage"]["forbidden"], 1);
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(repo().join("schema/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::options().should_validate_formats(false).build(&schema).unwrap();
+    let violations: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(violations.is_empty(), "the live report keeps to the schema: {violations:#?}");
+    assert!(v["errors"].as_array().unwrap().iter().any(|e| e["message"].as_str().unwrap().contains("listing configmaps failed")), "{}", v["errors"]);
+
+    let table = palisade(&["cluster", "--kubeconfig", &c.kubeconfig], None);
+    assert!(table.stdout.contains("forbidden") && table.stdout.contains("SEC and RBAC secret-reader analysis incomplete"), "{}", table.stdout);
+    assert!(table.stdout.contains(&format!("from {}", c.server.url)), "{}", table.stdout);
+}
+
+#[test]
+fn a_snapshot_scans_back_to_the_live_findings_and_holds_no_secret() {
+    let mut objects = demo_objects();
+    objects.push(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "api-key", "namespace": "shop",
+        "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{\"key\":\"c3VwZXJzZWNyZXQ=\"}}"},
+        "managedFields": [{"manager": "kubectl"}]}, "data": {"key": "c3VwZXJzZWNyZXQ="}, "stringData": {"plain": "hunter2"}}));
+    objects.push(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "odd", "namespace": "shop", "labels": {"on": "yes"}},
+        "data": {"mode": "0755", "flag": "true", "n": "1e3", "multi": "a: b\n- c\n", "quote": "it's \"quoted\" \\ and # not a comment", "empty": ""}}));
+    let c = cluster(objects, Options::default(), "cluster-dump");
+    let dir = tempdir("cluster-dump-out");
+    let snapshot = dir.join("snapshot.yaml").to_string_lossy().into_owned();
+    let out = palisade(&["dump", "--kubeconfig", &c.kubeconfig, "-o", &snapshot], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(&snapshot).unwrap();
+    assert!(!text.contains("c3VwZXJzZWNyZXQ=") && !text.contains("hunter2") && !text.contains("supersecret"), "no Secret value is written");
+    assert!(text.contains("<redacted: 11 bytes>") && text.contains("<redacted: 7 bytes>"), "lengths are");
+    assert!(!text.contains("managedFields:") && !text.contains("kubectl.kubernetes.io/last-applied-configuration"));
+
+    let policy = "examples/demo/palisade.yaml";
+    let (_, live, _) = json_of(&["cluster", "--kubeconfig", &c.kubeconfig, "--config", policy, "--format", "json"]);
+    let (_, scanned, err) = json_of(&["scan", &snapshot, "--config", policy, "--format", "json"]);
+    assert_eq!(ids(&scanned), ids(&live), "{err}");
+    assert_eq!(scanned["summary"]["objects"], live["summary"]["objects"]);
+    assert_eq!(scanned["errors"], json!([]));
+    // Values keep their types on the way back.
+    let docs = palisade_source::Document::load_all(text.as_bytes(), &palisade_source::Limits::default());
+    let list = palisade_source::json::json_of(&docs[0].as_ref().unwrap().root);
+    let odd = list["items"].as_array().unwrap().iter().find(|o| o["metadata"]["name"] == "odd").unwrap();
+    assert_eq!(odd["data"], json!({"mode": "0755", "flag": "true", "n": "1e3", "multi": "a: b\n- c\n", "quote": "it's \"quoted\" \\ and # not a comment", "empty": ""}));
+    assert_eq!(odd["metadata"]["labels"], json!({"on": "yes"}));
+}
+
+#[test]
+fn unreachable_clusters_and_broken_kubeconfigs_are_clear_errors() {
+    let dir = tempdir("cluster-errors");
+    let broken = write(&dir, "broken", "apiVersion: v1\nkind: Config\nclusters: [oops\n");
+    let out = palisade(&["cluster", "--kubeconfig", &broken], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(&broken) && out.stderr.contains("kubeconfig"), "{}", out.stderr);
+
+    let c = cluster(Vec::new(), Options::default(), "cluster-context");
+    let out = palisade(&["cluster", "--kubeconfig", &c.kubeconfig, "--context", "nope"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no context `nope` (contexts: palisade-test)"), "{}", out.stderr);
+
+    // Nothing listens on this port.
+    let closed = c.server.kubeconfig(false).replace(&c.server.url, "https://127.0.0.1:1");
+    let closed = write(&dir, "closed", &closed);
+    let out = palisade(&["cluster", "--kubeconfig", &closed], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("https://127.0.0.1:1"), "names the server: {}", out.stderr);
+
+    // A wrong token: the server's 401 is said as such.
+    let wrong = write(&dir, "wrong", c.server.kubeconfig(false).replace(&c.server.token, "wrong-token"));
+    let out = palisade(&["cluster", "--kubeconfig", &wrong], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("401") || out.stderr.contains("Unauthorized"), "{}", out.stderr);
+}
