@@ -179,6 +179,11 @@ impl TestServer {
         store.compacted = store.rv + 1;
     }
 
+    /// The resource types it serves.
+    pub fn resources(&self) -> Vec<Resource> {
+        self.shared.store.lock().expect("store").resources.clone()
+    }
+
     /// The current resourceVersion.
     pub fn resource_version(&self) -> u64 {
         self.shared.store.lock().expect("store").rv

@@ -160,3 +160,36 @@ fn unreachable_clusters_and_broken_kubeconfigs_are_clear_errors() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("401") || out.stderr.contains("Unauthorized"), "{}", out.stderr);
 }
+
+#[test]
+fn the_deploy_example_passes_its_own_scan_and_reads_all_it_checks_but_secrets() {
+    let out = palisade(&["scan", "examples/deploy", "--format", "json"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["findings"], json!([]), "Palisade finds nothing wrong with its own deployment");
+    assert_eq!(v["summary"]["objects"], 9);
+
+    // Serve the demo with exactly the ClusterRole's grants: whatever the scanner's
+    // ServiceAccount may not list, the server forbids.
+    let text = std::fs::read_to_string(repo().join("examples/deploy/palisade-scanner.yaml")).unwrap();
+    let docs: Vec<palisade_source::Document> = palisade_source::Document::load_all(text.as_bytes(), &palisade_source::Limits::default()).into_iter().map(Result::unwrap).collect();
+    let rbac = palisade_analysis::rbac::load(docs.iter().map(|d| &d.root));
+    let scanner = palisade_analysis::rbac::authorizer::Identity::of(&palisade_analysis::rbac::model::Subject::parse("sa:palisade/palisade-scanner").unwrap());
+    let probe = TestServer::start(demo_objects(), Options::default()).unwrap();
+    let forbidden: Vec<String> = probe
+        .resources()
+        .iter()
+        .filter(|r| {
+            let resource = if r.group.is_empty() { r.name.clone() } else { format!("{}.{}", r.name, r.group) };
+            let request = palisade_analysis::rbac::authorizer::Request::parse("list", &resource, None, None).unwrap();
+            rbac.can(&scanner, &request).is_empty()
+        })
+        .map(|r| r.name.clone())
+        .collect();
+    let c = cluster(demo_objects(), Options { forbidden, ..Options::default() }, "cluster-deploy");
+    let (_, live, err) = json_of(&["cluster", "--kubeconfig", &c.kubeconfig, "--format", "json"]);
+    let gaps: BTreeSet<String> = live["coverage"]["resources"].as_array().unwrap().iter().filter(|r| r["status"] == "forbidden").map(|r| format!("{}.{}", r["resource"].as_str().unwrap(), r["group"].as_str().unwrap())).collect();
+    let expected: BTreeSet<String> = ["secrets.", "clustersecretstores.external-secrets.io", "externalsecrets.external-secrets.io"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(gaps, expected, "only Secrets and the custom resources the role does not name: {err}");
+    assert_eq!(live["errors"], json!([]));
+}
