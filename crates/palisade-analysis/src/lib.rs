@@ -4,6 +4,7 @@
 //! role and rule; escalation paths; secret readers) and NetworkPolicy semantics (can-reach,
 //! the connectivity matrix), over label selectors.
 
+pub mod controlplane;
 pub mod model;
 pub mod netpol;
 pub mod rbac;

@@ -58,11 +58,14 @@ pub struct Violation {
     pub message: String,
     pub severity: Option<Severity>,
     pub extra_controls: Vec<&'static str>,
+    /// The finding's controls instead of the rule's, for a rule that runs several checks of
+    /// a benchmark and fails one of them (each finding names only its own check).
+    pub only_controls: Option<Vec<&'static str>>,
 }
 
 impl Violation {
     pub fn new(path: FieldPath, message: impl Into<String>) -> Violation {
-        Violation { path, message: message.into(), severity: None, extra_controls: Vec::new() }
+        Violation { path, message: message.into(), severity: None, extra_controls: Vec::new(), only_controls: None }
     }
 
     /// Raises this finding to another severity and adds a control it also violates.
@@ -110,7 +113,10 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(rule: &'static RuleMeta, object: Arc<ObjectRef>, v: Violation) -> Finding {
-        let mut controls = Cow::Borrowed(rule.controls);
+        let mut controls = match v.only_controls {
+            Some(only) => Cow::Owned(only),
+            None => Cow::Borrowed(rule.controls),
+        };
         for c in v.extra_controls {
             if !controls.contains(&c) {
                 controls.to_mut().push(c);

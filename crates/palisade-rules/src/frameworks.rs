@@ -1,5 +1,5 @@
 //! The control catalogues behind `palisade compliance`: every control of CIS Kubernetes
-//! Benchmark 1.12 §5, the NSA/CISA Kubernetes Hardening Guide, the CNCF's nine best practices
+//! Benchmark 1.12 §1.2–1.4, §2, §3.2 and §5, the NSA/CISA Kubernetes Hardening Guide, the CNCF's nine best practices
 //! and the Pod Security Standards, each either automated (decided by the rules that carry
 //! its control reference) or manual with the reason.
 
@@ -18,6 +18,8 @@ pub enum Scope {
     Kinds(&'static [&'static str]),
     /// Workloads or objects of these kinds.
     WorkloadsOr(&'static [&'static str]),
+    /// Pods running one of these control-plane components (`kube-apiserver`).
+    Components(&'static [&'static str]),
 }
 
 /// How a control is decided.
@@ -102,7 +104,7 @@ const NSA: &[Control] = &[
     Control { id: "network-separation", title: "Separate and restrict network traffic (network policies, exposure)", decided: A(Kinds(&["Namespace", "Service", "Ingress"])) },
     Control { id: "resource-limits", title: "Set resource policies (quotas, limit ranges, container limits)", decided: A(WorkloadsOr(&["Namespace"])) },
     Control { id: "secrets", title: "Keep secrets out of manifests and environment variables; encrypt and externalise them", decided: A(WorkloadsOr(&["Secret", "ConfigMap"])) },
-    Control { id: "control-plane", title: "Harden the control plane (API server, etcd, kubeconfig files)", decided: M("control-plane configuration, checked on the nodes, not in manifests") },
+    Control { id: "control-plane", title: "Harden the control plane (API server, etcd, kubeconfig files)", decided: A(Scope::Components(&["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"])) },
     Control { id: "authentication", title: "Use strong authentication; disable anonymous access", decided: M("API server configuration, not manifests") },
     Control { id: "rbac", title: "Use least-privilege RBAC", decided: A(Kinds(RBAC_KINDS)) },
     Control { id: "audit-logging", title: "Enable audit logging and threat detection", decided: M("API server and node configuration, not manifests") },
@@ -121,10 +123,34 @@ const CNCF: &[Control] = &[
     Control { id: "9", title: "Turn on audit logging", decided: M("API server configuration, not manifests") },
 ];
 
+/// CIS: the control-plane checks (from `palisade_analysis::controlplane`, decided by the CP
+/// rules over the static pods of each component), then §5.
+fn cis_controls() -> Vec<Control> {
+    use palisade_analysis::controlplane::{checks::Test, CHECKS};
+    let mut out: Vec<Control> = CHECKS
+        .iter()
+        .map(|c| Control {
+            id: c.id,
+            title: c.title,
+            decided: match c.test {
+                Test::Manual(reason) => M(reason),
+                _ => A(Scope::Components(match c.component.binary() {
+                    "kube-apiserver" => &["kube-apiserver"],
+                    "kube-controller-manager" => &["kube-controller-manager"],
+                    "kube-scheduler" => &["kube-scheduler"],
+                    _ => &["etcd"],
+                })),
+            },
+        })
+        .collect();
+    out.extend_from_slice(CIS);
+    out
+}
+
 /// The catalogue of a framework.
 pub fn framework(name: &str) -> Option<Framework> {
     let (title, controls): (&'static str, Vec<Control>) = match name {
-        "cis-1.12" => ("CIS Kubernetes Benchmark 1.12, §5 Policies", CIS.to_vec()),
+        "cis-1.12" => ("CIS Kubernetes Benchmark 1.12: §1.2–1.4, §2, §3.2 (control plane) and §5 (policies)", cis_controls()),
         "nsa" => ("NSA/CISA Kubernetes Hardening Guide", NSA.to_vec()),
         "cncf" => ("CNCF: 9 Kubernetes security best practices (2019)", CNCF.to_vec()),
         "pss-baseline" => ("Pod Security Standards, Baseline", pss_controls(PssLevel::Baseline)),
@@ -213,6 +239,7 @@ pub fn assess(
                         Scope::Workloads => workloads > 0,
                         Scope::Kinds(ks) => has(ks),
                         Scope::WorkloadsOr(ks) => workloads > 0 || has(ks),
+                        Scope::Components(cs) => cs.iter().any(|c| kinds.get(&format!("component/{c}")).is_some_and(|n| *n > 0)),
                     };
                     (if applicable { Status::Pass } else { Status::NotApplicable }, None)
                 }

@@ -7,6 +7,7 @@
 #[macro_use]
 mod macros;
 pub mod check;
+pub mod cp;
 pub mod docs;
 pub mod engine;
 pub mod frameworks;

@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{img, net, ns, pod, pol, rbac, sec, svc};
+use crate::{cp, img, net, ns, pod, pol, rbac, sec, svc};
 use crate::check::Rule;
 
 /// Every rule, in catalogue order.
@@ -77,6 +77,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &rbac::missing_role::MissingRole,
         &rbac::stale_subject::StaleSubject,
         &rbac::cluster_binding_one_namespace::ClusterBindingOneNamespace,
+        &cp::apiserver_flags::ApiServerFlags,
+        &cp::controller_manager_flags::ControllerManagerFlags,
+        &cp::scheduler_flags::SchedulerFlags,
+        &cp::etcd_flags::EtcdFlags,
         // Waiver rules come last: stale-waiver needs every other finding to have met the
         // waivers first.
         &pol::expired_waiver::ExpiredWaiver,

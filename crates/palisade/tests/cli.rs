@@ -315,7 +315,8 @@ fn compliance_lists_every_control_with_a_status() {
     let out = palisade(&["compliance", "--framework", "cis-1.12", "examples/demo"], None);
     assert_eq!(out.code, 1, "the demo fails controls");
     let lines: Vec<&str> = out.stdout.lines().filter(|l| l.trim_start().starts_with(['✓', '✗', '–', '?'])).collect();
-    assert_eq!(lines.len(), 34, "every CIS §5 control:\n{}", out.stdout);
+    assert_eq!(lines.len(), 48 + 34, "every CIS control, control plane and §5:\n{}", out.stdout);
+    assert!(out.stdout.lines().any(|l| l.contains("1.2.1") && l.trim_start().starts_with('–')), "no API server in the demo: not applicable\n{}", out.stdout);
     assert!(out.stdout.contains("✗ fail    5.2.2"), "{}", out.stdout);
     assert!(out.stdout.contains("? manual  5.3.1"));
     assert!(out.stdout.lines().last().unwrap().starts_with("score "));
@@ -337,7 +338,7 @@ fn compliance_lists_every_control_with_a_status() {
         assert!(failing.contains(&o["name"].as_str().unwrap()));
     }
     let sum: u64 = ["pass", "fail", "not_applicable", "manual"].iter().map(|k| c["summary"][k].as_u64().unwrap()).sum();
-    assert_eq!(sum, 34);
+    assert_eq!(sum, 48 + 34);
     let (pass, fail) = (c["summary"]["pass"].as_f64().unwrap(), c["summary"]["fail"].as_f64().unwrap());
     assert!((c["score"].as_f64().unwrap() - (1000.0 * pass / (pass + fail)).round() / 10.0).abs() < 1e-9);
     // A clean workload passes the workload controls; nothing about namespaces applies.
@@ -383,4 +384,27 @@ fn objects_without_a_namespace_go_where_dash_n_puts_them() {
     assert!(!deployment.is_empty() && deployment.iter().all(|ns| ns == "shop"));
     // Cluster-scoped kinds stay outside namespaces.
     assert!(in_shop.iter().filter(|f| f["object"]["kind"] == "Namespace").all(|f| f["object"]["namespace"].is_null()));
+}
+
+#[test]
+fn control_plane_checks_decide_their_cis_controls_only_where_the_component_runs() {
+    let dir = tempdir("compliance-cp");
+    let etcd = write(
+        &dir,
+        "etcd.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: etcd, namespace: kube-system}\nspec:\n  containers:\n    - name: etcd\n      image: registry.k8s.io/etcd:3.5.21-0\n      command: [etcd, --cert-file=/pki/server.crt, --key-file=/pki/server.key, --client-cert-auth=false]\n",
+    );
+    let (_, report) = json(&[&etcd, "--framework", "cis-1.12"], None);
+    let control = |id: &str| report["compliance"]["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    assert_eq!(control("2.1")["status"], "pass", "certificates given");
+    assert_eq!(control("2.2")["status"], "fail");
+    assert_eq!(control("2.2")["findings"], 1, "one finding per failed check, not one per rule");
+    assert_eq!(control("2.4")["status"], "fail", "no peer certificates");
+    assert_eq!(control("2.7")["status"], "manual");
+    assert_eq!(control("1.2.1")["status"], "not_applicable", "no API server in the input");
+    let finding = report["findings"].as_array().unwrap().iter().find(|f| f["message"].as_str().unwrap().contains("CIS 2.2")).unwrap();
+    assert_eq!(finding["controls"], serde_json::json!(["cis-1.12:2.2", "nsa:control-plane"]));
+    assert_eq!(finding["severity"], "critical");
+    assert_eq!(finding["path"], "spec.containers[0].command[3]");
+    assert_eq!(finding["location"]["line"], 8);
 }

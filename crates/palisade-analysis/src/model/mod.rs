@@ -104,6 +104,9 @@ pub struct ObjectFacts {
     /// Secrets this object keeps in sync from a vault (ExternalSecret, SecretProviderClass).
     pub vault_secrets: Vec<String>,
     pub secret_reads: Vec<SecretRead>,
+    /// The control-plane component a pod of this object runs (`kube-apiserver`), counted
+    /// in the kind counts as `component/kube-apiserver`.
+    pub component: Option<&'static str>,
 }
 
 /// The scopes a change may have changed verdicts in.
@@ -133,6 +136,7 @@ struct Summary {
     pod: bool,
     policy: bool,
     vault_secrets: Vec<String>,
+    component: Option<&'static str>,
 }
 
 /// The model.
@@ -201,6 +205,7 @@ impl Model {
             pod: facts.pod.is_some(),
             policy: facts.policy.is_some(),
             vault_secrets: facts.vault_secrets,
+            component: facts.component,
         };
         self.objects.insert(key, summary);
         dirty
@@ -227,6 +232,7 @@ impl Model {
         };
         ObjectFacts {
             kind: summary.kind,
+            component: summary.component,
             workload: summary.workload,
             namespace_decl: summary
                 .namespace_decl
@@ -275,6 +281,9 @@ impl Model {
         let watching_before = watchers(&self.net);
         let mut crossing = facts.namespace_decl.is_some() || facts.pod.is_some();
         bump(&mut self.kind_counts, facts.kind.clone(), up);
+        if let Some(component) = facts.component {
+            bump(&mut self.kind_counts, format!("component/{component}"), up);
+        }
         if facts.workload {
             if up {
                 self.workloads += 1;

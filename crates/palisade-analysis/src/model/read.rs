@@ -53,6 +53,7 @@ pub fn read(
 ) -> ObjectFacts {
     let name_path = FieldPath::root().keys(&["metadata", "name"]);
     let mut facts = ObjectFacts { kind: object.kind.to_string(), workload: pod.is_some(), ..ObjectFacts::default() };
+    facts.component = pod.and_then(|p| p.containers().find_map(|c| crate::controlplane::Component::of_container(c.node))).map(crate::controlplane::Component::binary);
     if object.kind == "Namespace" && object.api_version == "v1" {
         facts.namespace_decl = Some(NamespaceDecl { name: object.name.to_string(), labels: labels_of(node), anchor: anchor(&name_path) });
     }

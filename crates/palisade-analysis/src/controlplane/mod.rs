@@ -1,0 +1,51 @@
+//! The control plane: which component a command line runs, its flags, and the CIS
+//! Kubernetes Benchmark checks over them ([`checks`]). Pure logic over argument lists:
+//! static-pod manifests, live static pods and running processes (the node audit) all feed
+//! the same checks.
+
+pub mod checks;
+pub mod flags;
+
+pub use checks::{Check, Verdict, CHECKS};
+pub use flags::Flags;
+
+/// A control-plane component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Component {
+    ApiServer,
+    ControllerManager,
+    Scheduler,
+    Etcd,
+}
+
+impl Component {
+    /// The binary's name.
+    pub fn binary(self) -> &'static str {
+        match self {
+            Component::ApiServer => "kube-apiserver",
+            Component::ControllerManager => "kube-controller-manager",
+            Component::Scheduler => "kube-scheduler",
+            Component::Etcd => "etcd",
+        }
+    }
+
+    /// The component a command runs, from the binary's file name (`/usr/local/bin/etcd`,
+    /// `kube-apiserver`).
+    pub fn of_binary(program: &str) -> Option<Component> {
+        let name = program.rsplit('/').next().unwrap_or(program);
+        [Component::ApiServer, Component::ControllerManager, Component::Scheduler, Component::Etcd].into_iter().find(|c| c.binary() == name)
+    }
+}
+
+impl Component {
+    /// The component a container runs, and its arguments after the binary (`command` then
+    /// `args`; `hyperkube COMPONENT` counts as COMPONENT).
+    pub fn of_container(container: &palisade_core::Node) -> Option<Component> {
+        let mut words = ["command", "args"].into_iter().flat_map(|k| container.get(k).map(palisade_core::Node::items).unwrap_or(&[])).filter_map(palisade_core::Node::as_str);
+        let mut program = words.next()?;
+        if program.rsplit('/').next() == Some("hyperkube") {
+            program = words.next()?;
+        }
+        Component::of_binary(program)
+    }
+}
