@@ -34,3 +34,26 @@ pub fn json_of(node: &Node) -> serde_json::Value {
         Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.clone(), json_of(&e.value))).collect()),
     }
 }
+
+/// The objects of a YAML/JSON text as JSON values: `List`s unpacked, documents that are not
+/// objects with an apiVersion, kind and name (Helm values, policy files) left out. A
+/// document that cannot be read is an error with its line; the rest are still read.
+pub fn objects_of(bytes: &[u8]) -> (Vec<serde_json::Value>, Vec<String>) {
+    let (mut objects, mut errors) = (Vec::new(), Vec::new());
+    for doc in crate::Document::load_all(bytes, &crate::Limits::default()) {
+        let doc = match doc {
+            Ok(doc) => doc,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
+        let value = json_of(&doc.root);
+        if value["kind"].as_str() == Some("List") {
+            objects.extend(value["items"].as_array().cloned().unwrap_or_default());
+        } else if value["kind"].is_string() && value["apiVersion"].is_string() && value["metadata"]["name"].is_string() {
+            objects.push(value);
+        }
+    }
+    (objects, errors)
+}

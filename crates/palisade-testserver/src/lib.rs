@@ -276,15 +276,11 @@ pub fn objects_from_files(paths: &[std::path::PathBuf]) -> Result<Vec<Value>, St
     let mut objects = Vec::new();
     for file in &all {
         let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        for doc in palisade_source::Document::load_all(&bytes, &palisade_source::Limits::default()) {
-            let Ok(doc) = doc else { continue };
-            let value = palisade_source::json::json_of(&doc.root);
-            if value["kind"].as_str().is_some_and(|k| k == "List") {
-                objects.extend(value["items"].as_array().cloned().unwrap_or_default());
-            } else if value["kind"].is_string() && value["apiVersion"].is_string() && value["metadata"]["name"].is_string() {
-                objects.push(value);
-            }
+        let (found, errors) = palisade_source::json::objects_of(&bytes);
+        if let Some(e) = errors.first() {
+            return Err(format!("{}: {e}", file.display()));
         }
+        objects.extend(found);
     }
     Ok(objects)
 }

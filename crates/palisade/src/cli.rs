@@ -91,6 +91,20 @@ Examples:
   palisade dump -o snapshot.yaml
   palisade dump --context prod -o prod-$(date +%F).yaml")]
     Dump(DumpArgs),
+    /// What changed between two snapshots (or manifests, or JSON reports): objects added,
+    /// removed and changed, and findings opened and resolved.
+    #[command(after_help = "OLD and NEW are snapshots from `palisade dump`, any manifests, or `palisade.report/v1`
+JSON reports (findings only: a report does not list its objects). Snapshots are scanned
+with the same options as `palisade scan`. Objects are matched by API group, kind,
+namespace and name; resourceVersion, uid, managedFields and status are not changes.
+
+Exit codes: 0 no finding opened at or above --fail-on; 1 findings opened; 2 an input
+could not be read.
+
+Examples:
+  palisade diff monday.yaml tuesday.yaml
+  palisade diff old-report.json new-report.json --format json")]
+    Diff(DiffArgs),
     /// List every image with its registry, tag and digest, and the workloads that run it.
     #[command(after_help = "Examples:\n  palisade images k8s/\n  helm template ./chart | palisade images - --format json")]
     Images(InventoryArgs),
@@ -152,6 +166,23 @@ pub struct ClusterArgs {
 
     #[command(flatten)]
     pub check: CheckArgs,
+}
+
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot, manifests or JSON report.
+    pub old: PathBuf,
+    /// The later one.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Exit with 1 when a finding at or above this severity was opened [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// Policy file for scanning snapshots (frameworks, severities, waivers).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

@@ -193,3 +193,57 @@ fn the_deploy_example_passes_its_own_scan_and_reads_all_it_checks_but_secrets() 
     assert_eq!(gaps, expected, "only Secrets and the custom resources the role does not name: {err}");
     assert_eq!(live["errors"], json!([]));
 }
+
+#[test]
+fn diff_shows_objects_and_findings_that_changed_between_snapshots_and_reports() {
+    let web = |privileged: bool| json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.25", "securityContext": {"privileged": privileged}}]}}}});
+    let c = cluster(
+        vec![web(false), json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "old", "namespace": "shop"}, "spec": {"type": "NodePort"}})],
+        Options::default(),
+        "cluster-diff",
+    );
+    let dir = tempdir("cluster-diff-out");
+    let snap = |name: &str| -> String {
+        let path = dir.join(name).to_string_lossy().into_owned();
+        let out = palisade(&["dump", "--kubeconfig", &c.kubeconfig, "-o", &path, "-q"], None);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        path
+    };
+    let monday = snap("monday.yaml");
+    c.server.apply(web(true)).unwrap();
+    assert!(c.server.delete("v1", "Service", "shop", "old"));
+    c.server.apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new", "namespace": "shop"}, "data": {"a": "b"}})).unwrap();
+    let tuesday = snap("tuesday.yaml");
+
+    let (code, d, err) = json_of(&["diff", &monday, &tuesday, "--format", "json"]);
+    assert_eq!(code, 1, "a finding was opened: {err}");
+    let names = |v: &Value| -> Vec<String> { v.as_array().unwrap().iter().map(|o| format!("{} {}", o["kind"].as_str().unwrap(), o["name"].as_str().unwrap())).collect() };
+    assert_eq!(names(&d["objects"]["added"]), ["ConfigMap new"]);
+    assert_eq!(names(&d["objects"]["removed"]), ["Service old"]);
+    assert_eq!(names(&d["objects"]["changed"]), ["Deployment web"], "resourceVersion alone is not a change; the Deployment's spec is");
+    let rules = |v: &Value| -> BTreeSet<String> { v.as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect() };
+    assert!(rules(&d["findings"]["opened"]).contains("POD001"), "{d}");
+    assert!(rules(&d["findings"]["resolved"]).contains("SVC001"), "the NodePort Service is gone: {d}");
+    let (code, same, _) = json_of(&["diff", &monday, &monday, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(same["objects"]["changed"], json!([]));
+    assert_eq!(same["findings"]["opened"], json!([]));
+
+    let table = palisade(&["diff", &monday, &tuesday], None);
+    assert!(table.stdout.contains("objects: 1 added, 1 removed, 1 changed") && table.stdout.contains("+ ConfigMap shop/new"), "{}", table.stdout);
+
+    // Two reports: findings only.
+    let report = |snapshot: &str, name: &str| -> String {
+        let path = dir.join(name).to_string_lossy().into_owned();
+        palisade(&["scan", snapshot, "--format", "json", "-o", &path], None);
+        path
+    };
+    let (a, b) = (report(&monday, "monday.json"), report(&tuesday, "tuesday.json"));
+    let (_, d, _) = json_of(&["diff", &a, &b, "--format", "json"]);
+    assert!(d["objects"].is_null());
+    assert!(rules(&d["findings"]["opened"]).contains("POD001"));
+    let out = palisade(&["diff", &a, "/nonexistent.yaml"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("/nonexistent.yaml"));
+}

@@ -1,6 +1,7 @@
 //! The commands: each reads its inputs with the library, and writes what it found.
 
 pub mod cluster;
+pub mod diff;
 pub mod inventory;
 pub mod netpol;
 pub mod policy;
