@@ -71,7 +71,8 @@ fn placed<'n>(kind: &str, namespace: Option<&'n str>, default: &'n str) -> Optio
     }
 }
 
-/// Kinds that live outside namespaces: Kubernetes' own, and the custom kinds that follow
+/// Kinds that live outside namespaces: Kubernetes' own (and its components' configuration
+/// files), and the custom kinds that follow
 /// the `Cluster…` naming convention (ClusterIssuer, ClusterSecretStore, ClusterPolicy).
 /// Every other kind is taken to be namespaced.
 pub fn is_cluster_scoped(kind: &str) -> bool {
@@ -83,6 +84,11 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
         "CertificateSigningRequest", "PodSecurityPolicy", "FlowSchema", "PriorityLevelConfiguration",
         "ComponentStatus", "IPAddress", "ServiceCIDR", "DeviceClass", "ConstraintTemplate",
         "SelfSubjectReview", "TokenReview", "SubjectAccessReview", "SelfSubjectAccessReview",
+        // Configuration files of the components (apiserver.config.k8s.io, kubelet.config.k8s.io):
+        // read from disk, never stored in a namespace.
+        "EncryptionConfiguration", "AdmissionConfiguration", "AuthenticationConfiguration",
+        "AuthorizationConfiguration", "TracingConfiguration", "KubeletConfiguration",
+        "KubeSchedulerConfiguration", "KubeProxyConfiguration", "EgressSelectorConfiguration",
     ];
     KINDS.contains(&kind) || kind.starts_with("Cluster")
 }

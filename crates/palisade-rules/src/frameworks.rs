@@ -134,6 +134,7 @@ fn cis_controls() -> Vec<Control> {
             title: c.title,
             decided: match c.test {
                 Test::Manual(reason) => M(reason),
+                Test::FromFile(_) => A(Kinds(&["EncryptionConfiguration"])),
                 _ => A(Scope::Components(match c.component.binary() {
                     "kube-apiserver" => &["kube-apiserver"],
                     "kube-controller-manager" => &["kube-controller-manager"],

@@ -81,6 +81,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cp::controller_manager_flags::ControllerManagerFlags,
         &cp::scheduler_flags::SchedulerFlags,
         &cp::etcd_flags::EtcdFlags,
+        &cp::encryption_at_rest::EncryptionAtRest,
         // Waiver rules come last: stale-waiver needs every other finding to have met the
         // waivers first.
         &pol::expired_waiver::ExpiredWaiver,

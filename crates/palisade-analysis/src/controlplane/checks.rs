@@ -26,6 +26,9 @@ pub enum Test {
     AtLeast { flag: &'static str, min: i64 },
     /// Given, and every item one of `allowed`.
     Within { flag: &'static str, allowed: &'static [&'static str] },
+    /// Judged from a configuration file the API server reads, given as an object of this
+    /// kind (`EncryptionConfiguration`), by its own rule.
+    FromFile(&'static str),
     /// Not judged from flags: the reason says what to look at.
     Manual(&'static str),
 }
@@ -111,7 +114,7 @@ pub const CHECKS: &[Check] = &[
     check!("1.2.25", ApiServer, "high", "Ensure that the --client-ca-file argument is set as appropriate", Given(&["client-ca-file"])),
     check!("1.2.26", ApiServer, "high", "Ensure that the --etcd-cafile argument is set as appropriate", Given(&["etcd-cafile"])),
     check!("1.2.27", ApiServer, "high", "Ensure that the --encryption-provider-config argument is set as appropriate", Given(&["encryption-provider-config"])),
-    check!("1.2.28", ApiServer, "info", "Ensure that encryption providers are appropriately configured", Manual("judged from the EncryptionConfiguration file itself (its providers, in order)")),
+    check!("1.2.28", ApiServer, "info", "Ensure that encryption providers are appropriately configured", FromFile("EncryptionConfiguration")),
     check!("1.2.29", ApiServer, "medium", "Ensure that the API Server only makes use of Strong Cryptographic Ciphers", Within { flag: "tls-cipher-suites", allowed: STRONG_CIPHERS }),
     check!("1.2.30", ApiServer, "medium", "Ensure that the --service-account-extend-token-expiration parameter is set to false", Is { flag: "service-account-extend-token-expiration", want: "false", default: "true" }),
     check!("1.3.1", ControllerManager, "low", "Ensure that the --terminated-pod-gc-threshold argument is set as appropriate", Given(&["terminated-pod-gc-threshold"])),
@@ -199,6 +202,7 @@ impl Check {
                     weak => fail(format!("--{flag} offers {}", weak.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")), flag),
                 },
             },
+            FromFile(_) => Verdict::Manual("judged from the configuration file itself"),
             Manual(reason) => Verdict::Manual(reason),
         }
     }

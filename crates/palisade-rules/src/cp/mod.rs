@@ -3,10 +3,12 @@
 //! `/etc/kubernetes/manifests`, or the live Pods of `kube-system`), judged by the CIS
 //! Kubernetes Benchmark 1.12 checks of `palisade_analysis::controlplane`. Each failing check
 //! is one finding with its own control (`cis-1.12:1.2.1`) and severity, at the flag when it
-//! is given, else at the container's `command`.
+//! is given, else at the container's `command`. CP005 judges the EncryptionConfiguration the
+//! API server reads.
 
 pub mod apiserver_flags;
 pub mod controller_manager_flags;
+pub mod encryption_at_rest;
 pub mod etcd_flags;
 pub mod scheduler_flags;
 
