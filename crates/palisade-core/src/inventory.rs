@@ -36,8 +36,8 @@ pub struct ImageInventory {
 
 impl ImageInventory {
     /// Adds the images of an object's pod spec; `locate` turns a position in `node` into a
-    /// location.
-    pub fn add(&mut self, object: &Object, node: &Node, locate: &dyn Fn(Pos) -> Location) {
+    /// location (none for live objects).
+    pub fn add(&mut self, object: &Object, node: &Node, locate: &dyn Fn(Pos) -> Option<Location>) {
         let Some(pod) = PodSpecView::of(object) else { return };
         let workload = Arc::new(object.reference());
         for c in pod.containers() {
@@ -48,7 +48,7 @@ impl ImageInventory {
                 .entries
                 .entry(text.to_string())
                 .or_insert_with(|| ImageEntry { reference: text.to_string(), image, uses: Vec::new() });
-            entry.uses.push(ImageUse { workload: workload.clone(), container: c.name.to_string(), location: Some(locate(pos)) });
+            entry.uses.push(ImageUse { workload: workload.clone(), container: c.name.to_string(), location: locate(pos) });
         }
     }
 
@@ -143,7 +143,7 @@ fn text<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
 }
 
 impl SecretInventory {
-    pub fn add(&mut self, object: &Object, node: &Node, locate: &dyn Fn(Pos) -> Location) {
+    pub fn add(&mut self, object: &Object, node: &Node, locate: &dyn Fn(Pos) -> Option<Location>) {
         let ns = object.namespace.unwrap_or("").to_string();
         let group = object.api_version.split('/').next().unwrap_or("");
         match (object.kind, group) {
@@ -180,7 +180,7 @@ impl SecretInventory {
                 name: read.secret.to_string(),
                 how: read.how.as_str(),
                 container: read.container.map(str::to_string),
-                location: Some(locate(read.path.locate(node).0)),
+                location: locate(read.path.locate(node).0),
                 origin: Origin::PlainSecret,
             });
         }
@@ -189,7 +189,7 @@ impl SecretInventory {
                 name: v.volume.to_string(),
                 how: "csi volume",
                 container: None,
-                location: Some(locate(v.path.locate(node).0)),
+                location: locate(v.path.locate(node).0),
                 origin: Origin::Csi { class: v.provider_class.to_string(), provider: None },
             });
         }

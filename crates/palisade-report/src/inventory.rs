@@ -122,3 +122,100 @@ pub fn secrets_table(workloads: &[WorkloadSecrets], require_vault: bool, out: &m
     let vaulted = workloads.iter().flat_map(|w| &w.sources).filter(|s| s.origin.from_vault()).count();
     writeln!(out, "\n{} workloads read {total} secrets; {vaulted} come from a vault", workloads.len())
 }
+
+/// `palisade inventory --format json`: `{"nodes", "namespaces", "workloads", "images",
+/// "service_accounts", "exposures"}`.
+pub fn estate_json(estate: &palisade_core::estate::Estate, images: &ImageInventory) -> Value {
+    let nodes: Vec<Value> = estate
+        .nodes
+        .iter()
+        .map(|n| json!({"name": n.name, "os_image": n.os_image, "kernel": n.kernel, "container_runtime": n.runtime, "kubelet": n.kubelet, "provider": n.provider}))
+        .collect();
+    let namespaces: Vec<Value> = estate.namespaces.iter().map(|(name, n)| json!({"name": name, "pss_enforce": n.enforce, "workloads": n.workloads})).collect();
+    let workloads: Vec<Value> = estate
+        .workloads
+        .iter()
+        .map(|w| {
+            json!({"object": object(&w.object), "service_account": w.service_account,
+                   "containers": w.containers.iter().map(|(n, i)| json!({"name": n, "image": i})).collect::<Vec<_>>()})
+        })
+        .collect();
+    let accounts: Vec<Value> = estate.accounts.iter().map(|a| json!({"namespace": a.namespace, "name": a.name, "automount_token": a.automount})).collect();
+    let exposures: Vec<Value> = estate.exposures.iter().map(|e| json!({"how": e.how, "object": object(&e.object), "detail": e.detail})).collect();
+    json!({"nodes": nodes, "namespaces": namespaces, "workloads": workloads, "images": images_json(images)["images"],
+           "service_accounts": accounts, "exposures": exposures})
+}
+
+/// One CSV line, quoted where needed (RFC 4180).
+fn csv_line(out: &mut dyn Write, fields: &[&str]) -> io::Result<()> {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.to_string() })
+        .collect();
+    writeln!(out, "{}", quoted.join(","))
+}
+
+/// `palisade inventory --format csv`: one row per item, `section,kind,namespace,name,detail`.
+pub fn estate_csv(estate: &palisade_core::estate::Estate, images: &ImageInventory, out: &mut dyn Write) -> io::Result<()> {
+    csv_line(out, &["section", "kind", "namespace", "name", "detail"])?;
+    for n in &estate.nodes {
+        let detail = format!("os={}; kernel={}; runtime={}; kubelet={}; provider={}", n.os_image, n.kernel, n.runtime, n.kubelet, n.provider.as_deref().unwrap_or(""));
+        csv_line(out, &["node", "Node", "", &n.name, &detail])?;
+    }
+    for (name, n) in &estate.namespaces {
+        csv_line(out, &["namespace", "Namespace", "", name, &format!("pss_enforce={}; workloads={}", n.enforce.as_deref().unwrap_or(""), n.workloads)])?;
+    }
+    for w in &estate.workloads {
+        let containers: Vec<String> = w.containers.iter().map(|(n, i)| format!("{n}={i}")).collect();
+        csv_line(out, &["workload", &w.object.kind, w.object.namespace.as_deref().unwrap_or(""), &w.object.name, &format!("service_account={}; {}", w.service_account, containers.join("; "))])?;
+    }
+    for e in images.entries.values() {
+        let i = &e.image;
+        let detail = format!("registry={}; repository={}; tag={}; digest={}; workloads={}", i.registry, i.repository, i.tag.as_deref().unwrap_or(""), i.digest.as_deref().unwrap_or(""), e.uses.len());
+        csv_line(out, &["image", "Image", "", &e.reference, &detail])?;
+    }
+    for a in &estate.accounts {
+        csv_line(out, &["service_account", "ServiceAccount", &a.namespace, &a.name, &format!("automount_token={}", a.automount.map(|b| b.to_string()).unwrap_or_default())])?;
+    }
+    for e in &estate.exposures {
+        csv_line(out, &["exposure", e.how, e.object.namespace.as_deref().unwrap_or(""), &e.object.name, &format!("{} {}: {}", e.object.kind, e.object.name, e.detail)])?;
+    }
+    Ok(())
+}
+
+/// `palisade inventory`: a section per kind of thing, sized for a terminal.
+pub fn estate_table(estate: &palisade_core::estate::Estate, images: &ImageInventory, out: &mut dyn Write) -> io::Result<()> {
+    let heading = |out: &mut dyn Write, title: &str, n: usize| writeln!(out, "{BOLD}{title}{BOLD:#} ({n})");
+    heading(out, "nodes", estate.nodes.len())?;
+    for n in &estate.nodes {
+        writeln!(out, "  {:<28} kubelet {:<10} {:<24} {} {DIM}{}{DIM:#}", n.name, n.kubelet, n.runtime, n.os_image, n.provider.as_deref().map(|p| format!("({p})")).unwrap_or_default())?;
+    }
+    heading(out, "namespaces", estate.namespaces.len())?;
+    for (name, n) in &estate.namespaces {
+        writeln!(out, "  {name:<28} {:>4} workloads  enforce: {}", n.workloads, n.enforce.as_deref().unwrap_or("-"))?;
+    }
+    heading(out, "workloads", estate.workloads.len())?;
+    for w in &estate.workloads {
+        let images: Vec<&str> = w.containers.iter().map(|(_, i)| i.as_str()).collect();
+        writeln!(out, "  {:<44} sa {:<20} {}", w.object.to_string(), w.service_account, images.join(", "))?;
+    }
+    heading(out, "images", images.entries.len())?;
+    for e in images.entries.values() {
+        let pinned = if e.image.digest.is_some() { "digest" } else { "tag only" };
+        writeln!(out, "  {:<60} {:<8} {} workload(s)", e.reference, pinned, e.uses.len())?;
+    }
+    heading(out, "service accounts", estate.accounts.len())?;
+    for a in &estate.accounts {
+        let automount = match a.automount {
+            Some(false) => "token not mounted",
+            Some(true) => "token mounted",
+            None => "token mounted (default)",
+        };
+        writeln!(out, "  {:<44} {automount}", format!("{}/{}", a.namespace, a.name))?;
+    }
+    heading(out, "exposures", estate.exposures.len())?;
+    for e in &estate.exposures {
+        writeln!(out, "  {:<12} {:<44} {}", e.how, e.object.to_string(), e.detail)?;
+    }
+    Ok(())
+}

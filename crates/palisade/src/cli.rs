@@ -115,6 +115,20 @@ Examples:
 
 Examples:\n  palisade secrets k8s/\n  palisade secrets k8s/ --format json")]
     Secrets(InventoryArgs),
+    /// Inventory a cluster or its manifests: nodes, namespaces, workloads and their
+    /// containers, images, service accounts, and every exposure.
+    #[command(after_help = "Without PATH, reads the live cluster (the current kubectl context, or --kubeconfig and
+--context); with PATH, files, directories or snapshots from `palisade dump`. Exposures are
+LoadBalancer and NodePort Services (with their source ranges), externalIPs, Ingress hosts
+(and whether they have TLS), hostNetwork pods and hostPorts.
+
+Formats: table (a section per kind), json ({\"nodes\", \"namespaces\", \"workloads\", \"images\",
+\"service_accounts\", \"exposures\"}), csv (section,kind,namespace,name,detail).
+
+Examples:
+  palisade inventory
+  palisade inventory snapshot.yaml --format csv -o estate.csv")]
+    Inventory(EstateArgs),
     /// Who can do what: exact RBAC answers from Roles, ClusterRoles and their bindings.
     #[command(subcommand)]
     Rbac(RbacCommand),
@@ -166,6 +180,37 @@ pub struct ClusterArgs {
 
     #[command(flatten)]
     pub check: CheckArgs,
+}
+
+/// `palisade inventory`'s formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EstateFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(clap::Args)]
+pub struct EstateArgs {
+    /// Files, directories or snapshots to read (`-` for standard input); without any, the
+    /// live cluster.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = EstateFormat::Table)]
+    pub format: EstateFormat,
+
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Namespaced objects without `metadata.namespace` are taken to be in NS (files only).
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 #[derive(clap::Args)]

@@ -2,6 +2,7 @@
 //! instead of findings.
 
 use crate::inputs::{self, Doc, Input, Pass, PassOptions};
+use palisade_core::estate::Estate;
 use palisade_core::inventory::{ImageInventory, SecretInventory};
 use palisade_report::InputError;
 use palisade_rules::Origin;
@@ -11,6 +12,16 @@ use palisade_rules::Origin;
 pub struct Inventories {
     pub images: ImageInventory,
     pub secrets: SecretInventory,
+    pub estate: Estate,
+}
+
+impl Inventories {
+    /// Adds one object (from a file: `locate` gives positions' locations; live: none).
+    pub fn add(&mut self, object: &palisade_core::Object, node: &palisade_core::Node, locate: &dyn Fn(palisade_core::Pos) -> Option<palisade_core::Location>) {
+        self.images.add(object, node, locate);
+        self.secrets.add(object, node, locate);
+        self.estate.add(object, node);
+    }
 }
 
 /// Gathers both inventories; namespaced objects without `metadata.namespace` are in
@@ -25,9 +36,7 @@ impl Pass for InventoryPass<'_> {
     fn document(&self, origin: &Origin, doc: Doc, out: &mut Inventories) {
         doc.objects(|object, node, _| {
             let object = object.in_namespace(self.namespace);
-            let locate = |pos| origin.location(pos);
-            out.images.add(&object, node, &locate);
-            out.secrets.add(&object, node, &locate);
+            out.add(&object, node, &|pos| Some(origin.location(pos)));
         });
     }
 }
@@ -39,6 +48,8 @@ pub fn gather(inputs: &[Input], opts: &PassOptions, namespace: &str) -> (Invento
     let errors = inputs::fold(inputs, opts, &InventoryPass { namespace }, |out| {
         all.images.merge(out.images);
         all.secrets.merge(out.secrets);
+        all.estate.merge(out.estate);
     });
+    all.estate.sort();
     (all, errors)
 }

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Netpol(cmd) => commands::netpol::run(cmd),
         Command::Images(args) => commands::inventory::run(args, false),
         Command::Secrets(args) => commands::inventory::run(args, true),
+        Command::Inventory(args) => commands::inventory::estate(args),
         Command::Explain { rule } => commands::rules::explain(&rule),
     }
 }

@@ -247,3 +247,44 @@ fn diff_shows_objects_and_findings_that_changed_between_snapshots_and_reports() 
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("/nonexistent.yaml"));
 }
+
+fn node_object(name: &str, kubelet: &str, provider: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name},
+           "spec": {"providerID": format!("{provider}:///eu-west-1a/i-0abc")},
+           "status": {"nodeInfo": {"osImage": "Ubuntu 24.04 LTS", "kernelVersion": "6.8.0-1015-aws", "containerRuntimeVersion": "containerd://1.7.22", "kubeletVersion": kubelet}}})
+}
+
+#[test]
+fn inventory_lists_the_estate_live_and_from_snapshots_alike() {
+    let mut objects = demo_objects();
+    objects.push(node_object("ip-10-0-1-5", "v1.33.2", "aws"));
+    objects.push(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "shop"}, "automountServiceAccountToken": false}));
+    let c = cluster(objects.clone(), Options::default(), "cluster-inventory");
+    let (code, live, err) = json_of(&["inventory", "--kubeconfig", &c.kubeconfig, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(live["nodes"], json!([{"name": "ip-10-0-1-5", "os_image": "Ubuntu 24.04 LTS", "kernel": "6.8.0-1015-aws", "container_runtime": "containerd://1.7.22", "kubelet": "v1.33.2", "provider": "aws"}]));
+    let shop = live["namespaces"].as_array().unwrap().iter().find(|n| n["name"] == "shop").unwrap();
+    assert_eq!(shop["workloads"], 3);
+    let hows: BTreeSet<&str> = live["exposures"].as_array().unwrap().iter().map(|e| e["how"].as_str().unwrap()).collect();
+    assert_eq!(hows, ["Ingress", "LoadBalancer", "NodePort", "hostNetwork", "hostPort"].into_iter().collect(), "{}", live["exposures"]);
+    let lb = live["exposures"].as_array().unwrap().iter().find(|e| e["how"] == "LoadBalancer").unwrap();
+    assert!(lb["detail"].as_str().unwrap().ends_with("from anywhere"), "{lb}");
+    assert_eq!(live["service_accounts"], json!([{"namespace": "shop", "name": "web", "automount_token": false}]));
+    assert!(live["images"].as_array().unwrap().iter().any(|i| i["image"] == "redis:7.2" && i["registry"] == "docker.io"));
+
+    // The same estate from a snapshot of the same cluster.
+    let dir = tempdir("cluster-inventory-out");
+    let snapshot = dir.join("snap.yaml").to_string_lossy().into_owned();
+    assert_eq!(palisade(&["dump", "--kubeconfig", &c.kubeconfig, "-o", &snapshot, "-q"], None).code, 0);
+    let (_, files, _) = json_of(&["inventory", &snapshot, "--format", "json"]);
+    for section in ["nodes", "namespaces", "workloads", "service_accounts", "exposures"] {
+        assert_eq!(files[section], live[section], "{section}");
+    }
+    let csv = palisade(&["inventory", &snapshot, "--format", "csv"], None);
+    let mut lines = csv.stdout.lines();
+    assert_eq!(lines.next(), Some("section,kind,namespace,name,detail"));
+    assert!(csv.stdout.lines().any(|l| l.starts_with("node,Node,,ip-10-0-1-5,") && l.contains("kubelet=v1.33.2")), "{}", csv.stdout);
+    assert!(csv.stdout.lines().any(|l| l.starts_with("exposure,NodePort,shop,cart-debug,")), "{}", csv.stdout);
+    let table = palisade(&["inventory", &snapshot], None);
+    assert!(table.stdout.contains("nodes (1)") && table.stdout.contains("exposures (5)"), "{}", table.stdout);
+}

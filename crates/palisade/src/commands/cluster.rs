@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 /// Connects, printing the connection's warnings; errors are printed and end the run.
-fn connect(args: &ConnectArgs, runtime: &tokio::runtime::Runtime, quiet: bool) -> Result<Connection, ExitCode> {
+pub(super) fn connect(args: &ConnectArgs, runtime: &tokio::runtime::Runtime, quiet: bool) -> Result<Connection, ExitCode> {
     let target = Target { kubeconfig: args.kubeconfig.clone(), context: args.context.clone() };
     match runtime.block_on(palisade_cluster::connect(&target)) {
         Ok(conn) => {
@@ -27,7 +27,7 @@ fn connect(args: &ConnectArgs, runtime: &tokio::runtime::Runtime, quiet: bool) -
     }
 }
 
-fn read_options(args: &ConnectArgs) -> ReadOptions {
+pub(super) fn read_options(args: &ConnectArgs) -> ReadOptions {
     ReadOptions { page_size: args.chunk_size, include_owned: args.include_owned, ..ReadOptions::default() }
 }
 

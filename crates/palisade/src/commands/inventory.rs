@@ -42,3 +42,58 @@ pub fn run(args: InventoryArgs, secrets: bool) -> ExitCode {
     if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
 }
 
+
+/// `palisade inventory`: from files, or from the live cluster.
+pub fn estate(args: crate::cli::EstateArgs) -> ExitCode {
+    use crate::cli::EstateFormat;
+    let (inventories, errors) = if args.paths.is_empty() {
+        let runtime = match palisade::live::runtime() {
+            Ok(r) => r,
+            Err(e) => return super::usage(e),
+        };
+        let conn = match super::cluster::connect(&args.connect, &runtime, false) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let mut all = inventory::Inventories::default();
+        let read = palisade::live::read(
+            &runtime,
+            &conn,
+            &super::cluster::read_options(&args.connect),
+            |_, value| {
+                let node = palisade_source::json::node_of(&value);
+                if let Ok(object) = palisade_core::Object::from_node(&node) {
+                    all.add(&object, &node, &|_| None);
+                }
+            },
+            |_| {},
+        );
+        match read {
+            Ok((_, errors)) => {
+                all.estate.sort();
+                (all, errors)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        let (inputs, mut errors) = collect_inputs(&args.paths, &[]);
+        let (all, more) = inventory::gather(&inputs, &PassOptions::quiet(), args.namespace.as_deref().unwrap_or("default"));
+        errors.extend(more);
+        (all, errors)
+    };
+    super::print_errors(&errors);
+    let (estate, images) = (&inventories.estate, &inventories.images);
+    let written = match args.format {
+        EstateFormat::Json => write_json(&args.output, &palisade_report::inventory::estate_json(estate, images)),
+        EstateFormat::Table => styled(&args.output, |out| palisade_report::inventory::estate_table(estate, images, out)),
+        EstateFormat::Csv => styled(&args.output, |out| palisade_report::inventory::estate_csv(estate, images, out)),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the output: {e}");
+        return ExitCode::from(2);
+    }
+    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+}
