@@ -5,12 +5,14 @@
 //! [`Coverage`]: a forbidden resource is a gap with what it hides, never a failure.
 //!
 //! It knows nothing of rules: the caller feeds the pages to the same model and engine a
-//! file scan uses.
+//! file scan uses. What it learns of the cluster as a whole (version, managed platform,
+//! kubelets) comes last, as one `ClusterInfo` object ([`platform`]).
 
 pub mod clean;
 pub mod connect;
 pub mod discovery;
 pub mod list;
+pub mod platform;
 
 pub use connect::{connect, Connection, Target};
 pub use discovery::ApiResource;
@@ -91,7 +93,7 @@ pub async fn read(conn: &Connection, opts: &ReadOptions, mut sink: impl FnMut(&A
     let version = get_json(&conn.client, "/version", None).await.ok().and_then(|v| v["gitVersion"].as_str().map(str::to_string));
     let found = discovery::discover(&conn.client).await.map_err(|e| format!("{}: {e}", conn.server))?;
     let resources: Vec<ApiResource> = found.resources.into_iter().filter(|r| r.verbs.iter().any(|v| v == "list")).collect();
-    let mut coverage = Coverage { server: conn.server.clone(), context: conn.context.clone(), version, resources: Vec::new() };
+    let mut coverage = Coverage { server: conn.server.clone(), context: conn.context.clone(), version, platform: None, resources: Vec::new() };
     let entry = |r: &ApiResource, state: ReadState| ResourceRead {
         group: r.group.clone(),
         version: r.version.clone(),
@@ -118,11 +120,13 @@ pub async fn read(conn: &Connection, opts: &ReadOptions, mut sink: impl FnMut(&A
     }
     drop(tx);
     let mut done: Vec<Option<list::Listed>> = (0..to_list.len()).map(|_| None).collect();
+    let mut observer = platform::Observer::default();
     let mut objects = 0;
     while let Some(message) = rx.recv().await {
         match message {
             Message::Page(i, page) => {
                 objects += page.len();
+                page.iter().for_each(|o| observer.see(o));
                 sink(&to_list[i], page);
             }
             Message::Done(i, listed) => {
@@ -137,5 +141,9 @@ pub async fn read(conn: &Connection, opts: &ReadOptions, mut sink: impl FnMut(&A
         coverage.resources.push(ResourceRead { owned: listed.owned, relists: listed.relists, ..entry(r, listed.state) });
     }
     coverage.resources.sort_by(|a, b| (&a.group, &a.resource).cmp(&(&b.group, &b.resource)));
+    coverage.platform = observer.platform(coverage.version.as_deref());
+    let info = observer.cluster_info(&coverage.server, coverage.context.as_deref(), coverage.version.as_deref());
+    let resource = ApiResource { group: "palisade.io".into(), version: "v1".into(), resource: "clusterinfo".into(), kind: "ClusterInfo".into(), namespaced: false, verbs: Vec::new() };
+    sink(&resource, vec![info]);
     Ok((coverage, found.problems))
 }

@@ -77,6 +77,9 @@ pub struct Coverage {
     pub context: Option<String>,
     /// The server's `gitVersion`.
     pub version: Option<String>,
+    /// The managed platform that runs the control plane (`EKS`, `AKS`, `GKE`) and how it
+    /// was seen.
+    pub platform: Option<(String, String)>,
     pub resources: Vec<ResourceRead>,
 }
 

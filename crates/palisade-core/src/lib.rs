@@ -19,6 +19,7 @@ pub mod policy;
 pub mod rule;
 pub mod secrets;
 pub mod value;
+pub mod versions;
 
 pub use anchor::Anchor;
 pub use image::ImageRef;

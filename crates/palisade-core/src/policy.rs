@@ -182,6 +182,15 @@ pub struct Settings {
     /// The identities that are still active (from the identity provider); bindings to users
     /// and groups not in it are stale.
     pub roster: Option<Arc<Roster>>,
+    /// The Kubernetes support table (`--versions FILE`); the built-in one when `None`.
+    pub versions: Option<Arc<crate::versions::Versions>>,
+}
+
+impl Settings {
+    /// The support table in force.
+    pub fn versions(&self) -> Arc<crate::versions::Versions> {
+        self.versions.clone().unwrap_or_else(crate::versions::Versions::builtin)
+    }
 }
 
 /// Active users and groups, as exported from an identity provider.
@@ -252,6 +261,7 @@ impl Default for Settings {
             require_vault: false,
             secret_max_age_days: None,
             roster: None,
+            versions: None,
         }
     }
 }

@@ -225,7 +225,8 @@ pub fn coverage_json(c: &palisade_core::coverage::Coverage) -> Value {
                    "status": r.state.label(), "objects": objects, "owned": r.owned, "relists": r.relists, "message": message, "hides": hides})
         })
         .collect();
-    json!({"server": c.server, "context": c.context, "version": c.version, "read": read, "forbidden": forbidden, "failed": failed,
+    let platform = c.platform.as_ref().map(|(name, evidence)| json!({"name": name, "evidence": evidence}));
+    json!({"server": c.server, "context": c.context, "version": c.version, "platform": platform, "read": read, "forbidden": forbidden, "failed": failed,
            "skipped": skipped, "objects": c.objects(), "resources": resources})
 }
 

@@ -87,7 +87,10 @@ fn write_coverage(c: &palisade_core::coverage::Coverage, out: &mut dyn Write) ->
     use palisade_core::coverage::ReadState;
     let (read, forbidden, failed, _) = c.counts();
     let owned: usize = c.resources.iter().map(|r| r.owned).sum();
-    let version = c.version.as_deref().map(|v| format!(", Kubernetes {v}")).unwrap_or_default();
+    let mut version = c.version.as_deref().map(|v| format!(", Kubernetes {v}")).unwrap_or_default();
+    if let Some((platform, how)) = &c.platform {
+        version.push_str(&format!(", {platform}: {how}"));
+    }
     let context = c.context.as_deref().map(|x| format!(" (context {x}{version})")).unwrap_or(version);
     write!(out, "{BOLD}coverage{BOLD:#} of {}{context}: {read} resource types read, {} objects", c.server, c.objects())?;
     if owned > 0 {

@@ -108,11 +108,11 @@ const NSA: &[Control] = &[
     Control { id: "authentication", title: "Use strong authentication; disable anonymous access", decided: M("API server configuration, not manifests") },
     Control { id: "rbac", title: "Use least-privilege RBAC", decided: A(Kinds(RBAC_KINDS)) },
     Control { id: "audit-logging", title: "Enable audit logging and threat detection", decided: M("API server and node configuration, not manifests") },
-    Control { id: "upgrades", title: "Upgrade and patch promptly", decided: M("versions of the running cluster, not manifests") },
+    Control { id: "upgrades", title: "Upgrade and patch promptly", decided: A(Kinds(&["ClusterInfo"])) },
 ];
 
 const CNCF: &[Control] = &[
-    Control { id: "1", title: "Upgrade to the latest version", decided: M("versions of the running cluster, not manifests") },
+    Control { id: "1", title: "Upgrade to the latest version", decided: A(Kinds(&["ClusterInfo"])) },
     Control { id: "2", title: "Enable Role-Based Access Control (RBAC)", decided: A(Kinds(RBAC_KINDS)) },
     Control { id: "3", title: "Use namespaces to establish security boundaries", decided: A(WorkloadsOr(&["Namespace"])) },
     Control { id: "4", title: "Separate sensitive workloads", decided: M("node pools, taints and tolerations reflect which workloads are sensitive, a judgement") },
@@ -235,6 +235,9 @@ pub fn assess(
             let (status, note) = match c.decided {
                 Decided::Manual(why) => (Status::Manual, Some(why)),
                 Decided::Automated(_) if tally.findings > 0 => (Status::Fail, None),
+                Decided::Automated(Scope::Components(_)) if has(&[palisade_analysis::controlplane::MANAGED]) => {
+                    (Status::NotApplicable, Some("a managed platform (EKS, AKS or GKE) runs the control plane: its provider answers for these settings"))
+                }
                 Decided::Automated(scope) => {
                     let applicable = match scope {
                         Scope::Workloads => workloads > 0,

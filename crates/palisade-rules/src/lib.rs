@@ -21,6 +21,7 @@ pub mod rbac;
 pub mod registry;
 pub mod sec;
 pub mod svc;
+pub mod ver;
 
 pub use check::{Check, Rule, Scope};
 pub use engine::{Engine, Origin, RootOutcome, Selection};

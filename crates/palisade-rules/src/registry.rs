@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{cp, img, net, ns, pod, pol, rbac, sec, svc};
+use crate::{cp, img, net, ns, pod, pol, rbac, sec, svc, ver};
 use crate::check::Rule;
 
 /// Every rule, in catalogue order.
@@ -82,6 +82,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cp::scheduler_flags::SchedulerFlags,
         &cp::etcd_flags::EtcdFlags,
         &cp::encryption_at_rest::EncryptionAtRest,
+        &ver::server_version::ServerVersion,
+        &ver::kubelet_version::KubeletVersion,
         // Waiver rules come last: stale-waiver needs every other finding to have met the
         // waivers first.
         &pol::expired_waiver::ExpiredWaiver,

@@ -334,6 +334,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_builtin_roles: bool,
 
+    /// The Kubernetes support window to judge versions by (VER rules), replacing the table
+    /// shipped with Palisade: lines of `MINOR RELEASED END-OF-SUPPORT`, e.g.
+    /// `1.30 2024-04-17 2026-07-31` for a distribution's extended support.
+    #[arg(long, value_name = "FILE")]
+    pub versions: Option<PathBuf>,
+
     /// Print only findings and errors: no skipped list, summary or progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

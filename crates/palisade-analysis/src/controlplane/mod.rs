@@ -9,6 +9,10 @@ pub mod flags;
 pub use checks::{Check, Verdict, CHECKS};
 pub use flags::Flags;
 
+/// How the model counts a cluster whose ClusterInfo names a managed platform (EKS, AKS,
+/// GKE): its provider runs the control plane.
+pub const MANAGED: &str = "platform/managed";
+
 /// A control-plane component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Component {
@@ -26,6 +30,16 @@ impl Component {
             Component::ControllerManager => "kube-controller-manager",
             Component::Scheduler => "kube-scheduler",
             Component::Etcd => "etcd",
+        }
+    }
+
+    /// How the model counts pods running it (`component/kube-apiserver`).
+    pub fn counted(self) -> &'static str {
+        match self {
+            Component::ApiServer => "component/kube-apiserver",
+            Component::ControllerManager => "component/kube-controller-manager",
+            Component::Scheduler => "component/kube-scheduler",
+            Component::Etcd => "component/etcd",
         }
     }
 

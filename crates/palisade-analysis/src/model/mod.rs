@@ -104,9 +104,10 @@ pub struct ObjectFacts {
     /// Secrets this object keeps in sync from a vault (ExternalSecret, SecretProviderClass).
     pub vault_secrets: Vec<String>,
     pub secret_reads: Vec<SecretRead>,
-    /// The control-plane component a pod of this object runs (`kube-apiserver`), counted
-    /// in the kind counts as `component/kube-apiserver`.
-    pub component: Option<&'static str>,
+    /// Counted beside the kinds: the control-plane component a pod of this object runs
+    /// (`component/kube-apiserver`), or a managed platform a ClusterInfo reports
+    /// (`platform/managed`), for the compliance view.
+    pub counted: Option<&'static str>,
 }
 
 /// The scopes a change may have changed verdicts in.
@@ -136,7 +137,7 @@ struct Summary {
     pod: bool,
     policy: bool,
     vault_secrets: Vec<String>,
-    component: Option<&'static str>,
+    counted: Option<&'static str>,
 }
 
 /// The model.
@@ -205,7 +206,7 @@ impl Model {
             pod: facts.pod.is_some(),
             policy: facts.policy.is_some(),
             vault_secrets: facts.vault_secrets,
-            component: facts.component,
+            counted: facts.counted,
         };
         self.objects.insert(key, summary);
         dirty
@@ -232,7 +233,7 @@ impl Model {
         };
         ObjectFacts {
             kind: summary.kind,
-            component: summary.component,
+            counted: summary.counted,
             workload: summary.workload,
             namespace_decl: summary
                 .namespace_decl
@@ -281,8 +282,8 @@ impl Model {
         let watching_before = watchers(&self.net);
         let mut crossing = facts.namespace_decl.is_some() || facts.pod.is_some();
         bump(&mut self.kind_counts, facts.kind.clone(), up);
-        if let Some(component) = facts.component {
-            bump(&mut self.kind_counts, format!("component/{component}"), up);
+        if let Some(key) = facts.counted {
+            bump(&mut self.kind_counts, key.to_string(), up);
         }
         if facts.workload {
             if up {

@@ -24,6 +24,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 quiet: false,
                 roster: risks.roster,
                 no_builtin_roles: risks.no_builtin_roles,
+                versions: None,
                 },
             },
             false,

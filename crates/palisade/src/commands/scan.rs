@@ -98,6 +98,19 @@ impl Setup {
                 }
             }
         }
+        if let Some(path) = &args.versions {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                eprintln!("error: {}: {e}", path.display());
+                ExitCode::from(2)
+            })?;
+            match palisade_core::versions::Versions::parse(&text, &path.display().to_string()) {
+                Ok(v) => policy.settings.versions = Some(Arc::new(v)),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            }
+        }
         let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
         let fail_on = args.fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
         let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
