@@ -173,10 +173,11 @@ impl TestServer {
         deleted
     }
 
-    /// Forgets the history: watches from an older resourceVersion get `410 Gone`.
+    /// Forgets the history: watches from a resourceVersion older than the current one get
+    /// `410 Gone` (from the current one, they start cleanly).
     pub fn compact(&self) {
         let mut store = self.shared.store.lock().expect("store");
-        store.compacted = store.rv + 1;
+        store.compacted = store.rv;
     }
 
     /// The resource types it serves.

@@ -127,3 +127,47 @@ fn legacy_discovery_client_certificates_and_bad_credentials() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Unauthorized") || err.contains("must be logged in"), "{err}");
 }
+
+#[test]
+fn watches_stream_changes_bookmarks_and_410_after_compaction() {
+    let server = TestServer::start(fixture(), Options { bookmark_interval: std::time::Duration::from_millis(200), ..Options::default() }).unwrap();
+    let k = Kubectl::new(&server, false, "watch");
+    let from = server.resource_version();
+    // A watch from now: the changes made while it is open, with bookmarks in between.
+    let config = k.config.clone();
+    let watcher = std::thread::spawn(move || {
+        let path = format!("/api/v1/namespaces/shop/pods?watch=1&resourceVersion={from}&allowWatchBookmarks=true&timeoutSeconds=2");
+        let out = Command::new("kubectl").arg("--kubeconfig").arg(&config).args(["get", "--raw", &path]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    server.apply(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "new", "namespace": "shop"}, "spec": {"containers": []}})).unwrap();
+    server.apply(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "elsewhere", "namespace": "ops"}, "spec": {"containers": []}})).unwrap();
+    assert!(server.delete("v1", "Pod", "shop", "pod-0"));
+    let events: Vec<Value> = watcher.join().unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let changes: Vec<(String, String)> = events
+        .iter()
+        .filter(|e| e["type"] != "BOOKMARK")
+        .map(|e| (e["type"].as_str().unwrap().to_string(), e["object"]["metadata"]["name"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(changes, [("ADDED".to_string(), "new".to_string()), ("DELETED".to_string(), "pod-0".to_string())], "only shop's pods: {events:?}");
+    let bookmarks: Vec<&Value> = events.iter().filter(|e| e["type"] == "BOOKMARK").collect();
+    assert!(!bookmarks.is_empty(), "bookmarks were asked for");
+    assert!(bookmarks.last().unwrap()["object"]["metadata"]["resourceVersion"].as_str().unwrap().parse::<u64>().unwrap() > from);
+
+    // From a resourceVersion the server has compacted away: 410 Gone, as an ERROR event.
+    server.compact();
+    let (_, out, _) = k.run(&["get", "--raw", &format!("/api/v1/pods?watch=1&resourceVersion={from}&timeoutSeconds=1")]);
+    let event: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!((event["type"].as_str(), event["object"]["code"].as_u64(), event["object"]["reason"].as_str()), (Some("ERROR"), Some(410), Some("Expired")));
+    // kubectl's own watch lists, then follows from the list's resourceVersion.
+    let config = k.config.clone();
+    let follow = std::thread::spawn(move || {
+        let out = Command::new("kubectl").arg("--kubeconfig").arg(&config).args(["get", "pods", "-n", "ops", "--watch", "--request-timeout=2s", "-o", "name"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    server.apply(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "late", "namespace": "ops"}, "spec": {"containers": []}})).unwrap();
+    let seen = follow.join().unwrap();
+    assert!(seen.lines().any(|l| l == "pod/pod-1") && seen.lines().any(|l| l == "pod/late"), "{seen}");
+}

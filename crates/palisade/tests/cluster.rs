@@ -322,3 +322,50 @@ fn versions_and_managed_platforms_come_from_the_live_cluster() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("bad.txt:1:"), "{}", out.stderr);
 }
+
+#[test]
+fn kubeconfigs_connect_as_kubectl_does_merged_files_exec_plugins_client_certs_and_insecure() {
+    let c = cluster(vec![json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})], Options::default(), "cluster-auth");
+    let dir = tempdir("cluster-auth-configs");
+    let objects = |out: &common::Out| -> u64 {
+        let v: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+        v["coverage"]["objects"].as_u64().unwrap()
+    };
+    let full = c.server.kubeconfig(false);
+    let (clusters_part, users_part) = full.split_once("users:\n").unwrap();
+    // KUBECONFIG with two files, merged: clusters and contexts in one, the user in the other.
+    let a = write(&dir, "a.yaml", format!("{clusters_part}users: []\n"));
+    let b = write(&dir, "b.yaml", format!("apiVersion: v1\nkind: Config\nusers:\n{users_part}"));
+    let merged = format!("{a}:{b}");
+    let out = common::palisade_env(&["cluster", "--format", "json"], None, &[("KUBECONFIG", merged.as_str())]);
+    assert_eq!(objects(&out), 1, "{}", out.stderr);
+
+    // An exec credential plugin hands over the token.
+    let plugin = write(&dir, "credential.sh", format!("#!/bin/sh\necho '{{\"apiVersion\": \"client.authentication.k8s.io/v1\", \"kind\": \"ExecCredential\", \"status\": {{\"token\": \"{}\"}}}}'\n", c.server.token));
+    std::process::Command::new("chmod").args(["+x", &plugin]).status().unwrap();
+    let exec = full.replace(&format!("    token: {}\n", c.server.token), &format!("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {plugin}\n      interactiveMode: Never\n"));
+    let exec = write(&dir, "exec.yaml", exec);
+    let out = palisade(&["cluster", "--kubeconfig", &exec, "--format", "json"], None);
+    assert_eq!(objects(&out), 1, "{}", out.stderr);
+
+    // A client certificate.
+    let cert = write(&dir, "cert.yaml", c.server.kubeconfig(true));
+    assert_eq!(objects(&palisade(&["cluster", "--kubeconfig", &cert, "--format", "json"], None)), 1);
+
+    // insecure-skip-tls-verify: no CA, a warning, and it works.
+    let ca_line = full.lines().find(|l| l.contains("certificate-authority-data")).unwrap().to_string();
+    let insecure = write(&dir, "insecure.yaml", full.replace(&ca_line, "    insecure-skip-tls-verify: true"));
+    let out = palisade(&["cluster", "--kubeconfig", &insecure, "--format", "json"], None);
+    assert_eq!(objects(&out), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("warning: insecure-skip-tls-verify is set"), "{}", out.stderr);
+    // Without it and without the CA, the server's certificate is refused.
+    let untrusted = write(&dir, "untrusted.yaml", full.replace(&ca_line, ""));
+    let out = palisade(&["cluster", "--kubeconfig", &untrusted], None);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+
+    // Neither a kubeconfig nor a cluster to be in.
+    let home = dir.join("home").to_string_lossy().into_owned();
+    let out = common::palisade_env(&["cluster"], None, &[("HOME", home.as_str()), ("KUBECONFIG", ""), ("KUBERNETES_SERVICE_HOST", "")]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no kubeconfig"), "{}", out.stderr);
+}

@@ -17,8 +17,14 @@ pub struct Out {
 }
 
 pub fn palisade(args: &[&str], stdin: Option<&str>) -> Out {
+    palisade_env(args, stdin, &[])
+}
+
+/// Runs the binary with extra environment variables (`KUBECONFIG`, `HOME`).
+pub fn palisade_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Out {
     let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(repo())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
