@@ -77,6 +77,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &rbac::missing_role::MissingRole,
         &rbac::stale_subject::StaleSubject,
         &rbac::cluster_binding_one_namespace::ClusterBindingOneNamespace,
+        &rbac::eks_aws_auth::EksAwsAuth,
         &cp::apiserver_flags::ApiServerFlags,
         &cp::controller_manager_flags::ControllerManagerFlags,
         &cp::scheduler_flags::SchedulerFlags,

@@ -9,6 +9,7 @@ pub mod cluster_binding_one_namespace;
 pub mod cluster_admin_binding;
 pub mod create_persistent_volumes;
 pub mod create_pods;
+pub mod eks_aws_auth;
 pub mod missing_role;
 pub mod nodes_proxy;
 pub mod public_group_binding;
