@@ -84,11 +84,17 @@ fn forbidden_resources_are_coverage_gaps_not_failures() {
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"containers": [{"name": "c", "image": "nginx:1.25", "securityContext": {"privileged": true}}]}}),
         json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop"}, "data": {"p": "aHVudGVyMg=="}}),
+        // A self-managed control plane: the API server's static pod, as the kubelet mirrors it.
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver-cp-1", "namespace": "kube-system", "labels": {"component": "kube-apiserver"}},
+               "spec": {"containers": [{"name": "kube-apiserver", "image": "registry.k8s.io/kube-apiserver:v1.33.2", "command": ["kube-apiserver", "--anonymous-auth=true", "--authorization-mode=Node,RBAC"]}]}}),
     ];
     let c = cluster(objects, Options { forbidden: vec!["secrets".into()], failing: vec!["configmaps".into()], aggregated_discovery: false, ..Options::default() }, "cluster-gaps");
     let (code, v, err) = json_of(&["cluster", "--kubeconfig", &c.kubeconfig, "--format", "json"]);
     assert_eq!(code, 2, "a failed list is an error, the rest is scanned: {err}");
     assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "POD001" && f["object"]["name"] == "web"));
+    let anonymous = v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "CP001" && f["message"].as_str().unwrap().contains("CIS 1.2.1")).expect("the live static pod's flags are judged");
+    assert_eq!(anonymous["path"], "spec.containers[0].command[1]");
+    assert_eq!(anonymous["controls"], json!(["cis-1.12:1.2.1", "nsa:control-plane"]));
     let secrets = v["coverage"]["resources"].as_array().unwrap().iter().find(|r| r["resource"] == "secrets").unwrap();
     assert_eq!(secrets["status"], "forbidden");
     assert_eq!(secrets["hides"], "SEC and RBAC secret-reader analysis incomplete");
@@ -312,8 +318,17 @@ fn versions_and_managed_platforms_come_from_the_live_cluster() {
     let validator = jsonschema::options().should_validate_formats(false).build(&schema).unwrap();
     assert!(validator.iter_errors(&v).next().is_none(), "{:?}", validator.iter_errors(&v).map(|e| e.to_string()).collect::<Vec<_>>());
 
-    // A distribution's extended support, given as a file, replaces the table.
+    // A snapshot keeps the ClusterInfo: the same version findings and the same verdict on
+    // the control plane offline.
     let dir = tempdir("cluster-eks-versions");
+    let snapshot = dir.join("eks.yaml").to_string_lossy().into_owned();
+    assert_eq!(palisade(&["dump", "--kubeconfig", &c.kubeconfig, "-o", &snapshot, "-q"], None).code, 0);
+    let (_, offline, _) = json_of(&["scan", &snapshot, "--format", "json", "--framework", "cis-1.12"]);
+    let offline_control = offline["compliance"]["controls"].as_array().unwrap().iter().find(|c| c["id"] == "1.2.1").unwrap().clone();
+    assert_eq!(offline_control, control("1.2.1"));
+    let (_, offline, _) = json_of(&["scan", &snapshot, "--format", "json"]);
+    assert_eq!(ids(&offline), ids(&v), "the snapshot gives the live findings");
+    // A distribution's extended support, given as a file, replaces the table.
     let table = write(&dir, "versions.txt", "# EKS extended support\n1.26 2023-04-11 2027-06-11\n1.30 2024-05-23 2027-07-23\n");
     let (_, v, _) = json_of(&["cluster", "--kubeconfig", &c.kubeconfig, "--format", "json", "--versions", &table]);
     assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "VER001"), "supported under the file's table");
