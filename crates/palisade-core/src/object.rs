@@ -89,6 +89,8 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
         "EncryptionConfiguration", "AdmissionConfiguration", "AuthenticationConfiguration",
         "AuthorizationConfiguration", "TracingConfiguration", "KubeletConfiguration",
         "KubeSchedulerConfiguration", "KubeProxyConfiguration", "EgressSelectorConfiguration",
+        // What Palisade's live and node sources report of a cluster and of a host.
+        "ClusterInfo", "Host",
     ];
     KINDS.contains(&kind) || kind.starts_with("Cluster")
 }

@@ -127,7 +127,7 @@ const CNCF: &[Control] = &[
 /// rules over the static pods of each component), then §5.
 fn cis_controls() -> Vec<Control> {
     use palisade_analysis::controlplane::{checks::Test, CHECKS};
-    let mut out: Vec<Control> = CHECKS
+    let out: Vec<Control> = CHECKS
         .iter()
         .map(|c| Control {
             id: c.id,
@@ -144,8 +144,21 @@ fn cis_controls() -> Vec<Control> {
             },
         })
         .collect();
-    out.extend_from_slice(CIS);
-    out
+    // §1.1 and §4.1: the files of a node audit; CNI files (1.1.9, 1.1.10) depend on the plugin.
+    let files = palisade_analysis::controlplane::files::FILE_CHECKS.iter().map(|c| Control { id: c.id, title: c.title, decided: A(Kinds(&["Host"])) });
+    let cni = [
+        Control { id: "1.1.9", title: "Ensure that the Container Network Interface file permissions are set to 600 or more restrictive", decided: M("the CNI's files depend on the network plugin's own layout") },
+        Control { id: "1.1.10", title: "Ensure that the Container Network Interface file ownership is set to root:root", decided: M("the CNI's files depend on the network plugin's own layout") },
+    ];
+    let mut section_1_1: Vec<Control> = files.chain(cni).collect();
+    let order = |id: &str| -> Vec<u32> { id.split('.').filter_map(|p| p.parse().ok()).collect() };
+    section_1_1.sort_by_key(|c| order(c.id));
+    let (node_files, master_files): (Vec<Control>, Vec<Control>) = section_1_1.into_iter().partition(|c| c.id.starts_with("4."));
+    let mut all = master_files;
+    all.extend(out);
+    all.extend(node_files);
+    all.extend_from_slice(CIS);
+    all
 }
 
 /// The catalogue of a framework.

@@ -14,6 +14,7 @@ pub mod frameworks;
 pub mod img;
 pub mod incremental;
 pub mod net;
+pub mod node;
 pub mod ns;
 pub mod pod;
 pub mod pol;

@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{cp, img, net, ns, pod, pol, rbac, sec, svc, ver};
+use crate::{cp, img, net, node, ns, pod, pol, rbac, sec, svc, ver};
 use crate::check::Rule;
 
 /// Every rule, in catalogue order.
@@ -83,6 +83,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cp::scheduler_flags::SchedulerFlags,
         &cp::etcd_flags::EtcdFlags,
         &cp::encryption_at_rest::EncryptionAtRest,
+        &node::file_permissions::FilePermissions,
+        &node::file_ownership::FileOwnership,
         &ver::server_version::ServerVersion,
         &ver::kubelet_version::KubeletVersion,
         // Waiver rules come last: stale-waiver needs every other finding to have met the

@@ -4,6 +4,7 @@
 //! the same checks.
 
 pub mod checks;
+pub mod files;
 pub mod flags;
 
 pub use checks::{Check, Verdict, CHECKS};

@@ -29,30 +29,53 @@ fn argv<'a>(container: &'a Node, at: &FieldPath) -> Vec<(FieldPath, &'a str)> {
     out
 }
 
-/// Judges every container of the object that runs `component`.
+/// Judges every container of the object that runs `component`, or, for a `Host` from the
+/// node audit, every process that runs it.
 pub(crate) fn judge(component: Component, t: &Target, out: &mut Vec<Violation>) {
+    if t.object.kind == "Host" && t.object.api_version == "palisade.io/v1" {
+        let processes = t.object.node.get_path(&["spec", "processes"]).map(Node::items).unwrap_or(&[]);
+        for (i, p) in processes.iter().enumerate() {
+            let at = FieldPath::root().keys(&["spec", "processes"]).index(i).key("argv");
+            let args: Vec<(FieldPath, &str)> = p.get("argv").map(Node::items).unwrap_or(&[]).iter().enumerate().filter_map(|(j, a)| Some((at.index(j), a.as_str()?))).collect();
+            let pid = p.get("pid").map(Node::display_scalar).unwrap_or_default();
+            judge_argv(component, &args, &format!("process {pid} on {}", t.what()), &at, out);
+        }
+        return;
+    }
     let Some(pod) = &t.pod else { return };
     for c in pod.containers() {
         if Component::of_container(c.node) != Some(component) {
             continue;
         }
-        let mut args = argv(c.node, &c.path);
-        // `hyperkube kube-apiserver …` runs the component named by its first argument.
-        if args.first().is_some_and(|(_, p)| p.rsplit('/').next() == Some("hyperkube")) {
-            args.remove(0);
-        }
-        let texts: Vec<&str> = args[1..].iter().map(|(_, a)| *a).collect();
-        let flags = Flags::parse(&texts);
-        for check in checks_of(component) {
-            let Verdict::Fail { reason, flag } = check.judge(&flags) else { continue };
-            let path = match flag.and_then(|f| flags.index(f)) {
-                Some(i) => args[i + 1].0.clone(),
-                None => c.path.key(if c.node.get("command").is_some() { "command" } else { "args" }),
-            };
-            let mut v = Violation::new(path, format!("{} of {} runs {}: {reason} (CIS {}: {})", c.describe(), t.what(), component.binary(), check.id, check.title));
-            v.severity = Some(check.severity.parse().unwrap_or(Severity::Medium));
-            v.only_controls = Some(vec![check.control, "nsa:control-plane"]);
-            out.push(v);
-        }
+        let args = argv(c.node, &c.path);
+        let whole = c.path.key(if c.node.get("command").is_some() { "command" } else { "args" });
+        judge_argv(component, &args, &format!("{} of {}", c.describe(), t.what()), &whole, out);
+    }
+}
+
+/// Judges one command line (`args[0]` the program, `hyperkube COMPONENT` too); a missing flag
+/// is reported at `whole`.
+fn judge_argv(component: Component, args: &[(FieldPath, &str)], who: &str, whole: &FieldPath, out: &mut Vec<Violation>) {
+    let mut args = args.to_vec();
+    // `hyperkube kube-apiserver …` runs the component named by its first argument.
+    if args.first().is_some_and(|(_, p)| p.rsplit('/').next() == Some("hyperkube")) {
+        args.remove(0);
+    }
+    let Some((_, program)) = args.first() else { return };
+    if Component::of_binary(program) != Some(component) {
+        return;
+    }
+    let texts: Vec<&str> = args[1..].iter().map(|(_, a)| *a).collect();
+    let flags = Flags::parse(&texts);
+    for check in checks_of(component) {
+        let Verdict::Fail { reason, flag } = check.judge(&flags) else { continue };
+        let path = match flag.and_then(|f| flags.index(f)) {
+            Some(i) => args[i + 1].0.clone(),
+            None => whole.clone(),
+        };
+        let mut v = Violation::new(path, format!("{who} runs {}: {reason} (CIS {}: {})", component.binary(), check.id, check.title));
+        v.severity = Some(check.severity.parse().unwrap_or(Severity::Medium));
+        v.only_controls = Some(vec![check.control, "nsa:control-plane"]);
+        out.push(v);
     }
 }

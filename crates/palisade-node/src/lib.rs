@@ -1,0 +1,117 @@
+//! The node source: a host read under a root directory (`/`, a mounted image, or a fixture
+//! tree), read-only, described as one `palisade.io/v1` `Host` object — its name, the
+//! command lines of the Kubernetes processes it runs (from `/proc/*/cmdline`), and the mode
+//! and owner of every file the CIS Benchmark's node checks are about — that the engine
+//! judges like any other object: CP001–CP004 judge the processes' flags with the same code
+//! that judges static pods, NODE001–NODE002 the files.
+
+use palisade_analysis::controlplane::files::paths_to_stat;
+use palisade_analysis::controlplane::Component;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// The host under `root`.
+pub struct Host {
+    root: PathBuf,
+}
+
+/// Names of user or group ids, from `etc/passwd` or `etc/group` under the root.
+fn names(root: &Path, file: &str) -> HashMap<u32, String> {
+    let text = std::fs::read_to_string(root.join("etc").join(file)).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            let id = f.nth(1)?.parse().ok()?;
+            Some((id, name.to_string()))
+        })
+        .collect()
+}
+
+impl Host {
+    pub fn new(root: impl Into<PathBuf>) -> Host {
+        Host { root: root.into() }
+    }
+
+    /// A path of the host (`/etc/kubernetes`) under the root.
+    fn under(&self, path: &str) -> PathBuf {
+        self.root.join(path.trim_start_matches('/'))
+    }
+
+    /// The host's name: `/etc/hostname`, else the kernel's, else `node`.
+    pub fn name(&self) -> String {
+        ["etc/hostname", "proc/sys/kernel/hostname"]
+            .iter()
+            .find_map(|p| std::fs::read_to_string(self.root.join(p)).ok())
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "node".into())
+    }
+
+    /// The command lines of the control-plane components and the kubelet running on the
+    /// host, by pid.
+    pub fn processes(&self) -> Vec<(u32, Vec<String>)> {
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.root.join("proc")) else { return out };
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else { continue };
+            let argv: Vec<String> = raw.split(|b| *b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            let Some(program) = argv.first() else { continue };
+            if Component::of_binary(program).is_some() || program.rsplit('/').next() == Some("kubelet") {
+                out.push((pid, argv));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Mode and owner of each path that exists (a directory of the PKI is walked).
+    fn files(&self, paths: &[String]) -> Vec<Value> {
+        let (users, groups) = (names(&self.root, "passwd"), names(&self.root, "group"));
+        let mut out = Vec::new();
+        let stat = |path: &str, out: &mut Vec<Value>| {
+            let Ok(meta) = std::fs::symlink_metadata(self.under(path)) else { return None };
+            let user = users.get(&meta.uid()).cloned().unwrap_or_else(|| meta.uid().to_string());
+            let group = groups.get(&meta.gid()).cloned().unwrap_or_else(|| meta.gid().to_string());
+            out.push(json!({"path": path, "mode": format!("{:04o}", meta.mode() & 0o7777), "owner": format!("{user}:{group}"), "directory": meta.is_dir()}));
+            Some(meta.is_dir())
+        };
+        for path in paths {
+            if stat(path, &mut out) == Some(true) && path.starts_with("/etc/kubernetes/pki") {
+                let mut stack = vec![path.clone()];
+                while let Some(dir) = stack.pop() {
+                    let Ok(entries) = std::fs::read_dir(self.under(&dir)) else { continue };
+                    let mut names: Vec<String> = entries.flatten().filter_map(|e| e.file_name().to_str().map(str::to_string)).collect();
+                    names.sort();
+                    for name in names {
+                        let child = format!("{dir}/{name}");
+                        if stat(&child, &mut out) == Some(true) {
+                            stack.push(child);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The `Host` object.
+    pub fn describe(&self) -> Value {
+        let processes = self.processes();
+        let argvs: Vec<Vec<String>> = processes.iter().map(|(_, a)| a.clone()).collect();
+        let files = self.files(&paths_to_stat(&argvs));
+        json!({
+            "apiVersion": "palisade.io/v1",
+            "kind": "Host",
+            "metadata": {"name": self.name()},
+            "spec": {
+                "root": self.root.display().to_string(),
+                "processes": processes.iter().map(|(pid, argv)| json!({"pid": pid, "argv": argv})).collect::<Vec<_>>(),
+                "files": files,
+            }
+        })
+    }
+}
