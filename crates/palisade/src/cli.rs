@@ -105,6 +105,18 @@ Examples:
   palisade diff monday.yaml tuesday.yaml
   palisade diff old-report.json new-report.json --format json")]
     Diff(DiffArgs),
+    /// Audit a node: the Kubernetes processes' flags and the Kubernetes files' permissions
+    /// and owners (CIS §1.1–§4.1), read-only, under a root directory.
+    #[command(after_help = "Reads /proc/*/cmdline and the files the CIS Benchmark's node checks are about (static-pod
+manifests, kubeconfigs, the PKI, etcd's data directory, the kubelet's unit, config and CA)
+under --root (default /: run it on the node, or point it at a mounted image or a fixture
+tree). Never writes. The kube-apiserver, controller manager, scheduler and etcd processes
+are judged by the same checks as their static pods.
+
+Examples:
+  sudo palisade node
+  palisade node --root /mnt/node-image --format json -o node-1.json")]
+    Node(NodeArgs),
     /// List every image with its registry, tag and digest, and the workloads that run it.
     #[command(after_help = "Examples:\n  palisade images k8s/\n  helm template ./chart | palisade images - --format json")]
     Images(InventoryArgs),
@@ -211,6 +223,16 @@ pub struct EstateArgs {
 
     #[command(flatten)]
     pub connect: ConnectArgs,
+}
+
+#[derive(clap::Args)]
+pub struct NodeArgs {
+    /// The host's root directory.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
 }
 
 #[derive(clap::Args)]

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Cluster(args) => commands::cluster::run(args),
         Command::Dump(args) => commands::cluster::dump(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Node(args) => commands::node::run(args),
         Command::Rules { format } => commands::rules::run_rules(format),
         Command::Policy(cmd) => commands::policy::run(cmd),
         Command::Rbac(cmd) => commands::rbac::run(cmd),

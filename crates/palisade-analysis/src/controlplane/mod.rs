@@ -64,3 +64,28 @@ impl Component {
         Component::of_binary(program)
     }
 }
+
+/// What the model counts of an object for the compliance view: the component a pod runs,
+/// the components a `Host`'s processes run, or [`MANAGED`] for a ClusterInfo that names a
+/// managed platform.
+pub fn counted(object: &palisade_core::Object, node: &palisade_core::Node, pod: Option<&palisade_core::PodSpecView>) -> Vec<&'static str> {
+    use palisade_core::Node;
+    let ours = object.api_version == "palisade.io/v1";
+    match object.kind {
+        "ClusterInfo" if ours => node.get_path(&["spec", "platform", "name"]).map(|_| MANAGED).into_iter().collect(),
+        "Host" if ours => {
+            let mut out: Vec<&'static str> = node
+                .get_path(&["spec", "processes"])
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|p| p.get("argv").map(Node::items).and_then(<[Node]>::first).and_then(Node::as_str).and_then(Component::of_binary))
+                .map(Component::counted)
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        }
+        _ => pod.and_then(|p| p.containers().find_map(|c| Component::of_container(c.node))).map(Component::counted).into_iter().collect(),
+    }
+}

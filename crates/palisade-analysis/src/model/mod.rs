@@ -106,8 +106,9 @@ pub struct ObjectFacts {
     pub secret_reads: Vec<SecretRead>,
     /// Counted beside the kinds: the control-plane component a pod of this object runs
     /// (`component/kube-apiserver`), or a managed platform a ClusterInfo reports
-    /// (`platform/managed`), for the compliance view.
-    pub counted: Option<&'static str>,
+    /// (`platform/managed`), or the components a Host's processes run, for the compliance
+    /// view.
+    pub counted: Vec<&'static str>,
 }
 
 /// The scopes a change may have changed verdicts in.
@@ -137,7 +138,7 @@ struct Summary {
     pod: bool,
     policy: bool,
     vault_secrets: Vec<String>,
-    counted: Option<&'static str>,
+    counted: Vec<&'static str>,
 }
 
 /// The model.
@@ -282,7 +283,7 @@ impl Model {
         let watching_before = watchers(&self.net);
         let mut crossing = facts.namespace_decl.is_some() || facts.pod.is_some();
         bump(&mut self.kind_counts, facts.kind.clone(), up);
-        if let Some(key) = facts.counted {
+        for key in &facts.counted {
             bump(&mut self.kind_counts, key.to_string(), up);
         }
         if facts.workload {

@@ -53,10 +53,7 @@ pub fn read(
 ) -> ObjectFacts {
     let name_path = FieldPath::root().keys(&["metadata", "name"]);
     let mut facts = ObjectFacts { kind: object.kind.to_string(), workload: pod.is_some(), ..ObjectFacts::default() };
-    facts.counted = pod.and_then(|p| p.containers().find_map(|c| crate::controlplane::Component::of_container(c.node))).map(crate::controlplane::Component::counted);
-    if object.kind == "ClusterInfo" && object.api_version == "palisade.io/v1" && node.get_path(&["spec", "platform", "name"]).is_some() {
-        facts.counted = Some(crate::controlplane::MANAGED);
-    }
+    facts.counted = crate::controlplane::counted(object, node, pod);
     if object.kind == "Namespace" && object.api_version == "v1" {
         facts.namespace_decl = Some(NamespaceDecl { name: object.name.to_string(), labels: labels_of(node), anchor: anchor(&name_path) });
     }

@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod diff;
 pub mod inventory;
 pub mod netpol;
+pub mod node;
 pub mod policy;
 pub mod rbac;
 pub mod rules;

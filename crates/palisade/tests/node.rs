@@ -1,0 +1,108 @@
+//! End-to-end tests of `palisade node`: fixture root trees for a hardened and a careless
+//! control-plane node (files with modes and owners, a fake /proc with the components'
+//! command lines), each check proved both ways, and a smoke run on the machine's real `/`.
+
+mod common;
+
+use common::{palisade, tempdir};
+use serde_json::Value;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+
+/// Writes `text` at `path` under `root` with `mode`.
+fn file(root: &Path, path: &str, mode: u32, text: &str) {
+    let p = root.join(path.trim_start_matches('/'));
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn dir(root: &Path, path: &str, mode: u32) {
+    let p = root.join(path.trim_start_matches('/'));
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn process(root: &Path, pid: u32, argv: &[&str]) {
+    file(root, &format!("/proc/{pid}/cmdline"), 0o444, &(argv.join("\0") + "\0"));
+}
+
+/// A node tree. The files belong to whoever runs the test; the tree's own passwd and group
+/// files name that id `root` (or `deploy`), as the audit reads names from the host's files.
+fn node(name: &str, hardened: bool) -> std::path::PathBuf {
+    let root = tempdir(name);
+    let (tight, loose) = if hardened { (0o600, 0o600) } else { (0o600, 0o644) };
+    file(&root, "/etc/hostname", 0o644, &format!("{name}\n"));
+    for m in ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"] {
+        file(&root, &format!("/etc/kubernetes/manifests/{m}.yaml"), if m == "kube-apiserver" { loose } else { tight }, "kind: Pod\n");
+    }
+    file(&root, "/etc/kubernetes/admin.conf", if hardened { 0o600 } else { 0o640 }, "kind: Config\n");
+    file(&root, "/etc/kubernetes/kubelet.conf", tight, "kind: Config\n");
+    dir(&root, "/etc/kubernetes/pki", 0o755);
+    file(&root, "/etc/kubernetes/pki/ca.crt", 0o644, "cert");
+    file(&root, "/etc/kubernetes/pki/ca.key", if hardened { 0o600 } else { 0o644 }, "key");
+    dir(&root, "/var/lib/etcd-data", if hardened { 0o700 } else { 0o755 });
+    let uid = std::fs::metadata(root.join("etc/hostname")).unwrap().uid();
+    let gid = std::fs::metadata(root.join("etc/hostname")).unwrap().gid();
+    let owner = if hardened { "root" } else { "deploy" };
+    file(&root, "/etc/passwd", 0o644, &format!("{owner}:x:{uid}:{gid}::/root:/bin/sh\n"));
+    file(&root, "/etc/group", 0o644, &format!("{owner}:x:{gid}:\n"));
+    process(&root, 812, &["etcd", "--data-dir=/var/lib/etcd-data", "--cert-file=/pki/s.crt", "--key-file=/pki/s.key", if hardened { "--client-cert-auth=true" } else { "--client-cert-auth=false" }, "--peer-cert-file=/pki/p.crt", "--peer-key-file=/pki/p.key", "--peer-client-cert-auth=true"]);
+    process(&root, 901, &["kube-scheduler", "--bind-address=127.0.0.1", if hardened { "--profiling=false" } else { "--profiling=true" }]);
+    process(&root, 1, &["/sbin/init"]);
+    root
+}
+
+fn audit(root: &Path) -> (i32, Value) {
+    let out = palisade(&["node", "--root", root.to_str().unwrap(), "--format", "json"], None);
+    (out.code, serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr)))
+}
+
+fn controls(report: &Value) -> Vec<String> {
+    let mut out: Vec<String> = report["findings"].as_array().unwrap().iter().map(|f| f["controls"][0].as_str().unwrap().to_string()).collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_careless_node_fails_each_check_a_hardened_one_passes() {
+    let (code, careless) = audit(&node("node-careless", false));
+    assert_eq!(code, 1);
+    let failed = controls(&careless);
+    for c in ["cis-1.12:1.1.1", "cis-1.12:1.1.11", "cis-1.12:1.1.13", "cis-1.12:1.1.21", "cis-1.12:1.1.2", "cis-1.12:1.1.19", "cis-1.12:1.1.12", "cis-1.12:2.2", "cis-1.12:1.4.1"] {
+        assert!(failed.contains(&c.to_string()), "{c} fails on the careless node: {failed:?}");
+    }
+    let etcd = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:2.2").unwrap();
+    assert_eq!(etcd["path"], "spec.processes[0].argv[4]", "at the flag of the process (only Kubernetes processes are kept: etcd, then the scheduler)");
+    assert!(etcd["message"].as_str().unwrap().starts_with("process 812 on Host node-careless runs etcd"), "{}", etcd["message"]);
+    let data_dir = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:1.1.11").unwrap();
+    assert!(data_dir["message"].as_str().unwrap().contains("/var/lib/etcd-data has mode 755"), "the data dir etcd's flag names: {}", data_dir["message"]);
+
+    let (code, hardened) = audit(&node("node-hardened", true));
+    let left = controls(&hardened);
+    // etcd's data directory must be etcd:etcd; this tree maps the owner to root.
+    assert_eq!(left, ["cis-1.12:1.1.12"], "{}", hardened["findings"]);
+    assert_eq!(code, 1);
+    let (_, compliance) = {
+        let out = palisade(&["node", "--root", node("node-cis", true).to_str().unwrap(), "--format", "json", "--framework", "cis-1.12"], None);
+        (out.code, serde_json::from_str::<Value>(&out.stdout).unwrap())
+    };
+    let status = |id: &str| compliance["compliance"]["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["status"].clone();
+    assert_eq!(status("1.1.1"), "pass");
+    assert_eq!(status("1.1.12"), "fail");
+    assert_eq!(status("1.1.9"), "manual");
+    assert_eq!(status("2.2"), "pass", "etcd runs on the node with client-cert auth");
+    assert_eq!(status("1.2.1"), "not_applicable", "no API server process on this node");
+}
+
+#[test]
+fn the_real_root_of_this_machine_is_audited_cleanly() {
+    let out = palisade(&["node", "--format", "json"], None);
+    assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["objects"], 1, "one Host");
+    assert_eq!(v["errors"], serde_json::json!([]));
+    let out = palisade(&["node", "--root", "/nonexistent"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("/nonexistent"));
+}
