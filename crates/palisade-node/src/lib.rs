@@ -98,6 +98,27 @@ impl Host {
         out
     }
 
+    /// The kubelet: its command line (when it runs), and its config file (`--config`, or
+    /// kubeadm's `/var/lib/kubelet/config.yaml` when it does not run) read as JSON.
+    fn kubelet(&self, processes: &[(u32, Vec<String>)]) -> Value {
+        let argv = processes.iter().map(|(_, a)| a).find(|a| a.first().is_some_and(|p| p.rsplit('/').next() == Some("kubelet")));
+        let flag = argv.and_then(|a| palisade_analysis::controlplane::Flags::parse(&a[1..]).get("config").map(str::to_string));
+        let path = flag.or_else(|| argv.is_none().then(|| "/var/lib/kubelet/config.yaml".to_string()));
+        let (config, problem) = match path.as_deref().map(|p| std::fs::read(self.under(p))) {
+            Some(Ok(bytes)) => match palisade_source::Document::load_all(&bytes, &palisade_source::Limits::default()).into_iter().next() {
+                Some(Ok(doc)) => (palisade_source::json::json_of(&doc.root), None),
+                Some(Err(e)) => (Value::Null, Some(e.to_string())),
+                None => (Value::Null, None),
+            },
+            Some(Err(e)) if argv.is_some() => (Value::Null, Some(e.to_string())),
+            _ => (Value::Null, None),
+        };
+        if argv.is_none() && config.is_null() {
+            return Value::Null;
+        }
+        json!({"argv": argv, "config_path": path, "config": config, "config_problem": problem})
+    }
+
     /// The `Host` object.
     pub fn describe(&self) -> Value {
         let processes = self.processes();
@@ -111,6 +132,7 @@ impl Host {
                 "root": self.root.display().to_string(),
                 "processes": processes.iter().map(|(pid, argv)| json!({"pid": pid, "argv": argv})).collect::<Vec<_>>(),
                 "files": files,
+                "kubelet": self.kubelet(&processes),
             }
         })
     }

@@ -1,5 +1,5 @@
 //! The control catalogues behind `palisade compliance`: every control of CIS Kubernetes
-//! Benchmark 1.12 §1.2–1.4, §2, §3.2 and §5, the NSA/CISA Kubernetes Hardening Guide, the CNCF's nine best practices
+//! Benchmark 1.12 §1.1–1.4, §2, §3.2, §4.1–4.2 and §5, the NSA/CISA Kubernetes Hardening Guide, the CNCF's nine best practices
 //! and the Pod Security Standards, each either automated (decided by the rules that carry
 //! its control reference) or manual with the reason.
 
@@ -153,6 +153,14 @@ fn cis_controls() -> Vec<Control> {
     let mut section_1_1: Vec<Control> = files.chain(cni).collect();
     let order = |id: &str| -> Vec<u32> { id.split('.').filter_map(|p| p.parse().ok()).collect() };
     section_1_1.sort_by_key(|c| order(c.id));
+    // §4.2: the kubelet's effective configuration; 4.2.7, 4.2.8 and 4.2.11 are judgements.
+    section_1_1.extend(palisade_analysis::controlplane::kubelet::KUBELET_CHECKS.iter().map(|c| Control { id: c.id, title: c.title, decided: A(Scope::Components(&["kubelet"])) }));
+    section_1_1.extend([
+        Control { id: "4.2.7", title: "Ensure that the --hostname-override argument is not set", decided: M("some cloud providers need it; whether it is wanted depends on the platform") },
+        Control { id: "4.2.8", title: "Ensure that the eventRecordQPS argument is set to a level which ensures appropriate event capture", decided: M("the right rate depends on the cluster's event volume") },
+        Control { id: "4.2.11", title: "Verify that the RotateKubeletServerCertificate argument is set to true", decided: M("a feature gate on by default since 1.12; serving-certificate approval happens off the node") },
+    ]);
+    section_1_1.sort_by_key(|c| order(c.id));
     let (node_files, master_files): (Vec<Control>, Vec<Control>) = section_1_1.into_iter().partition(|c| c.id.starts_with("4."));
     let mut all = master_files;
     all.extend(out);
@@ -164,7 +172,7 @@ fn cis_controls() -> Vec<Control> {
 /// The catalogue of a framework.
 pub fn framework(name: &str) -> Option<Framework> {
     let (title, controls): (&'static str, Vec<Control>) = match name {
-        "cis-1.12" => ("CIS Kubernetes Benchmark 1.12: §1.2–1.4, §2, §3.2 (control plane) and §5 (policies)", cis_controls()),
+        "cis-1.12" => ("CIS Kubernetes Benchmark 1.12: §1–§4 (control plane, etcd, logging, nodes) and §5 (policies)", cis_controls()),
         "nsa" => ("NSA/CISA Kubernetes Hardening Guide", NSA.to_vec()),
         "cncf" => ("CNCF: 9 Kubernetes security best practices (2019)", CNCF.to_vec()),
         "pss-baseline" => ("Pod Security Standards, Baseline", pss_controls(PssLevel::Baseline)),

@@ -85,6 +85,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cp::encryption_at_rest::EncryptionAtRest,
         &node::file_permissions::FilePermissions,
         &node::file_ownership::FileOwnership,
+        &node::kubelet_config::KubeletConfig,
         &ver::server_version::ServerVersion,
         &ver::kubelet_version::KubeletVersion,
         // Waiver rules come last: stale-waiver needs every other finding to have met the

@@ -50,6 +50,9 @@ fn node(name: &str, hardened: bool) -> std::path::PathBuf {
     process(&root, 812, &["etcd", "--data-dir=/var/lib/etcd-data", "--cert-file=/pki/s.crt", "--key-file=/pki/s.key", if hardened { "--client-cert-auth=true" } else { "--client-cert-auth=false" }, "--peer-cert-file=/pki/p.crt", "--peer-key-file=/pki/p.key", "--peer-client-cert-auth=true"]);
     process(&root, 901, &["kube-scheduler", "--bind-address=127.0.0.1", if hardened { "--profiling=false" } else { "--profiling=true" }]);
     process(&root, 1, &["/sbin/init"]);
+    process(&root, 700, &["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig=/etc/kubernetes/kubelet.conf"]);
+    let anonymous = if hardened { "false" } else { "true" };
+    file(&root, "/var/lib/kubelet/config.yaml", 0o600, &format!("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: {anonymous}\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\nauthorization:\n  mode: Webhook\ntlsCertFile: /var/lib/kubelet/pki/kubelet.crt\nrotateCertificates: true\npodPidsLimit: 4096\nseccompDefault: true\ntlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n"));
     root
 }
 
@@ -72,8 +75,11 @@ fn a_careless_node_fails_each_check_a_hardened_one_passes() {
     for c in ["cis-1.12:1.1.1", "cis-1.12:1.1.11", "cis-1.12:1.1.13", "cis-1.12:1.1.21", "cis-1.12:1.1.2", "cis-1.12:1.1.19", "cis-1.12:1.1.12", "cis-1.12:2.2", "cis-1.12:1.4.1"] {
         assert!(failed.contains(&c.to_string()), "{c} fails on the careless node: {failed:?}");
     }
+    let kubelet = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.2.1").expect("anonymous kubelet");
+    assert!(kubelet["message"].as_str().unwrap().contains("anonymous-auth is true, in /var/lib/kubelet/config.yaml (authentication.anonymous.enabled)"), "{}", kubelet["message"]);
+    assert_eq!(kubelet["path"], "spec.kubelet.config.authentication.anonymous.enabled");
     let etcd = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:2.2").unwrap();
-    assert_eq!(etcd["path"], "spec.processes[0].argv[4]", "at the flag of the process (only Kubernetes processes are kept: etcd, then the scheduler)");
+    assert_eq!(etcd["path"], "spec.processes[1].argv[4]", "at the flag of the process (only Kubernetes processes are kept, by pid: kubelet 700, etcd 812, scheduler 901)");
     assert!(etcd["message"].as_str().unwrap().starts_with("process 812 on Host node-careless runs etcd"), "{}", etcd["message"]);
     let data_dir = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:1.1.11").unwrap();
     assert!(data_dir["message"].as_str().unwrap().contains("/var/lib/etcd-data has mode 755"), "the data dir etcd's flag names: {}", data_dir["message"]);
@@ -93,6 +99,8 @@ fn a_careless_node_fails_each_check_a_hardened_one_passes() {
     assert_eq!(status("1.1.9"), "manual");
     assert_eq!(status("2.2"), "pass", "etcd runs on the node with client-cert auth");
     assert_eq!(status("1.2.1"), "not_applicable", "no API server process on this node");
+    assert_eq!(status("4.2.1"), "pass", "the kubelet's config file turns anonymous auth off");
+    assert_eq!(status("4.2.4"), "pass", "readOnlyPort defaults to 0 with a config file");
 }
 
 #[test]

@@ -63,4 +63,5 @@ impl Flags {
 const BOOLEAN: &[&str] = &[
     "anonymous-auth", "profiling", "service-account-lookup", "use-service-account-credentials", "client-cert-auth",
     "peer-client-cert-auth", "auto-tls", "peer-auto-tls", "service-account-extend-token-expiration",
+    "make-iptables-util-chains", "rotate-certificates", "seccomp-default", "protect-kernel-defaults",
 ];

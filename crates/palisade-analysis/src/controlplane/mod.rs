@@ -6,6 +6,7 @@
 pub mod checks;
 pub mod files;
 pub mod flags;
+pub mod kubelet;
 
 pub use checks::{Check, Verdict, CHECKS};
 pub use flags::Flags;
@@ -13,6 +14,9 @@ pub use flags::Flags;
 /// How the model counts a cluster whose ClusterInfo names a managed platform (EKS, AKS,
 /// GKE): its provider runs the control plane.
 pub const MANAGED: &str = "platform/managed";
+
+/// How the model counts a Host that runs a kubelet (or holds its config).
+pub const KUBELET: &str = "component/kubelet";
 
 /// A control-plane component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,6 +86,9 @@ pub fn counted(object: &palisade_core::Object, node: &palisade_core::Node, pod: 
                 .filter_map(|p| p.get("argv").map(Node::items).and_then(<[Node]>::first).and_then(Node::as_str).and_then(Component::of_binary))
                 .map(Component::counted)
                 .collect();
+            if node.get_path(&["spec", "kubelet"]).is_some_and(|k| !k.is_null()) {
+                out.push(KUBELET);
+            }
             out.sort();
             out.dedup();
             out

@@ -4,6 +4,7 @@
 
 pub mod file_ownership;
 pub mod file_permissions;
+pub mod kubelet_config;
 
 use palisade_analysis::controlplane::files::{judge, FileCheck, FileFacts, Want, FILE_CHECKS};
 use palisade_core::{FieldPath, Node, Severity, Target, Violation};
