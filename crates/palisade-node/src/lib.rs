@@ -5,6 +5,8 @@
 //! judges like any other object: CP001–CP004 judge the processes' flags with the same code
 //! that judges static pods, NODE001–NODE002 the files.
 
+pub mod host;
+
 use palisade_analysis::controlplane::files::paths_to_stat;
 use palisade_analysis::controlplane::Component;
 use serde_json::{json, Value};
@@ -50,17 +52,36 @@ impl Host {
             .unwrap_or_else(|| "node".into())
     }
 
+    /// The names of every program running on the host (`sshd`, `auditd`, …), sorted.
+    pub fn programs(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .command_lines()
+            .into_iter()
+            .filter_map(|(_, argv)| argv.first().map(|p| p.rsplit('/').next().unwrap_or(p).trim_end_matches(':').to_string()))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The command lines of the control-plane components and the kubelet running on the
     /// host, by pid.
     pub fn processes(&self) -> Vec<(u32, Vec<String>)> {
+        self.command_lines()
+            .into_iter()
+            .filter(|(_, argv)| argv.first().is_some_and(|p| Component::of_binary(p).is_some() || p.rsplit('/').next() == Some("kubelet")))
+            .collect()
+    }
+
+    /// Every process's command line, by pid.
+    fn command_lines(&self) -> Vec<(u32, Vec<String>)> {
         let mut out = Vec::new();
         let Ok(entries) = std::fs::read_dir(self.root.join("proc")) else { return out };
         for entry in entries.flatten() {
             let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
             let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else { continue };
             let argv: Vec<String> = raw.split(|b| *b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-            let Some(program) = argv.first() else { continue };
-            if Component::of_binary(program).is_some() || program.rsplit('/').next() == Some("kubelet") {
+            if !argv.is_empty() {
                 out.push((pid, argv));
             }
         }
@@ -68,15 +89,23 @@ impl Host {
         out
     }
 
+    /// `user:group` of ids, by the host's own passwd and group files.
+    fn owner(&self) -> impl Fn(u32, u32) -> String {
+        let (users, groups) = (names(&self.root, "passwd"), names(&self.root, "group"));
+        move |uid, gid| {
+            let user = users.get(&uid).cloned().unwrap_or_else(|| uid.to_string());
+            let group = groups.get(&gid).cloned().unwrap_or_else(|| gid.to_string());
+            format!("{user}:{group}")
+        }
+    }
+
     /// Mode and owner of each path that exists (a directory of the PKI is walked).
     fn files(&self, paths: &[String]) -> Vec<Value> {
-        let (users, groups) = (names(&self.root, "passwd"), names(&self.root, "group"));
+        let owner = self.owner();
         let mut out = Vec::new();
         let stat = |path: &str, out: &mut Vec<Value>| {
             let Ok(meta) = std::fs::symlink_metadata(self.under(path)) else { return None };
-            let user = users.get(&meta.uid()).cloned().unwrap_or_else(|| meta.uid().to_string());
-            let group = groups.get(&meta.gid()).cloned().unwrap_or_else(|| meta.gid().to_string());
-            out.push(json!({"path": path, "mode": format!("{:04o}", meta.mode() & 0o7777), "owner": format!("{user}:{group}"), "directory": meta.is_dir()}));
+            out.push(json!({"path": path, "mode": format!("{:04o}", meta.mode() & 0o7777), "owner": owner(meta.uid(), meta.gid()), "directory": meta.is_dir()}));
             Some(meta.is_dir())
         };
         for path in paths {
@@ -133,6 +162,12 @@ impl Host {
                 "processes": processes.iter().map(|(pid, argv)| json!({"pid": pid, "argv": argv})).collect::<Vec<_>>(),
                 "files": files,
                 "kubelet": self.kubelet(&processes),
+                "programs": self.programs(),
+                "sshd": host::sshd(&self.root),
+                "lsm": host::lsm(&self.root),
+                "sysctls": host::sysctls(&self.root),
+                "runtime_sockets": host::runtime_sockets(&self.root, &self.owner()),
+                "docker_group": host::docker_group(&self.root),
             }
         })
     }

@@ -119,7 +119,7 @@ const CNCF: &[Control] = &[
     Control { id: "5", title: "Secure cloud metadata access", decided: A(Workloads) },
     Control { id: "6", title: "Create and define cluster network policies", decided: A(Kinds(&["Namespace"])) },
     Control { id: "7", title: "Run a cluster-wide pod security policy", decided: A(WorkloadsOr(&["Namespace"])) },
-    Control { id: "8", title: "Harden node security", decided: M("host configuration, checked on the nodes, not in manifests") },
+    Control { id: "8", title: "Harden node security", decided: A(Kinds(&["Host"])) },
     Control { id: "9", title: "Turn on audit logging", decided: M("API server configuration, not manifests") },
 ];
 

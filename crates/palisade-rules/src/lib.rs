@@ -11,6 +11,7 @@ pub mod cp;
 pub mod docs;
 pub mod engine;
 pub mod frameworks;
+pub mod host;
 pub mod img;
 pub mod incremental;
 pub mod net;

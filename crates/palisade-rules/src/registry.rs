@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{cp, img, net, node, ns, pod, pol, rbac, sec, svc, ver};
+use crate::{cp, host, img, net, node, ns, pod, pol, rbac, sec, svc, ver};
 use crate::check::Rule;
 
 /// Every rule, in catalogue order.
@@ -86,6 +86,12 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &node::file_permissions::FilePermissions,
         &node::file_ownership::FileOwnership,
         &node::kubelet_config::KubeletConfig,
+        &host::sshd_hardening::SshdHardening,
+        &host::no_mandatory_access_control::NoMandatoryAccessControl,
+        &host::kernel_sysctls::KernelSysctls,
+        &host::runtime_socket_open::RuntimeSocketOpen,
+        &host::docker_group::DockerGroup,
+        &host::auditd_not_running::AuditdNotRunning,
         &ver::server_version::ServerVersion,
         &ver::kubelet_version::KubeletVersion,
         // Waiver rules come last: stale-waiver needs every other finding to have met the

@@ -46,10 +46,24 @@ fn node(name: &str, hardened: bool) -> std::path::PathBuf {
     let gid = std::fs::metadata(root.join("etc/hostname")).unwrap().gid();
     let owner = if hardened { "root" } else { "deploy" };
     file(&root, "/etc/passwd", 0o644, &format!("{owner}:x:{uid}:{gid}::/root:/bin/sh\n"));
-    file(&root, "/etc/group", 0o644, &format!("{owner}:x:{gid}:\n"));
+    let docker = if hardened { "docker:x:998:\n" } else { "docker:x:998:alice,ci\n" };
+    file(&root, "/etc/group", 0o644, &format!("{owner}:x:{gid}:\n{docker}"));
     process(&root, 812, &["etcd", "--data-dir=/var/lib/etcd-data", "--cert-file=/pki/s.crt", "--key-file=/pki/s.key", if hardened { "--client-cert-auth=true" } else { "--client-cert-auth=false" }, "--peer-cert-file=/pki/p.crt", "--peer-key-file=/pki/p.key", "--peer-client-cert-auth=true"]);
     process(&root, 901, &["kube-scheduler", "--bind-address=127.0.0.1", if hardened { "--profiling=false" } else { "--profiling=true" }]);
     process(&root, 1, &["/sbin/init"]);
+    // Host hardening: sshd (with an Include), the LSM, sysctls, the runtime socket, groups.
+    process(&root, 500, &["sshd:", "/usr/sbin/sshd", "-D"]);
+    if hardened {
+        process(&root, 400, &["/sbin/auditd"]);
+    }
+    file(&root, "/etc/ssh/sshd_config", 0o644, "Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin yes\nPasswordAuthentication yes\n");
+    let drop_in = if hardened { "PermitRootLogin no\nPasswordAuthentication no\nAuthenticationMethods publickey,keyboard-interactive\n" } else { "X11Forwarding yes\n" };
+    file(&root, "/etc/ssh/sshd_config.d/10-hardening.conf", 0o644, drop_in);
+    file(&root, "/sys/module/apparmor/parameters/enabled", 0o444, if hardened { "Y\n" } else { "N\n" });
+    file(&root, "/sys/kernel/security/apparmor/profiles", 0o444, "cri-containerd.apparmor.d (enforce)\n");
+    file(&root, "/proc/sys/kernel/kptr_restrict", 0o444, if hardened { "1\n" } else { "0\n" });
+    file(&root, "/proc/sys/kernel/randomize_va_space", 0o444, "2\n");
+    file(&root, "/run/containerd/containerd.sock", if hardened { 0o660 } else { 0o666 }, "");
     process(&root, 700, &["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig=/etc/kubernetes/kubelet.conf"]);
     let anonymous = if hardened { "false" } else { "true" };
     file(&root, "/var/lib/kubelet/config.yaml", 0o600, &format!("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: {anonymous}\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\nauthorization:\n  mode: Webhook\ntlsCertFile: /var/lib/kubelet/pki/kubelet.crt\nrotateCertificates: true\npodPidsLimit: 4096\nseccompDefault: true\ntlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n"));
@@ -75,6 +89,12 @@ fn a_careless_node_fails_each_check_a_hardened_one_passes() {
     for c in ["cis-1.12:1.1.1", "cis-1.12:1.1.11", "cis-1.12:1.1.13", "cis-1.12:1.1.21", "cis-1.12:1.1.2", "cis-1.12:1.1.19", "cis-1.12:1.1.12", "cis-1.12:2.2", "cis-1.12:1.4.1"] {
         assert!(failed.contains(&c.to_string()), "{c} fails on the careless node: {failed:?}");
     }
+    let rules: std::collections::BTreeSet<&str> = careless["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    for r in ["HOST001", "HOST002", "HOST003", "HOST004", "HOST005", "HOST006"] {
+        assert!(rules.contains(r), "{r} on the careless node: {rules:?}");
+    }
+    let root_login = careless["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "HOST001" && f["message"].as_str().unwrap().contains("PermitRootLogin")).unwrap();
+    assert!(root_login["message"].as_str().unwrap().contains("(/etc/ssh/sshd_config:2)"), "the first value wins, after the Include: {}", root_login["message"]);
     let kubelet = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.2.1").expect("anonymous kubelet");
     assert!(kubelet["message"].as_str().unwrap().contains("anonymous-auth is true, in /var/lib/kubelet/config.yaml (authentication.anonymous.enabled)"), "{}", kubelet["message"]);
     assert_eq!(kubelet["path"], "spec.kubelet.config.authentication.anonymous.enabled");
