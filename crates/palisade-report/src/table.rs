@@ -127,11 +127,13 @@ pub fn summary(report: &Report) -> String {
     } else {
         format!("{BOLD}✗ {}{BOLD:#} ({})", plural(report.findings.len(), "finding"), counts.join(", "))
     };
-    let from = match &report.coverage {
-        Some(c) => c.server.clone(),
-        None => plural(report.files, "file"),
-    };
-    line.push_str(&format!(" in {} from {from}", plural(report.objects, "object")));
+    line.push_str(&format!(" in {}", plural(report.objects, "object")));
+    match &report.coverage {
+        Some(c) => line.push_str(&format!(" from {}", c.server)),
+        // A node audit reads a host, not files.
+        None if report.files == 0 && report.objects > 0 => {}
+        None => line.push_str(&format!(" from {}", plural(report.files, "file"))),
+    }
     if !report.suppressed.is_empty() {
         line.push_str(&format!("; {} waived", plural(report.suppressed.len(), "finding")));
     }
