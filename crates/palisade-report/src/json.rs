@@ -205,6 +205,9 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
     if let Some(c) = &report.coverage {
         write!(out, ",\n  \"coverage\": {}", coverage_json(c))?;
     }
+    if let Some(h) = &report.host {
+        write!(out, ",\n  \"host\": {}", json!(h))?;
+    }
     writeln!(out, "\n}}")
 }
 

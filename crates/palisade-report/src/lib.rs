@@ -38,6 +38,8 @@ pub struct Report {
     pub scanned: Vec<(String, ObjectRef)>,
     /// What a live source could read (a cluster scan), resource type by resource type.
     pub coverage: Option<palisade_core::coverage::Coverage>,
+    /// The host a node audit read (`palisade node`), for merging node reports.
+    pub host: Option<String>,
 }
 
 /// An input, or part of one, that could not be read.

@@ -117,6 +117,17 @@ Examples:
   sudo palisade node
   palisade node --root /mnt/node-image --format json -o node-1.json")]
     Node(NodeArgs),
+    /// Merge JSON reports of many nodes (`palisade node --format json`) into one: every
+    /// finding, and per check which nodes fail and which pass.
+    #[command(after_help = "Each input is a palisade.report/v1 JSON report. A node report names its host; other
+reports (a cluster scan) are merged in as they are. The output is one report with every
+finding and error, and a `merge` section: per check (rule and CIS control), the hosts that
+fail it and those that pass.
+
+Examples:
+  palisade merge node-*.json -o cluster-nodes.json
+  palisade merge node-*.json --format table")]
+    Merge(MergeArgs),
     /// List every image with its registry, tag and digest, and the workloads that run it.
     #[command(after_help = "Examples:\n  palisade images k8s/\n  helm template ./chart | palisade images - --format json")]
     Images(InventoryArgs),
@@ -233,6 +244,19 @@ pub struct NodeArgs {
 
     #[command(flatten)]
     pub check: CheckArgs,
+}
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// JSON reports to merge.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Json)]
+    pub format: ListFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

@@ -134,3 +134,36 @@ fn the_real_root_of_this_machine_is_audited_cleanly() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("/nonexistent"));
 }
+
+#[test]
+fn node_reports_merge_into_a_roll_up_per_check() {
+    let dir = tempdir("node-merge");
+    let report = |name: &str, hardened: bool| -> String {
+        let root = node(name, hardened);
+        let path = dir.join(format!("{name}.json")).to_string_lossy().into_owned();
+        palisade(&["node", "--root", root.to_str().unwrap(), "--format", "json", "-o", &path], None);
+        path
+    };
+    let (a, b) = (report("node-a", false), report("node-b", true));
+    let out = palisade(&["merge", &a, &b], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let merged: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(merged["merge"]["hosts"], serde_json::json!(["node-a", "node-b"]));
+    let check = |control: &str| merged["merge"]["checks"].as_array().unwrap().iter().find(|c| c["control"] == control).unwrap_or_else(|| panic!("{control}")).clone();
+    assert_eq!(check("cis-1.12:1.1.1")["failing"], serde_json::json!(["node-a"]));
+    assert_eq!(check("cis-1.12:1.1.1")["passing"], serde_json::json!(["node-b"]));
+    assert_eq!(check("cis-1.12:1.1.12")["failing"], serde_json::json!(["node-a", "node-b"]));
+    let a_report: Value = serde_json::from_str(&std::fs::read_to_string(&a).unwrap()).unwrap();
+    let b_report: Value = serde_json::from_str(&std::fs::read_to_string(&b).unwrap()).unwrap();
+    assert_eq!(a_report["host"], "node-a");
+    assert_eq!(merged["summary"]["findings"].as_u64().unwrap(), a_report["summary"]["findings"].as_u64().unwrap() + b_report["summary"]["findings"].as_u64().unwrap());
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(common::repo().join("schema/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::options().should_validate_formats(false).build(&schema).unwrap();
+    for doc in [&merged, &a_report] {
+        let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    let table = palisade(&["merge", &a, &b, "--format", "table"], None);
+    assert!(table.stdout.contains("NODE002 cis-1.12:1.1.12") && table.stdout.contains("fails on 2/2"), "{}", table.stdout);
+    assert_eq!(palisade(&["merge", "/nonexistent.json"], None).code, 2);
+}

@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod diff;
 pub mod inventory;
+pub mod merge;
 pub mod netpol;
 pub mod node;
 pub mod policy;

@@ -17,6 +17,7 @@ pub fn run(args: NodeArgs) -> ExitCode {
         Err(code) => return code,
     };
     let host = palisade_node::Host::new(&args.root).describe();
+    let name = host["metadata"]["name"].as_str().map(str::to_string);
     let node = palisade_source::json::node_of(&host);
     let engine = &setup.engine;
     let outcome = engine.evaluate_live(&node);
@@ -31,6 +32,7 @@ pub fn run(args: NodeArgs) -> ExitCode {
     report.findings.extend(end.findings);
     report.suppressed.extend(end.suppressed);
     report.kinds = model.kind_counts().clone();
+    report.host = name;
     if !args.root.join("proc").is_dir() && !args.check.quiet {
         eprintln!("note: no proc/ under {}: running processes were not audited, files only", args.root.display());
     }
