@@ -176,11 +176,14 @@ fn the_deploy_example_passes_its_own_scan_and_reads_all_it_checks_but_secrets() 
     assert_eq!(out.code, 0, "{}", out.stdout);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["findings"], json!([]), "Palisade finds nothing wrong with its own deployment");
-    assert_eq!(v["summary"]["objects"], 9);
+    assert_eq!(v["summary"]["objects"], 9 + 8, "the scanner and the node audit");
+    let waived: BTreeSet<&str> = v["suppressed"].as_array().unwrap().iter().map(|s| s["object"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(waived, ["DaemonSet", "Namespace"].into_iter().collect(), "only the node audit's own exceptions, each waived inline with its reason");
 
     // Serve the demo with exactly the ClusterRole's grants: whatever the scanner's
     // ServiceAccount may not list, the server forbids.
     let text = std::fs::read_to_string(repo().join("examples/deploy/palisade-scanner.yaml")).unwrap();
+    // (The node audit's manifests grant no RBAC at all.)
     let docs: Vec<palisade_source::Document> = palisade_source::Document::load_all(text.as_bytes(), &palisade_source::Limits::default()).into_iter().map(Result::unwrap).collect();
     let rbac = palisade_analysis::rbac::load(docs.iter().map(|d| &d.root));
     let scanner = palisade_analysis::rbac::authorizer::Identity::of(&palisade_analysis::rbac::model::Subject::parse("sa:palisade/palisade-scanner").unwrap());
