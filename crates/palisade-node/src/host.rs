@@ -128,3 +128,53 @@ pub fn docker_group(root: &Path) -> Value {
         .map(|l| json!(l.rsplit(':').next().unwrap_or("").split(',').filter(|m| !m.is_empty()).collect::<Vec<_>>()))
         .unwrap_or(Value::Null)
 }
+
+/// An address of `/proc/net/tcp{,6}` (`0100007F:0050`, or 32 hex digits for IPv6) as text.
+fn address(hex: &str) -> Option<(String, u16)> {
+    let (addr, port) = hex.split_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let words: Vec<u32> = (0..addr.len() / 8).map(|i| u32::from_str_radix(&addr[i * 8..i * 8 + 8], 16)).collect::<Result<_, _>>().ok()?;
+    let text = match words.as_slice() {
+        [w] => std::net::Ipv4Addr::from(w.swap_bytes()).to_string(),
+        [a, b, c, d] => {
+            let bytes: Vec<u8> = [a, b, c, d].iter().flat_map(|w| w.to_le_bytes()).collect();
+            let octets: [u8; 16] = bytes.try_into().ok()?;
+            std::net::Ipv6Addr::from(octets).to_string()
+        }
+        _ => return None,
+    };
+    Some((text, port))
+}
+
+/// The sockets listening on the host (TCP in LISTEN, UDP unconnected), each with the
+/// program that holds it (through `/proc/*/fd`).
+pub fn listeners(root: &Path) -> Value {
+    let mut owners: std::collections::HashMap<String, (u32, String)> = std::collections::HashMap::new();
+    for entry in std::fs::read_dir(root.join("proc")).into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let program = std::fs::read(entry.path().join("cmdline"))
+            .ok()
+            .and_then(|raw| raw.split(|b| *b == 0).next().map(|a| String::from_utf8_lossy(a).into_owned()))
+            .map(|p| p.rsplit('/').next().unwrap_or(&p).trim_end_matches(':').to_string())
+            .unwrap_or_default();
+        for fd in std::fs::read_dir(entry.path().join("fd")).into_iter().flatten().flatten() {
+            if let Some(inode) = std::fs::read_link(fd.path()).ok().and_then(|l| l.to_str().and_then(|t| t.strip_prefix("socket:[")?.strip_suffix(']').map(str::to_string))) {
+                owners.entry(inode).or_insert((pid, program.clone()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (file, proto, listening) in [("tcp", "tcp", "0A"), ("tcp6", "tcp", "0A"), ("udp", "udp", "07"), ("udp6", "udp", "07")] {
+        let Ok(text) = std::fs::read_to_string(root.join("proc/net").join(file)) else { continue };
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 10 || f[3] != listening {
+                continue;
+            }
+            let Some((addr, port)) = address(f[1]) else { continue };
+            let owner = owners.get(f[9]);
+            out.push(json!({"protocol": proto, "address": addr, "port": port, "pid": owner.map(|o| o.0), "program": owner.map(|o| o.1.clone())}));
+        }
+    }
+    Value::Array(out)
+}

@@ -168,6 +168,7 @@ impl Host {
                 "sysctls": host::sysctls(&self.root),
                 "runtime_sockets": host::runtime_sockets(&self.root, &self.owner()),
                 "docker_group": host::docker_group(&self.root),
+                "listeners": host::listeners(&self.root),
             }
         })
     }

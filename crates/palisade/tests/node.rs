@@ -64,6 +64,11 @@ fn node(name: &str, hardened: bool) -> std::path::PathBuf {
     file(&root, "/proc/sys/kernel/kptr_restrict", 0o444, if hardened { "1\n" } else { "0\n" });
     file(&root, "/proc/sys/kernel/randomize_va_space", 0o444, "2\n");
     file(&root, "/run/containerd/containerd.sock", if hardened { 0o660 } else { 0o666 }, "");
+    // The kubelet (pid 700) holds socket inode 4242; on the careless node it listens on 10255.
+    let port = if hardened { "280A" } else { "280F" };
+    file(&root, "/proc/net/tcp", 0o444, &format!("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 00000000:{port} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n"));
+    std::fs::create_dir_all(root.join("proc/700/fd")).unwrap();
+    std::os::unix::fs::symlink("socket:[4242]", root.join("proc/700/fd/3")).unwrap();
     process(&root, 700, &["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig=/etc/kubernetes/kubelet.conf"]);
     let anonymous = if hardened { "false" } else { "true" };
     file(&root, "/var/lib/kubelet/config.yaml", 0o600, &format!("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: {anonymous}\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\nauthorization:\n  mode: Webhook\ntlsCertFile: /var/lib/kubelet/pki/kubelet.crt\nrotateCertificates: true\npodPidsLimit: 4096\nseccompDefault: true\ntlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n"));
@@ -90,9 +95,11 @@ fn a_careless_node_fails_each_check_a_hardened_one_passes() {
         assert!(failed.contains(&c.to_string()), "{c} fails on the careless node: {failed:?}");
     }
     let rules: std::collections::BTreeSet<&str> = careless["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
-    for r in ["HOST001", "HOST002", "HOST003", "HOST004", "HOST005", "HOST006"] {
+    for r in ["HOST001", "HOST002", "HOST003", "HOST004", "HOST005", "HOST006", "HOST007"] {
         assert!(rules.contains(r), "{r} on the careless node: {rules:?}");
     }
+    let listener = careless["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "HOST007").unwrap();
+    assert!(listener["message"].as_str().unwrap().contains("read-only port listens on 0.0.0.0:10255"), "tied to the kubelet through /proc/700/fd: {}", listener["message"]);
     let root_login = careless["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "HOST001" && f["message"].as_str().unwrap().contains("PermitRootLogin")).unwrap();
     assert!(root_login["message"].as_str().unwrap().contains("(/etc/ssh/sshd_config:2)"), "the first value wins, after the Include: {}", root_login["message"]);
     let kubelet = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.2.1").expect("anonymous kubelet");

@@ -4,6 +4,7 @@
 
 pub mod auditd_not_running;
 pub mod docker_group;
+pub mod exposed_listener;
 pub mod kernel_sysctls;
 pub mod no_mandatory_access_control;
 pub mod runtime_socket_open;
