@@ -69,7 +69,7 @@ impl Host {
     pub fn processes(&self) -> Vec<(u32, Vec<String>)> {
         self.command_lines()
             .into_iter()
-            .filter(|(_, argv)| argv.first().is_some_and(|p| Component::of_binary(p).is_some() || p.rsplit('/').next() == Some("kubelet")))
+            .filter(|(_, argv)| Component::of_command(argv).is_some() || argv.first().is_some_and(|p| p.rsplit('/').next() == Some("kubelet")))
             .collect()
     }
 

@@ -57,15 +57,20 @@ impl Component {
 }
 
 impl Component {
-    /// The component a container runs, and its arguments after the binary (`command` then
-    /// `args`; `hyperkube COMPONENT` counts as COMPONENT).
-    pub fn of_container(container: &palisade_core::Node) -> Option<Component> {
-        let mut words = ["command", "args"].into_iter().flat_map(|k| container.get(k).map(palisade_core::Node::items).unwrap_or(&[])).filter_map(palisade_core::Node::as_str);
-        let mut program = words.next()?;
-        if program.rsplit('/').next() == Some("hyperkube") {
-            program = words.next()?;
+    /// The component a command line runs, and the index where its flags start
+    /// (`hyperkube COMPONENT …` runs COMPONENT).
+    pub fn of_command<S: AsRef<str>>(argv: &[S]) -> Option<(Component, usize)> {
+        let first = argv.first()?.as_ref();
+        if first.rsplit('/').next() == Some("hyperkube") {
+            return Some((Component::of_binary(argv.get(1)?.as_ref())?, 2));
         }
-        Component::of_binary(program)
+        Some((Component::of_binary(first)?, 1))
+    }
+
+    /// The component a container runs (`command` then `args`).
+    pub fn of_container(container: &palisade_core::Node) -> Option<Component> {
+        let words: Vec<&str> = ["command", "args"].into_iter().flat_map(|k| container.get(k).map(palisade_core::Node::items).unwrap_or(&[])).filter_map(palisade_core::Node::as_str).take(2).collect();
+        Component::of_command(&words).map(|(c, _)| c)
     }
 }
 
@@ -83,7 +88,10 @@ pub fn counted(object: &palisade_core::Object, node: &palisade_core::Node, pod: 
                 .map(Node::items)
                 .unwrap_or(&[])
                 .iter()
-                .filter_map(|p| p.get("argv").map(Node::items).and_then(<[Node]>::first).and_then(Node::as_str).and_then(Component::of_binary))
+                .filter_map(|p| {
+                    let argv: Vec<&str> = p.get("argv").map(Node::items).unwrap_or(&[]).iter().take(2).filter_map(Node::as_str).collect();
+                    Component::of_command(&argv).map(|(c, _)| c)
+                })
                 .map(Component::counted)
                 .collect();
             if node.get_path(&["spec", "kubelet"]).is_some_and(|k| !k.is_null()) {

@@ -56,21 +56,16 @@ pub(crate) fn judge(component: Component, t: &Target, out: &mut Vec<Violation>) 
 /// Judges one command line (`args[0]` the program, `hyperkube COMPONENT` too); a missing flag
 /// is reported at `whole`.
 fn judge_argv(component: Component, args: &[(FieldPath, &str)], who: &str, whole: &FieldPath, out: &mut Vec<Violation>) {
-    let mut args = args.to_vec();
-    // `hyperkube kube-apiserver …` runs the component named by its first argument.
-    if args.first().is_some_and(|(_, p)| p.rsplit('/').next() == Some("hyperkube")) {
-        args.remove(0);
-    }
-    let Some((_, program)) = args.first() else { return };
-    if Component::of_binary(program) != Some(component) {
+    let texts: Vec<&str> = args.iter().map(|(_, a)| *a).collect();
+    let Some((runs, start)) = Component::of_command(&texts) else { return };
+    if runs != component {
         return;
     }
-    let texts: Vec<&str> = args[1..].iter().map(|(_, a)| *a).collect();
-    let flags = Flags::parse(&texts);
+    let flags = Flags::parse(&texts[start..]);
     for check in checks_of(component) {
         let Verdict::Fail { reason, flag } = check.judge(&flags) else { continue };
         let path = match flag.and_then(|f| flags.index(f)) {
-            Some(i) => args[i + 1].0.clone(),
+            Some(i) => args[start + i].0.clone(),
             None => whole.clone(),
         };
         let mut v = Violation::new(path, format!("{who} runs {}: {reason} (CIS {}: {})", component.binary(), check.id, check.title));
