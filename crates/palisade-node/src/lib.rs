@@ -53,23 +53,18 @@ impl Host {
     }
 
     /// The names of every program running on the host (`sshd`, `auditd`, …), sorted.
-    pub fn programs(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .command_lines()
-            .into_iter()
-            .filter_map(|(_, argv)| argv.first().map(|p| p.rsplit('/').next().unwrap_or(p).trim_end_matches(':').to_string()))
-            .collect();
+    fn programs(all: &[(u32, Vec<String>)]) -> Vec<String> {
+        let mut out: Vec<String> = all.iter().filter_map(|(_, argv)| argv.first().map(|p| p.rsplit('/').next().unwrap_or(p).trim_end_matches(':').to_string())).collect();
         out.sort();
         out.dedup();
         out
     }
 
-    /// The command lines of the control-plane components and the kubelet running on the
-    /// host, by pid.
-    pub fn processes(&self) -> Vec<(u32, Vec<String>)> {
-        self.command_lines()
-            .into_iter()
+    /// The command lines of the control-plane components and the kubelet, by pid.
+    fn kubernetes_processes(all: &[(u32, Vec<String>)]) -> Vec<(u32, Vec<String>)> {
+        all.iter()
             .filter(|(_, argv)| Component::of_command(argv).is_some() || argv.first().is_some_and(|p| p.rsplit('/').next() == Some("kubelet")))
+            .cloned()
             .collect()
     }
 
@@ -150,7 +145,8 @@ impl Host {
 
     /// The `Host` object.
     pub fn describe(&self) -> Value {
-        let processes = self.processes();
+        let all = self.command_lines();
+        let processes = Host::kubernetes_processes(&all);
         let argvs: Vec<Vec<String>> = processes.iter().map(|(_, a)| a.clone()).collect();
         let files = self.files(&paths_to_stat(&argvs));
         json!({
@@ -162,7 +158,7 @@ impl Host {
                 "processes": processes.iter().map(|(pid, argv)| json!({"pid": pid, "argv": argv})).collect::<Vec<_>>(),
                 "files": files,
                 "kubelet": self.kubelet(&processes),
-                "programs": self.programs(),
+                "programs": Host::programs(&all),
                 "sshd": host::sshd(&self.root),
                 "lsm": host::lsm(&self.root),
                 "sysctls": host::sysctls(&self.root),
