@@ -42,14 +42,18 @@ fn content(mut o: Value) -> Value {
     o
 }
 
-/// A finding's identity: rule, object, path within the object, message.
-fn finding_key(f: &Value) -> String {
-    let path = f["path"].as_str().unwrap_or("");
-    let within = match path.strip_prefix("items[").and_then(|rest| rest.split_once("].")) {
+/// A finding's path within its object: a scan of a `List` file prefixes it with the item
+/// (`items[3].spec…`), a live scan does not.
+pub fn path_within_object(path: &str) -> &str {
+    match path.strip_prefix("items[").and_then(|rest| rest.split_once("].")) {
         Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => rest,
         _ => path,
-    };
-    format!("{} {} {within} {}", f["rule"], f["object"], f["message"])
+    }
+}
+
+/// A finding's identity: rule, object, path within the object, message.
+pub fn finding_key(f: &Value) -> String {
+    format!("{} {} {} {}", f["rule"], f["object"], path_within_object(f["path"].as_str().unwrap_or("")), f["message"])
 }
 
 /// Reads one side: a `palisade.report/v1` JSON report, or manifests (a snapshot) that are

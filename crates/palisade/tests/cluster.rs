@@ -14,16 +14,10 @@ fn demo_objects() -> Vec<Value> {
     objects_from_files(&[repo().join("examples/demo")]).unwrap()
 }
 
-/// (rule, object, path, message) of every finding; the path as within its object (a scan
-/// of a `List` file prefixes it with the item, `items[3].spec…`).
+/// (rule, object, path within the object, message) of every finding, as `palisade diff`
+/// identifies them.
 fn ids(report: &Value) -> BTreeSet<String> {
-    let within = |path: &str| -> String {
-        match path.strip_prefix("items[").and_then(|rest| rest.split_once("].")) {
-            Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => rest.to_string(),
-            _ => path.to_string(),
-        }
-    };
-    report["findings"].as_array().unwrap().iter().map(|f| format!("{} {} {} {}", f["rule"], f["object"], within(f["path"].as_str().unwrap()), f["message"])).collect()
+    report["findings"].as_array().unwrap().iter().map(palisade::diff::finding_key).collect()
 }
 
 fn json_of(args: &[&str]) -> (i32, Value, String) {
