@@ -61,17 +61,26 @@ pub struct Violation {
     /// The finding's controls instead of the rule's, for a rule that runs several checks of
     /// a benchmark and fails one of them (each finding names only its own check).
     pub only_controls: Option<Vec<&'static str>>,
+    /// Where the finding sits when that is not in the object's own source: a host fact
+    /// read from a file (the kubelet's config file, an sshd drop-in) names its file and line.
+    pub location: Option<Location>,
 }
 
 impl Violation {
     pub fn new(path: FieldPath, message: impl Into<String>) -> Violation {
-        Violation { path, message: message.into(), severity: None, extra_controls: Vec::new(), only_controls: None }
+        Violation { path, message: message.into(), severity: None, extra_controls: Vec::new(), only_controls: None, location: None }
     }
 
     /// Raises this finding to another severity and adds a control it also violates.
     pub fn also(mut self, severity: Severity, control: &'static str) -> Violation {
         self.severity = Some(severity);
         self.extra_controls.push(control);
+        self
+    }
+
+    /// Places this finding at `line` of `file` (a host's file, not the object's source).
+    pub fn in_file(mut self, file: &str, line: u32) -> Violation {
+        self.location = Some(Location { file: file.into(), line, column: 1, document: 1, template: None });
         self
     }
 }
@@ -127,7 +136,7 @@ impl Finding {
             severity: v.severity.unwrap_or(rule.severity),
             message: v.message,
             object,
-            location: None,
+            location: v.location,
             path: v.path.render(),
             controls,
         }

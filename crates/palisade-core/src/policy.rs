@@ -184,6 +184,9 @@ pub struct Settings {
     pub roster: Option<Arc<Roster>>,
     /// The Kubernetes support table (`--versions FILE`); the built-in one when `None`.
     pub versions: Option<Arc<crate::versions::Versions>>,
+    /// Services a node may enable and programs it may listen with, beyond the built-in list
+    /// of what a Kubernetes node needs (`node: {services: [...]}`).
+    pub node_services: Vec<String>,
 }
 
 impl Settings {
@@ -262,6 +265,7 @@ impl Default for Settings {
             secret_max_age_days: None,
             roster: None,
             versions: None,
+            node_services: Vec::new(),
         }
     }
 }
@@ -512,7 +516,7 @@ impl Reader {
 }
 
 const TOP_KEYS: &[&str] = &[
-    "framework", "pss-version", "select", "ignore", "fail-on", "severity", "registries", "namespaces", "secrets", "roster",
+    "framework", "pss-version", "select", "ignore", "fail-on", "severity", "registries", "namespaces", "secrets", "roster", "node",
     "waivers",
 ];
 
@@ -574,6 +578,11 @@ impl Policy {
                         if let Some(level) = r.parsed(&n.value, "namespaces.pss-level") {
                             p.settings.namespace_level = level;
                         }
+                    }
+                }
+                "node" => {
+                    for n in r.mapping(v, "node", &["services"]) {
+                        p.settings.node_services = r.strings(&n.value, "node.services");
                     }
                 }
                 "secrets" => {

@@ -6,6 +6,7 @@
 //! that judges static pods, NODE001–NODE002 the files.
 
 pub mod host;
+pub mod systemd;
 
 use palisade_analysis::controlplane::files::paths_to_stat;
 use palisade_analysis::controlplane::Component;
@@ -13,6 +14,11 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+
+/// Whether a command line runs the kubelet.
+fn is_kubelet(argv: &[String]) -> bool {
+    argv.first().is_some_and(|p| p.rsplit('/').next() == Some("kubelet"))
+}
 
 /// The host under `root`.
 pub struct Host {
@@ -63,7 +69,7 @@ impl Host {
     /// The command lines of the control-plane components and the kubelet, by pid.
     fn kubernetes_processes(all: &[(u32, Vec<String>)]) -> Vec<(u32, Vec<String>)> {
         all.iter()
-            .filter(|(_, argv)| Component::of_command(argv).is_some() || argv.first().is_some_and(|p| p.rsplit('/').next() == Some("kubelet")))
+            .filter(|(_, argv)| Component::of_command(argv).is_some() || is_kubelet(argv))
             .cloned()
             .collect()
     }
@@ -122,32 +128,62 @@ impl Host {
         out
     }
 
-    /// The kubelet: its command line (when it runs), and its config file (`--config`, or
-    /// kubeadm's `/var/lib/kubelet/config.yaml` when it does not run) read as JSON.
+    /// The kubelet: its command line — the running process's, or when it does not run the
+    /// one its systemd unit would start — with the unit file, drop-in or environment file
+    /// each argument is written in, and its config file (`--config`, or kubeadm's
+    /// `/var/lib/kubelet/config.yaml`) read as JSON with the line of each key.
     fn kubelet(&self, processes: &[(u32, Vec<String>)]) -> Value {
-        let argv = processes.iter().map(|(_, a)| a).find(|a| a.first().is_some_and(|p| p.rsplit('/').next() == Some("kubelet")));
-        let flag = argv.and_then(|a| palisade_analysis::controlplane::Flags::parse(&a[1..]).get("config").map(str::to_string));
-        let path = flag.or_else(|| argv.is_none().then(|| "/var/lib/kubelet/config.yaml".to_string()));
-        let (config, problem) = match path.as_deref().map(|p| std::fs::read(self.under(p))) {
-            Some(Ok(bytes)) => match palisade_source::Document::load_all(&bytes, &palisade_source::Limits::default()).into_iter().next() {
-                Some(Ok(doc)) => (palisade_source::json::json_of(&doc.root), None),
-                Some(Err(e)) => (Value::Null, Some(e.to_string())),
-                None => (Value::Null, None),
-            },
-            Some(Err(e)) if argv.is_some() => (Value::Null, Some(e.to_string())),
-            _ => (Value::Null, None),
+        let running = processes.iter().find(|(_, a)| is_kubelet(a));
+        let unit = systemd::unit(&self.root, "kubelet.service");
+        let unit_args = unit.as_ref().and_then(|u| u.exec_start.clone()).unwrap_or_default();
+        let (argv, argv_source) = match running {
+            Some((pid, argv)) => (Some(argv.clone()), format!("process {pid}")),
+            None if !unit_args.is_empty() => (Some(unit_args.iter().map(|a| a.value.clone()).collect()), "its systemd unit (not running)".to_string()),
+            None => (None, String::new()),
         };
+        let args_from: Vec<Value> = argv
+            .iter()
+            .flatten()
+            .map(|arg| match unit_args.iter().find(|u| u.value == *arg) {
+                Some(u) => json!({"file": u.origin.file, "line": u.origin.line, "via": u.origin.via}),
+                None => Value::Null,
+            })
+            .collect();
+        let flag = argv.as_ref().and_then(|a| palisade_analysis::controlplane::Flags::parse(&a[1..]).get("config").map(str::to_string));
+        let path = flag.or_else(|| argv.is_none().then(|| "/var/lib/kubelet/config.yaml".to_string()));
+        let (mut config, mut lines, mut problem) = (Value::Null, Value::Null, None);
+        match path.as_deref().map(|p| std::fs::read(self.under(p))) {
+            Some(Ok(bytes)) => match palisade_source::Document::load_all(&bytes, &palisade_source::Limits::default()).into_iter().next() {
+                Some(Ok(doc)) => {
+                    config = palisade_source::json::json_of(&doc.root);
+                    lines = Value::Object(palisade_source::json::key_lines(&doc.root));
+                }
+                Some(Err(e)) => problem = Some(e.to_string()),
+                None => {}
+            },
+            Some(Err(e)) if argv.is_some() => problem = Some(e.to_string()),
+            _ => {}
+        }
         if argv.is_none() && config.is_null() {
             return Value::Null;
         }
-        json!({"argv": argv, "config_path": path, "config": config, "config_problem": problem})
+        json!({
+            "argv": argv, "argv_source": argv_source, "args_from": args_from,
+            "unit_files": unit.map(|u| u.files).unwrap_or_default(),
+            "config_path": path, "config": config, "config_lines": lines, "config_problem": problem,
+        })
     }
 
     /// The `Host` object.
     pub fn describe(&self) -> Value {
         let all = self.command_lines();
         let processes = Host::kubernetes_processes(&all);
-        let argvs: Vec<Vec<String>> = processes.iter().map(|(_, a)| a.clone()).collect();
+        let kubelet = self.kubelet(&processes);
+        let mut argvs: Vec<Vec<String>> = processes.iter().map(|(_, a)| a.clone()).collect();
+        if !processes.iter().any(|(_, a)| is_kubelet(a)) {
+            // The kubelet's files are still the unit's, when it does not run.
+            argvs.extend(serde_json::from_value::<Vec<String>>(kubelet["argv"].clone()).ok());
+        }
         let files = self.files(&paths_to_stat(&argvs));
         json!({
             "apiVersion": "palisade.io/v1",
@@ -157,7 +193,7 @@ impl Host {
                 "root": self.root.display().to_string(),
                 "processes": processes.iter().map(|(pid, argv)| json!({"pid": pid, "argv": argv})).collect::<Vec<_>>(),
                 "files": files,
-                "kubelet": self.kubelet(&processes),
+                "kubelet": kubelet,
                 "programs": Host::programs(&all),
                 "sshd": host::sshd(&self.root),
                 "lsm": host::lsm(&self.root),
@@ -165,6 +201,7 @@ impl Host {
                 "runtime_sockets": host::runtime_sockets(&self.root, &self.owner()),
                 "docker_group": host::docker_group(&self.root),
                 "listeners": host::listeners(&self.root),
+                "services": systemd::enabled_services(&self.root),
             }
         })
     }

@@ -200,7 +200,9 @@ impl Engine {
             subject: &Subject, outcome: &mut RootOutcome) {
         let mut finding = Finding::new(rule.meta(), object, v);
         finding.severity = self.cx.policy.severity_for(finding.rule, &finding.controls, finding.severity);
-        finding.location = location;
+        if finding.location.is_none() {
+            finding.location = location;
+        }
         if let Some(w) = subject.inline.filter(|w| w.covers(finding.rule, &finding.controls)) {
             outcome.suppressed.push((finding, Arc::new(w.suppression())));
             return;

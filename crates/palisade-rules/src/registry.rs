@@ -93,6 +93,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &host::docker_group::DockerGroup,
         &host::auditd_not_running::AuditdNotRunning,
         &host::exposed_listener::ExposedListener,
+        &host::unneeded_service::UnneededService,
         &ver::server_version::ServerVersion,
         &ver::kubelet_version::KubeletVersion,
         // Waiver rules come last: stale-waiver needs every other finding to have met the

@@ -1,5 +1,7 @@
 //! The fixture harness: for every rule, `fixtures/<ID>/bad.yaml` must produce exactly the
 //! findings its `# expect: <ID>` markers announce (line by line), and `good.yaml` none.
+//! A finding a rule places in a host's file rather than the fixture (the kubelet's config
+//! file, an sshd drop-in) is announced as `# expect: <ID> at <FILE>:<LINE>`.
 //!
 //! A rule that reads the policy file gets one beside its fixtures: `palisade.yaml` for both,
 //! or `bad.palisade.yaml` / `good.palisade.yaml` for one side. Markers in a policy file
@@ -33,7 +35,11 @@ fn expected(file: &str, text: &str) -> Vec<(String, u32, String)> {
     for (i, line) in text.lines().enumerate() {
         if let Some(pos) = line.find("# expect:") {
             for id in line[pos + "# expect:".len()..].split(',') {
-                out.push((file.to_string(), i as u32 + 1, id.trim().to_string()));
+                let place = id.split_once(" at ").and_then(|(id, at)| Some((id, at.trim().rsplit_once(':')?)));
+                match place {
+                    Some((id, (path, n))) => out.push((path.to_string(), n.parse().expect("`at FILE:LINE` marker"), id.trim().to_string())),
+                    None => out.push((file.to_string(), i as u32 + 1, id.trim().to_string())),
+                }
             }
         }
     }

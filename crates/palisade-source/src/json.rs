@@ -35,6 +35,23 @@ pub fn json_of(node: &Node) -> serde_json::Value {
     }
 }
 
+/// The line of every mapping key of a tree read from a file, by its dotted path
+/// (`authentication.anonymous.enabled` → 4): what a JSON copy of the tree loses.
+pub fn key_lines(node: &Node) -> serde_json::Map<String, serde_json::Value> {
+    fn walk(node: &Node, prefix: &str, out: &mut serde_json::Map<String, serde_json::Value>) {
+        if let Value::Map(entries) = &node.value {
+            for e in entries {
+                let path = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
+                out.insert(path.clone(), e.key_pos.line.into());
+                walk(&e.value, &path, out);
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    walk(node, "", &mut out);
+    out
+}
+
 /// The objects of a YAML/JSON text as JSON values: `List`s unpacked, documents that are not
 /// objects with an apiVersion, kind and name (Helm values, policy files) left out. A
 /// document that cannot be read is an error with its line; the rest are still read.

@@ -123,6 +123,11 @@ secrets:
 # grants (RBAC014). Relative to this file.
 # roster: roster.csv
 
+# Node audits (`palisade node`): services a node may enable at boot (HOST008) and programs
+# it may listen with beyond loopback (HOST007), beyond what every Kubernetes node needs.
+# node:
+#   services: [ModemManager, nvidia-persistenced]
+
 # Waivers: findings they cover leave `findings` but are listed, with the waiver, under
 # `suppressed` in the JSON report and as suppressions in SARIF. An expired waiver stops
 # suppressing and is itself reported (POL001); one that matches nothing is stale (POL002).

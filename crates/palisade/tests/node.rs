@@ -69,7 +69,19 @@ fn node(name: &str, hardened: bool) -> std::path::PathBuf {
     file(&root, "/proc/net/tcp", 0o444, &format!("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 00000000:{port} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n"));
     std::fs::create_dir_all(root.join("proc/700/fd")).unwrap();
     std::os::unix::fs::symlink("socket:[4242]", root.join("proc/700/fd/3")).unwrap();
-    process(&root, 700, &["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig=/etc/kubernetes/kubelet.conf"]);
+    // The kubelet's unit as kubeadm writes it; the careless node adds a flag in /etc/default.
+    file(&root, "/lib/systemd/system/kubelet.service", 0o644, "[Unit]\nDescription=kubelet\n[Service]\nExecStart=/usr/bin/kubelet\n");
+    file(&root, "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", if hardened { 0o600 } else { 0o644 }, "[Service]\nEnvironment=\"KUBELET_KUBECONFIG_ARGS=--kubeconfig=/etc/kubernetes/kubelet.conf\"\nEnvironment=\"KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml\"\nEnvironmentFile=-/etc/default/kubelet\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CONFIG_ARGS $KUBELET_KUBECONFIG_ARGS $KUBELET_EXTRA_ARGS\n");
+    file(&root, "/etc/default/kubelet", 0o644, if hardened { "KUBELET_EXTRA_ARGS=\n" } else { "# local changes\nKUBELET_EXTRA_ARGS=--read-only-port=10255\n" });
+    let mut kubelet = vec!["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--kubeconfig=/etc/kubernetes/kubelet.conf"];
+    if !hardened {
+        kubelet.push("--read-only-port=10255");
+    }
+    process(&root, 700, &kubelet);
+    // Services enabled at boot.
+    for service in ["containerd", "kubelet", "ssh"].into_iter().chain((!hardened).then_some("telnetd")) {
+        file(&root, &format!("/etc/systemd/system/multi-user.target.wants/{service}.service"), 0o644, "");
+    }
     let anonymous = if hardened { "false" } else { "true" };
     file(&root, "/var/lib/kubelet/config.yaml", 0o600, &format!("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: {anonymous}\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\nauthorization:\n  mode: Webhook\ntlsCertFile: /var/lib/kubelet/pki/kubelet.crt\nrotateCertificates: true\npodPidsLimit: 4096\nseccompDefault: true\ntlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n"));
     root
@@ -95,7 +107,7 @@ fn a_careless_node_fails_each_check_a_hardened_one_passes() {
         assert!(failed.contains(&c.to_string()), "{c} fails on the careless node: {failed:?}");
     }
     let rules: std::collections::BTreeSet<&str> = careless["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
-    for r in ["HOST001", "HOST002", "HOST003", "HOST004", "HOST005", "HOST006", "HOST007"] {
+    for r in ["HOST001", "HOST002", "HOST003", "HOST004", "HOST005", "HOST006", "HOST007", "HOST008"] {
         assert!(rules.contains(r), "{r} on the careless node: {rules:?}");
     }
     let listener = careless["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "HOST007").unwrap();
@@ -105,6 +117,17 @@ fn a_careless_node_fails_each_check_a_hardened_one_passes() {
     let kubelet = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.2.1").expect("anonymous kubelet");
     assert!(kubelet["message"].as_str().unwrap().contains("anonymous-auth is true, in /var/lib/kubelet/config.yaml (authentication.anonymous.enabled)"), "{}", kubelet["message"]);
     assert_eq!(kubelet["path"], "spec.kubelet.config.authentication.anonymous.enabled");
+    assert_eq!(kubelet["location"]["file"], "/var/lib/kubelet/config.yaml");
+    assert_eq!(kubelet["location"]["line"], 5, "the line of `enabled:` in the config file");
+    let read_only = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.2.4").expect("read-only port");
+    assert!(read_only["message"].as_str().unwrap().contains("read-only-port is 10255, a flag of process 700, set in /etc/default/kubelet:2 through $KUBELET_EXTRA_ARGS"), "the flag wins over the file, and its drop-in is named: {}", read_only["message"]);
+    assert_eq!((read_only["location"]["file"].as_str(), read_only["location"]["line"].as_u64()), (Some("/etc/default/kubelet"), Some(2)));
+    assert_eq!(root_login["location"]["file"], "/etc/ssh/sshd_config");
+    let unit = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.1.1").expect("the kubelet unit's mode");
+    assert!(unit["message"].as_str().unwrap().contains("10-kubeadm.conf has mode 644"), "{}", unit["message"]);
+    let telnet = careless["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "HOST008").unwrap();
+    assert!(telnet["message"].as_str().unwrap().contains("telnetd"), "{}", telnet["message"]);
+    assert_eq!(telnet["severity"], "medium");
     let etcd = careless["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:2.2").unwrap();
     assert_eq!(etcd["path"], "spec.processes[1].argv[4]", "at the flag of the process (only Kubernetes processes are kept, by pid: kubelet 700, etcd 812, scheduler 901)");
     assert!(etcd["message"].as_str().unwrap().starts_with("process 812 on Host node-careless runs etcd"), "{}", etcd["message"]);
@@ -128,6 +151,22 @@ fn a_careless_node_fails_each_check_a_hardened_one_passes() {
     assert_eq!(status("1.2.1"), "not_applicable", "no API server process on this node");
     assert_eq!(status("4.2.1"), "pass", "the kubelet's config file turns anonymous auth off");
     assert_eq!(status("4.2.4"), "pass", "readOnlyPort defaults to 0 with a config file");
+}
+
+#[test]
+fn a_kubelet_that_does_not_run_is_judged_by_the_command_line_its_unit_would_start() {
+    let root = node("node-stopped", false);
+    std::fs::remove_dir_all(root.join("proc/700")).unwrap();
+    let (_, report) = audit(&root);
+    let finding = report["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.2.4").expect("read-only port from the unit");
+    assert!(finding["message"].as_str().unwrap().contains("a flag of its systemd unit (not running), set in /etc/default/kubelet:2"), "{}", finding["message"]);
+    let anonymous = report["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.2.1").expect("config file named by the unit's --config");
+    assert_eq!(anonymous["location"]["file"], "/var/lib/kubelet/config.yaml");
+    // Without the unit either, the kubelet's files are still judged from kubeadm's default.
+    std::fs::remove_dir_all(root.join("etc/systemd")).unwrap();
+    std::fs::remove_dir_all(root.join("lib/systemd")).unwrap();
+    let (_, report) = audit(&root);
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["controls"][0] == "cis-1.12:4.2.1"), "{}", report["findings"]);
 }
 
 #[test]

@@ -10,7 +10,8 @@ declare_rule! {
     /// plain HTTP on a non-loopback address (from its `--listen-client-urls`, critical), and
     /// any other program listening beyond loopback that is not one a Kubernetes node runs
     /// (kubelet, kube-proxy, the control plane, etcd, the container runtime, sshd, cluster DNS
-    /// and the common CNI agents) (low).
+    /// and the common CNI agents, and whatever `node: {services: [...]}` in `palisade.yaml`
+    /// names) (low).
     ///
     /// ## Why is this bad?
     /// The read-only port lists every pod's spec, environment variables included, to anyone
@@ -60,8 +61,9 @@ fn loopback(address: &str) -> bool {
 }
 
 impl Check for ExposedListener {
-    fn check(&self, _cx: &Context, t: &Target, out: &mut Vec<Violation>) {
+    fn check(&self, cx: &Context, t: &Target, out: &mut Vec<Violation>) {
         let Some(spec) = super::host(t) else { return };
+        let extra = &cx.settings().node_services;
         let mut push = |path: FieldPath, severity: Severity, message: String| {
             let mut v = Violation::new(path, format!("{}: {message}", t.what()));
             v.severity = Some(severity);
@@ -76,7 +78,7 @@ impl Check for ExposedListener {
                 (Some("kubelet"), 10255) => push(at, Severity::High, format!("the kubelet's read-only port listens on {address}:10255, serving every pod's spec without authentication")),
                 (Some("kube-apiserver"), 8080) => push(at, Severity::Critical, format!("kube-apiserver's insecure port listens on {address}:8080, without authentication or authorization")),
                 _ if loopback(&address) => {}
-                (Some(p), _) if EXPECTED.contains(&p) => {}
+                (Some(p), _) if EXPECTED.contains(&p) || extra.iter().any(|e| e == p) => {}
                 _ => push(at, Severity::Low, format!("{shown} listens on {address}:{port}/{}", l.get("protocol").map(Node::display_scalar).unwrap_or_default())),
             }
         }

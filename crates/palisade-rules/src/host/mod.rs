@@ -1,6 +1,7 @@
 //! Host rules (`HOST…`): the hardening of the machine under the containers, read from the
 //! `Host` object of a node audit (`palisade node`): sshd's effective configuration, a Linux
-//! security module, kernel sysctls, container-runtime sockets, the docker group, auditd.
+//! security module, kernel sysctls, container-runtime sockets, the docker group, auditd, listening sockets and the services
+//! enabled at boot.
 
 pub mod auditd_not_running;
 pub mod docker_group;
@@ -9,6 +10,7 @@ pub mod kernel_sysctls;
 pub mod no_mandatory_access_control;
 pub mod runtime_socket_open;
 pub mod sshd_hardening;
+pub mod unneeded_service;
 
 use palisade_core::{Node, Target};
 

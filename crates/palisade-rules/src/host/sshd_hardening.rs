@@ -68,17 +68,21 @@ impl Check for SshdHardening {
         let get = |key: &str| settings.and_then(|s| s.get(key));
         let value = |key: &str| get(key).and_then(|s| s.get("value")).and_then(Node::as_str).map(str::to_ascii_lowercase);
         let at = |key: &str| match get(key) {
-            Some(s) => (
-                FieldPath::root().keys(&["spec", "sshd", "settings"]).key(key.to_string()),
-                format!(" ({}:{})", s.get("file").map(Node::display_scalar).unwrap_or_default(), s.get("line").map(Node::display_scalar).unwrap_or_default()),
-            ),
-            None => (FieldPath::root().keys(&["spec", "sshd"]), " (the default)".to_string()),
+            Some(s) => {
+                let file = s.get("file").map(Node::display_scalar).unwrap_or_default();
+                let line = s.get("line").and_then(Node::as_i64).unwrap_or(1) as u32;
+                (FieldPath::root().keys(&["spec", "sshd", "settings"]).key(key.to_string()), format!(" ({file}:{line})"), Some((file, line)))
+            }
+            None => (FieldPath::root().keys(&["spec", "sshd"]), " (the default)".to_string(), None),
         };
         let mut flag = |key: &str, severity: Severity, message: String| {
-            let (path, place) = at(key);
+            let (path, place, file) = at(key);
             let mut v = Violation::new(path, format!("sshd on {}: {message}{place}", t.what()));
             v.severity = Some(severity);
-            out.push(v);
+            out.push(match file {
+                Some((file, line)) => v.in_file(&file, line),
+                None => v,
+            });
         };
         let root = value("permitrootlogin").unwrap_or_else(|| "prohibit-password".into());
         if root != "no" {

@@ -60,20 +60,38 @@ impl Check for KubeletConfig {
         let flags = Flags::parse(argv.get(1..).unwrap_or(&[]));
         let config = kubelet.get("config").filter(|c| !c.is_null());
         let file = kubelet.get("config_path").and_then(Node::as_str).unwrap_or("the config file");
+        let started = kubelet.get("argv_source").and_then(Node::as_str).filter(|s| !s.is_empty()).unwrap_or("its command line");
         let at = FieldPath::root().keys(&["spec", "kubelet"]);
         for check in KUBELET_CHECKS {
             let (value, source) = effective(&check.setting, &flags, config);
             let Some(reason) = check.judge(value.as_deref()) else { continue };
-            let (path, from) = match source {
-                Source::Flag(i) => (at.key("argv").index(i + 1), "on its command line".to_string()),
-                Source::Config => (at.key("config").keys(check.setting.key), format!("in {file} ({})", check.setting.key.join("."))),
-                Source::Default if config.is_some() => (at.key("config"), format!("by default: {file} does not set {}", check.setting.key.join("."))),
-                Source::Default => (at.clone(), "by default: no config file, so the flags' defaults apply".to_string()),
+            let key = check.setting.key.join(".");
+            let (path, from, place) = match source {
+                Source::Flag(i) => {
+                    // The unit file, drop-in or environment file the flag is written in.
+                    let written = kubelet.get("args_from").and_then(|a| a.items().get(i + 1)).filter(|w| !w.is_null());
+                    let place = written.and_then(|w| Some((w.get("file")?.as_str()?.to_string(), w.get("line")?.as_i64()? as u32)));
+                    let via = written.and_then(|w| w.get("via")).and_then(Node::as_str).map(|v| format!(" through ${v}")).unwrap_or_default();
+                    let from = match &place {
+                        Some((f, l)) => format!("a flag of {started}, set in {f}:{l}{via}"),
+                        None => format!("a flag of {started}"),
+                    };
+                    (at.key("argv").index(i + 1), from, place)
+                }
+                Source::Config => {
+                    let line = kubelet.get("config_lines").and_then(|l| l.get(&key)).and_then(Node::as_i64).map(|l| l as u32);
+                    (at.key("config").keys(check.setting.key), format!("in {file} ({key})"), line.map(|l| (file.to_string(), l)))
+                }
+                Source::Default if config.is_some() => (at.key("config"), format!("by default: {file} does not set {key}"), Some((file.to_string(), 1))),
+                Source::Default => (at.clone(), "by default: no config file, so the flags' defaults apply".to_string(), None),
             };
             let mut v = Violation::new(path, format!("the kubelet on {}: {reason}, {from} (CIS {}: {})", t.what(), check.id, check.title));
             v.severity = Some(check.severity.parse().unwrap_or(Severity::Medium));
             v.only_controls = Some(vec![check.control]);
-            out.push(v);
+            out.push(match place {
+                Some((file, line)) => v.in_file(&file, line),
+                None => v,
+            });
         }
     }
 }
