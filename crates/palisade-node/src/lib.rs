@@ -184,7 +184,9 @@ impl Host {
             // The kubelet's files are still the unit's, when it does not run.
             argvs.extend(serde_json::from_value::<Vec<String>>(kubelet["argv"].clone()).ok());
         }
-        let files = self.files(&paths_to_stat(&argvs));
+        let config = palisade_source::json::node_of(&kubelet["config"]);
+        let client_ca = palisade_analysis::controlplane::files::kubelet_client_ca(&argvs, Some(&config));
+        let files = self.files(&paths_to_stat(&argvs, client_ca.as_deref()));
         json!({
             "apiVersion": "palisade.io/v1",
             "kind": "Host",

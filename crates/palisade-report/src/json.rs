@@ -178,6 +178,8 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
         "errors": report.errors.len(),
         "skipped": report.skipped.len(),
         "by_severity": by_severity,
+        "workloads": report.workloads,
+        "kinds": report.kinds,
     });
     writeln!(out, "{{")?;
     writeln!(out, "  \"schema\": \"{SCHEMA}\",")?;

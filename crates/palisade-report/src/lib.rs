@@ -1,12 +1,13 @@
 //! Report writers, one file per format: `table` for people, `json` (the `palisade.report/v1`
 //! contract), `sarif` for code scanning, `junit` for CI dashboards, and `compliance`, the
 //! control-by-control view of a framework; `inventory` for `palisade images` and `palisade
-//! secrets`.
+//! secrets`; `read`, a JSON report read back.
 
 pub mod compliance;
 pub mod inventory;
 pub mod json;
 pub mod junit;
+pub mod read;
 pub mod sarif;
 pub mod table;
 

@@ -145,7 +145,8 @@ fn cis_controls() -> Vec<Control> {
         })
         .collect();
     // §1.1 and §4.1: the files of a node audit; CNI files (1.1.9, 1.1.10) depend on the plugin.
-    let files = palisade_analysis::controlplane::files::FILE_CHECKS.iter().map(|c| Control { id: c.id, title: c.title, decided: A(Kinds(&["Host"])) });
+    // A file check applies where an audited node has its file ("if it exists").
+    let files = palisade_analysis::controlplane::files::FILE_CHECKS.iter().map(|c| Control { id: c.id, title: c.title, decided: A(Kinds(std::slice::from_ref(&c.counted))) });
     let cni = [
         Control { id: "1.1.9", title: "Ensure that the Container Network Interface file permissions are set to 600 or more restrictive", decided: M("the CNI's files depend on the network plugin's own layout") },
         Control { id: "1.1.10", title: "Ensure that the Container Network Interface file ownership is set to root:root", decided: M("the CNI's files depend on the network plugin's own layout") },

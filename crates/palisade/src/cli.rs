@@ -54,16 +54,19 @@ Examples:
   palisade scan --kustomize overlays/prod --fail-on high")]
     Scan(ScanArgs),
     /// Assess a framework control by control: pass, fail, not applicable, or manual.
-    #[command(after_help = "Frameworks: cis-1.12 (CIS Kubernetes Benchmark 1.12, section 5), nsa (NSA/CISA
-Kubernetes Hardening Guide), cncf (the CNCF's nine best practices), pss-baseline,
-pss-restricted. Every control is listed: automated ones pass or fail on the scanned objects
-(or are not applicable when the input holds nothing they are about); the rest are marked
-manual with the reason. --format json writes the full scan report with a `compliance`
-section. Takes the same inputs and options as `palisade scan`.
+    #[command(after_help = "Frameworks: cis-1.12 (CIS Kubernetes Benchmark 1.12: §1–§4 from node audits and
+the control plane, §5 from the objects), nsa (NSA/CISA Kubernetes Hardening Guide), cncf (the
+CNCF's nine best practices), pss-baseline, pss-restricted. Every control is listed: automated
+ones pass or fail on the scanned objects (or are not applicable when the input holds nothing
+they are about); the rest are marked manual with the reason. --format json writes the full
+scan report with a `compliance` section. Takes the same inputs and options as `palisade scan`,
+and also saved JSON reports (`palisade node`, `palisade cluster`, `palisade merge` output):
+their findings and waived findings count as they were recorded, as if this run had made them.
 
 Examples:
   palisade compliance --framework cis-1.12 k8s/
-  palisade compliance --framework nsa k8s/ --format json -o compliance.json")]
+  palisade compliance --framework nsa k8s/ --format json -o compliance.json
+  palisade compliance --framework cis-1.12 node-*.json cluster.json")]
     Compliance(ScanArgs),
     /// Scan a live cluster: every listable resource, the whole catalogue, with coverage.
     #[command(after_help = "Connects as kubectl does: --kubeconfig, else $KUBECONFIG (several files are merged),

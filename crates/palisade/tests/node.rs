@@ -213,3 +213,52 @@ fn node_reports_merge_into_a_roll_up_per_check() {
     assert!(table.stdout.contains("NODE002 cis-1.12:1.1.12") && table.stdout.contains("fails on 2/2"), "{}", table.stdout);
     assert_eq!(palisade(&["merge", "/nonexistent.json"], None).code, 2);
 }
+
+#[test]
+fn compliance_over_a_node_report_and_a_scan_report_shows_every_section() {
+    let dir = tempdir("node-compliance");
+    let node_json = dir.join("node.json").to_string_lossy().into_owned();
+    let out = palisade(&["node", "--root", node("node-report", false).to_str().unwrap(), "--format", "json", "-o", &node_json], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let manifest = dir.join("app.yaml");
+    std::fs::write(&manifest, "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers:\n    - {name: web, image: nginx:1.27, securityContext: {privileged: true}}\n").unwrap();
+    let scan_json = dir.join("scan.json").to_string_lossy().into_owned();
+    palisade(&["scan", manifest.to_str().unwrap(), "--format", "json", "-o", &scan_json], None);
+    let status_in = |args: &[&str]| -> Value {
+        let out = palisade(args, None);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        serde_json::from_str::<Value>(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr))
+    };
+    let status = |report: &Value, id: &str| report["compliance"]["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("{id}"))["status"].clone();
+    // Two saved reports, and a saved report next to a manifest scanned now: the same view.
+    for args in [
+        vec!["compliance", "--framework", "cis-1.12", &node_json, &scan_json, "--format", "json"],
+        vec!["compliance", "--framework", "cis-1.12", &node_json, manifest.to_str().unwrap(), "--format", "json"],
+    ] {
+        let report = status_in(&args);
+        assert_eq!(status(&report, "1.1.1"), "fail", "§1.1 from the node report");
+        assert_eq!(status(&report, "4.2.1"), "fail", "§4.2 from the node report");
+        assert_eq!(status(&report, "2.2"), "fail", "§2 from the node's etcd process");
+        assert_eq!(status(&report, "1.2.1"), "not_applicable", "no API server in either");
+        assert_eq!(status(&report, "5.2.2"), "fail", "§5 from the Pod");
+        let hosts: Vec<&str> = report["findings"].as_array().unwrap().iter().filter(|f| f["object"]["kind"] == "Host").map(|f| f["object"]["name"].as_str().unwrap()).collect();
+        assert!(!hosts.is_empty() && hosts.iter().all(|h| *h == "node-report"));
+        let kubelet = report["findings"].as_array().unwrap().iter().find(|f| f["controls"][0] == "cis-1.12:4.2.1").unwrap();
+        assert_eq!(kubelet["location"]["file"], "/var/lib/kubelet/config.yaml", "locations survive the round trip");
+    }
+    // A node without the API server's files: §1.1.1 does not apply ("if it exists").
+    let worker = node("node-worker", true);
+    std::fs::remove_dir_all(worker.join("etc/kubernetes/manifests")).unwrap();
+    let worker_json = dir.join("worker.json").to_string_lossy().into_owned();
+    palisade(&["node", "--root", worker.to_str().unwrap(), "--format", "json", "-o", &worker_json], None);
+    let out = palisade(&["compliance", "--framework", "cis-1.12", &worker_json, "--format", "json"], None);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(status(&report, "1.1.1"), "not_applicable");
+    assert_eq!(status(&report, "4.1.5"), "pass", "kubelet.conf exists and is 600");
+    // A broken report is an error naming the file.
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, r#"{"schema": "palisade.report/v1", "summary": {}, "findings": [{"rule": "NOPE999"}]}"#).unwrap();
+    let out = palisade(&["compliance", "--framework", "cis-1.12", broken.to_str().unwrap()], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("broken.json") && out.stderr.contains("findings[0]"), "{}", out.stderr);
+}

@@ -4,6 +4,8 @@
 //! layout as the default and the processes' flags where they name another path); the NODE
 //! rules judge what it found.
 
+use palisade_core::Node;
+
 /// Which files a check is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Subject {
@@ -41,11 +43,14 @@ pub struct FileCheck {
     pub severity: &'static str,
     pub subject: Subject,
     pub want: Want,
+    /// What the model counts for a Host where the check's file exists (`file/1.1.1`): the
+    /// compliance view calls a check whose file no audited node has not applicable.
+    pub counted: &'static str,
 }
 
 macro_rules! file_check {
     ($id:literal, $severity:literal, $title:literal, $subject:expr, $want:expr) => {
-        FileCheck { id: $id, control: concat!("cis-1.12:", $id), title: $title, severity: $severity, subject: $subject, want: $want }
+        FileCheck { id: $id, control: concat!("cis-1.12:", $id), title: $title, severity: $severity, subject: $subject, want: $want, counted: concat!("file/", $id) }
     };
 }
 
@@ -57,7 +62,7 @@ const PROXY_KUBECONFIG: &[&str] = &["/var/lib/kube-proxy/kubeconfig.conf", "/etc
 
 /// Every file check of §1.1 and §4.1 that can be decided from the files (the CNI checks,
 /// 1.1.9 and 1.1.10, depend on the network plugin's own layout and stay manual).
-pub const FILE_CHECKS: &[FileCheck] = &[
+pub static FILE_CHECKS: &[FileCheck] = &[
     file_check!("1.1.1", "medium", "Ensure that the API server pod specification file permissions are set to 600 or more restrictive", Path("/etc/kubernetes/manifests/kube-apiserver.yaml"), Mode(0o600)),
     file_check!("1.1.2", "medium", "Ensure that the API server pod specification file ownership is set to root:root", Path("/etc/kubernetes/manifests/kube-apiserver.yaml"), Owner("root:root")),
     file_check!("1.1.3", "medium", "Ensure that the controller manager pod specification file permissions are set to 600 or more restrictive", Path("/etc/kubernetes/manifests/kube-controller-manager.yaml"), Mode(0o600)),
@@ -110,42 +115,90 @@ pub fn judge(want: Want, file: &FileFacts) -> Option<String> {
 
 const PKI: &str = "/etc/kubernetes/pki";
 
+/// Whether a command line runs `program`.
+fn runs(argv: &[String], program: &str) -> bool {
+    argv.first().is_some_and(|p| p.rsplit('/').next() == Some(program))
+}
+
 /// The flag `name` of the first process running `program` (`etcd`, `kubelet`).
 fn process_flag(processes: &[Vec<String>], program: &str, name: &str) -> Option<String> {
     processes
         .iter()
-        .find(|argv| argv.first().is_some_and(|p| p.rsplit('/').next() == Some(program)))
+        .find(|argv| runs(argv, program))
         .and_then(|argv| super::Flags::parse(&argv[1..]).get(name).map(str::to_string))
 }
 
-impl FileCheck {
-    /// The paths this check is about, given the node's files (`known`, to expand the PKI
-    /// tree and pick the first of several candidates) and its processes' command lines.
-    pub fn paths<'a>(&self, known: &'a [FileFacts], processes: &[Vec<String>]) -> Vec<&'a FileFacts> {
-        let find = |p: &str| known.iter().find(|f| f.path == p);
-        match self.subject {
+/// The kubelet's client CA file: its `--client-ca-file` (among the command lines), else
+/// its config file's `authentication.x509.clientCAFile`.
+pub fn kubelet_client_ca(processes: &[Vec<String>], config: Option<&Node>) -> Option<String> {
+    process_flag(processes, "kubelet", "client-ca-file")
+        .or_else(|| config?.get_path(&["authentication", "x509", "clientCAFile"]).and_then(Node::as_str).map(str::to_string))
+}
+
+/// What a node's file checks read from its `Host`: the files found (with their index in
+/// `spec.files`), the Kubernetes processes' command lines (the kubelet's from its unit when
+/// it does not run) and the kubelet's client CA file.
+pub struct NodeFiles {
+    pub files: Vec<(usize, FileFacts)>,
+    pub processes: Vec<Vec<String>>,
+    pub kubelet_client_ca: Option<String>,
+}
+
+impl NodeFiles {
+    pub fn of_host(spec: &Node) -> NodeFiles {
+        let files = spec
+            .get("files")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let mode = u32::from_str_radix(f.get("mode")?.as_str()?, 8).ok()?;
+                Some((i, FileFacts { path: f.get("path")?.as_str()?.to_string(), mode, owner: f.get("owner").map(Node::display_scalar).unwrap_or_default() }))
+            })
+            .collect();
+        let argv = |p: &Node| -> Vec<String> { p.get("argv").map(Node::items).unwrap_or(&[]).iter().map(Node::display_scalar).collect() };
+        let mut processes: Vec<Vec<String>> = spec.get("processes").map(Node::items).unwrap_or(&[]).iter().map(argv).collect();
+        let kubelet = spec.get("kubelet").filter(|k| !k.is_null());
+        if !processes.iter().any(|a| runs(a, "kubelet")) {
+            processes.extend(kubelet.map(argv).filter(|a| !a.is_empty()));
+        }
+        let kubelet_client_ca = kubelet_client_ca(&processes, kubelet.and_then(|k| k.get("config")));
+        NodeFiles { files, processes, kubelet_client_ca }
+    }
+
+    /// The files `check` is about (none when they do not exist: "if it exists").
+    pub fn paths(&self, check: &FileCheck) -> Vec<&FileFacts> {
+        let find = |p: &str| self.files.iter().map(|(_, f)| f).find(|f| f.path == p);
+        let all = self.files.iter().map(|(_, f)| f);
+        match check.subject {
             Path(p) => find(p).into_iter().collect(),
             AnyOf(ps) => ps.iter().find_map(|p| find(p)).into_iter().collect(),
-            EtcdDataDir => find(&process_flag(processes, "etcd", "data-dir").unwrap_or_else(|| "/var/lib/etcd".into())).into_iter().collect(),
-            KubeletClientCa => process_flag(processes, "kubelet", "client-ca-file").and_then(|p| find(&p)).into_iter().collect(),
-            PkiAll => known.iter().filter(|f| f.path == PKI || f.path.starts_with(&format!("{PKI}/"))).collect(),
-            PkiCerts => known.iter().filter(|f| f.path.starts_with(&format!("{PKI}/")) && f.path.ends_with(".crt")).collect(),
-            PkiKeys => known.iter().filter(|f| f.path.starts_with(&format!("{PKI}/")) && f.path.ends_with(".key")).collect(),
+            EtcdDataDir => find(&process_flag(&self.processes, "etcd", "data-dir").unwrap_or_else(|| "/var/lib/etcd".into())).into_iter().collect(),
+            KubeletClientCa => self.kubelet_client_ca.as_deref().and_then(find).into_iter().collect(),
+            PkiAll => all.filter(|f| f.path == PKI || f.path.starts_with(&format!("{PKI}/"))).collect(),
+            PkiCerts => all.filter(|f| f.path.starts_with(&format!("{PKI}/")) && f.path.ends_with(".crt")).collect(),
+            PkiKeys => all.filter(|f| f.path.starts_with(&format!("{PKI}/")) && f.path.ends_with(".key")).collect(),
         }
+    }
+
+    /// The index in `spec.files` of a file.
+    pub fn index(&self, file: &FileFacts) -> usize {
+        self.files.iter().find(|(_, f)| f.path == file.path).map(|(i, _)| *i).unwrap_or(0)
     }
 }
 
 /// Every path the node audit should stat, given the processes' command lines (etcd's data
-/// directory and the kubelet's client CA come from their flags); the PKI directory is read
-/// recursively by the audit.
-pub fn paths_to_stat(processes: &[Vec<String>]) -> Vec<String> {
+/// directory comes from its flag) and the kubelet's client CA file; the PKI directory is
+/// read recursively by the audit.
+pub fn paths_to_stat(processes: &[Vec<String>], kubelet_client_ca: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for check in FILE_CHECKS {
         match check.subject {
             Path(p) => out.push(p.into()),
             AnyOf(ps) => out.extend(ps.iter().map(|p| p.to_string())),
             EtcdDataDir => out.push(process_flag(processes, "etcd", "data-dir").unwrap_or_else(|| "/var/lib/etcd".into())),
-            KubeletClientCa => out.extend(process_flag(processes, "kubelet", "client-ca-file")),
+            KubeletClientCa => out.extend(kubelet_client_ca.map(str::to_string)),
             PkiAll | PkiCerts | PkiKeys => out.push(PKI.into()),
         }
     }

@@ -75,7 +75,8 @@ impl Component {
 }
 
 /// What the model counts of an object for the compliance view: the component a pod runs,
-/// the components a `Host`'s processes run, or [`MANAGED`] for a ClusterInfo that names a
+/// the components a `Host`'s processes run and the file checks whose files it has
+/// (`file/1.1.1`), or [`MANAGED`] for a ClusterInfo that names a
 /// managed platform.
 pub fn counted(object: &palisade_core::Object, node: &palisade_core::Node, pod: Option<&palisade_core::PodSpecView>) -> Vec<&'static str> {
     use palisade_core::Node;
@@ -96,6 +97,10 @@ pub fn counted(object: &palisade_core::Object, node: &palisade_core::Node, pod: 
                 .collect();
             if node.get_path(&["spec", "kubelet"]).is_some_and(|k| !k.is_null()) {
                 out.push(KUBELET);
+            }
+            if let Some(spec) = node.get("spec") {
+                let files = files::NodeFiles::of_host(spec);
+                out.extend(files::FILE_CHECKS.iter().filter(|c| !files.paths(c).is_empty()).map(|c| c.counted));
             }
             out.sort();
             out.dedup();

@@ -15,7 +15,8 @@ pub fn run(args: MergeArgs) -> ExitCode {
     let (mut findings, mut suppressed, mut errors) = (Vec::new(), Vec::new(), Vec::new());
     let mut hosts: BTreeSet<String> = BTreeSet::new();
     let mut failing: BTreeMap<(String, Option<String>), BTreeSet<String>> = BTreeMap::new();
-    let mut objects = 0u64;
+    let (mut objects, mut workloads) = (0u64, 0u64);
+    let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
     for path in &args.reports {
         let report: Value = match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())) {
             Ok(v) => v,
@@ -35,6 +36,10 @@ pub fn run(args: MergeArgs) -> ExitCode {
             }
         }
         objects += report["summary"]["objects"].as_u64().unwrap_or(0);
+        workloads += report["summary"]["workloads"].as_u64().unwrap_or(0);
+        for (kind, n) in report["summary"]["kinds"].as_object().into_iter().flatten() {
+            *kinds.entry(kind.clone()).or_default() += n.as_u64().unwrap_or(0);
+        }
         for f in report["findings"].as_array().into_iter().flatten() {
             if let Some(h) = &host {
                 failing.entry(check_of(f)).or_default().insert(h.clone());
@@ -58,7 +63,7 @@ pub fn run(args: MergeArgs) -> ExitCode {
     let merged = json!({
         "schema": "palisade.report/v1",
         "tool": {"name": "palisade", "version": env!("CARGO_PKG_VERSION")},
-        "summary": {"files": args.reports.len(), "objects": objects, "findings": findings.len(), "suppressed": suppressed.len(), "errors": errors.len(), "skipped": 0, "by_severity": by_severity},
+        "summary": {"files": args.reports.len(), "objects": objects, "findings": findings.len(), "suppressed": suppressed.len(), "errors": errors.len(), "skipped": 0, "by_severity": by_severity, "workloads": workloads, "kinds": kinds},
         "findings": findings, "suppressed": suppressed, "errors": errors, "skipped": [],
         "merge": {"reports": args.reports.len(), "hosts": hosts, "checks": checks},
     });

@@ -25,11 +25,26 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         eprintln!("error: nothing to scan: give files, directories, `-` for stdin, or --kustomize DIR\n\nFor more information, try 'palisade scan --help'.");
         return ExitCode::from(2);
     }
-    let setup = match Setup::new(&args.check, &args.paths, args.namespace.clone()) {
+    // `compliance` also judges saved reports; the other paths are inputs to scan.
+    let (saved, paths) = if compliance {
+        match saved_reports(&args.paths) {
+            Ok(split) => split,
+            Err(code) => return code,
+        }
+    } else {
+        (Vec::new(), args.paths.clone())
+    };
+    let setup = match Setup::new(&args.check, &paths, args.namespace.clone()) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (inputs, mut errors) = collect_inputs(&args.paths, &args.kustomize);
+    if paths.is_empty() && args.kustomize.is_empty() {
+        let mut report = Report { rules: setup.engine.rules().iter().map(|r| r.meta()).collect(), ..Report::default() };
+        saved.into_iter().for_each(|r| report.absorb(r));
+        report.sort();
+        return setup.finish(report, &args.check, compliance);
+    }
+    let (inputs, mut errors) = collect_inputs(&paths, &args.kustomize);
     let stdin_uses = inputs.iter().filter(|i| **i == Input::Stdin).count();
     if stdin_uses > 1 {
         eprintln!("error: `-` (standard input) given more than once");
@@ -55,7 +70,35 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
     }
     errors.append(&mut report.errors);
     report.errors = errors;
+    if !saved.is_empty() {
+        saved.into_iter().for_each(|r| report.absorb(r));
+        report.sort();
+    }
     setup.finish(report, &args.check, compliance)
+}
+
+/// Splits the paths into saved Palisade JSON reports, read back, and inputs to scan. A
+/// report that cannot be read is an error naming the file (exit 2).
+fn saved_reports(paths: &[std::path::PathBuf]) -> Result<(Vec<Report>, Vec<std::path::PathBuf>), ExitCode> {
+    let (mut reports, mut rest) = (Vec::new(), Vec::new());
+    for path in paths {
+        let json = path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let value = json.then(|| std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())).flatten();
+        match value.filter(palisade_report::read::is_report) {
+            Some(v) => {
+                let rule_of = |id: &str| palisade_rules::registry::all().iter().map(|r| r.meta()).find(|m| m.id == id);
+                match palisade_report::read::read(&v, &rule_of) {
+                    Ok(r) => reports.push(r),
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", path.display());
+                        return Err(ExitCode::from(2));
+                    }
+                }
+            }
+            None => rest.push(path.clone()),
+        }
+    }
+    Ok((reports, rest))
 }
 
 /// `compliance` needs a framework with controls, and writes a table or JSON.
