@@ -210,6 +210,9 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
     if let Some(h) = &report.host {
         write!(out, ",\n  \"host\": {}", json!(h))?;
     }
+    if let Some(p) = &report.probe {
+        write!(out, ",\n  \"probe\": {p}")?;
+    }
     writeln!(out, "\n}}")
 }
 

@@ -41,6 +41,9 @@ pub struct Report {
     pub coverage: Option<palisade_core::coverage::Coverage>,
     /// The host a node audit read (`palisade node`), for merging node reports.
     pub host: Option<String>,
+    /// What a probe found (`palisade probe`): how many endpoints it tried, and the facts of
+    /// each open one (TLS, what answers, the anonymous requests and their answers).
+    pub probe: Option<serde_json::Value>,
 }
 
 /// An input, or part of one, that could not be read.

@@ -120,6 +120,24 @@ Examples:
   sudo palisade node
   palisade node --root /mnt/node-image --format json -o node-1.json")]
     Node(NodeArgs),
+    /// Probe endpoints from the outside, as a stranger would: which etcd, API server, kubelet,
+    /// proxy and dashboard ports answer, and what they give away without credentials.
+    #[command(after_help = "TARGET is a host, HOST:PORT, [IPv6]:PORT or a CIDR range (at most a /16 unless
+--force). A target without a port gets the default ports: etcd 2379 and peer 2380, API server
+6443, 443 and 8443, insecure API 8080, kubelet 10250 and read-only 10255, kube-proxy 10256,
+controller manager 10257, scheduler 10259, kubectl proxy 8001, dashboard 9090 (--ports
+replaces them). Each open port gets its TLS facts (version, certificate subject, SANs,
+issuer, expiry, whether a client certificate is required), what answers, and read-only
+anonymous requests: etcd's key count over the v3 gateway and the v2 API (never a value), the
+kubelet's /pods, /runningpods, /configz and /metrics, the API server's discovery and
+anonymous lists of namespaces, pods and secrets, dashboards without login. Nothing is
+written, nothing is exploited, no secret is printed. Probe only what you are allowed to.
+
+Examples:
+  palisade probe 10.0.0.12                       every default port of one host
+  palisade probe 10.0.0.0/24 --format json -o exposure.json
+  palisade probe etcd-1.internal:2379 cp-1:6443 --timeout 5s")]
+    Probe(ProbeArgs),
     /// Merge JSON reports of many nodes (`palisade node --format json`) into one: every
     /// finding, and per check which nodes fail and which pass.
     #[command(after_help = "Each input is a palisade.report/v1 JSON report. A node report names its host; other
@@ -247,6 +265,48 @@ pub struct NodeArgs {
 
     #[command(flatten)]
     pub check: CheckArgs,
+}
+
+#[derive(clap::Args)]
+pub struct ProbeArgs {
+    /// Hosts, HOST:PORT or CIDR ranges to probe.
+    #[arg(value_name = "TARGET", required = true)]
+    pub targets: Vec<String>,
+    /// The ports to probe on targets without one (comma-separated), instead of the defaults.
+    #[arg(long, value_name = "PORT,...", value_delimiter = ',')]
+    pub ports: Vec<u16>,
+    /// Probe ranges larger than a /16.
+    #[arg(long)]
+    pub force: bool,
+    /// How long one request may take (handshake, question and answer): 500ms, 3s.
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// How long a connection may take to open.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub connect_timeout: std::time::Duration,
+    /// How many endpoints to probe at once.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub concurrency: usize,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+/// `500ms`, `3s`, `1m`, or plain seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, unit) = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).map(|i| t.split_at(i)).unwrap_or((t, "s"));
+    let n: f64 = number.parse().map_err(|_| format!("`{text}` is not a duration (500ms, 3s, 1m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("`{text}`: the unit must be ms, s or m")),
+    };
+    if secs <= 0.0 || !secs.is_finite() {
+        return Err(format!("`{text}` must be more than zero"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 #[derive(clap::Args)]

@@ -6,6 +6,7 @@ pub mod inventory;
 pub mod merge;
 pub mod netpol;
 pub mod node;
+pub mod probe;
 pub mod policy;
 pub mod rbac;
 pub mod rules;

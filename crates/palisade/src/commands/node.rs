@@ -3,8 +3,6 @@
 
 use super::scan::Setup;
 use crate::cli::NodeArgs;
-use palisade_analysis::model::Model;
-use palisade_report::Report;
 use std::process::ExitCode;
 
 pub fn run(args: NodeArgs) -> ExitCode {
@@ -18,20 +16,7 @@ pub fn run(args: NodeArgs) -> ExitCode {
     };
     let host = palisade_node::Host::new(&args.root).describe();
     let name = host["metadata"]["name"].as_str().map(str::to_string);
-    let node = palisade_source::json::node_of(&host);
-    let engine = &setup.engine;
-    let outcome = engine.evaluate_live(&node);
-    let mut model = Model::default();
-    for (key, facts) in outcome.facts {
-        model.load(key, facts);
-    }
-    let end = engine.finish(&model);
-    let mut report = Report { rules: engine.rules().iter().map(|r| r.meta()).collect(), objects: outcome.objects, ..Report::default() };
-    report.findings.extend(outcome.findings);
-    report.suppressed.extend(outcome.suppressed);
-    report.findings.extend(end.findings);
-    report.suppressed.extend(end.suppressed);
-    report.kinds = model.kind_counts().clone();
+    let mut report = setup.judge(&[host]);
     report.host = name;
     if !args.root.join("proc").is_dir() && !args.check.quiet {
         eprintln!("note: no proc/ under {}: running processes were not audited, files only", args.root.display());

@@ -50,7 +50,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         eprintln!("error: `-` (standard input) given more than once");
         return ExitCode::from(2);
     }
-    let progress = progress_bar(&args.check, inputs.len());
+    let progress = progress_bar(&args.check, inputs.len(), "scanning files");
     let tick = || {
         if let Some(p) = &progress {
             p.inc(1);
@@ -175,6 +175,28 @@ impl Setup {
         }
     }
 
+    /// Judges objects a source described (a node's Host, probed Endpoints) as one input: each
+    /// through the rules, then the cross-object rules over them all.
+    pub fn judge(&self, objects: &[serde_json::Value]) -> Report {
+        let engine = &self.engine;
+        let mut model = palisade_analysis::model::Model::default();
+        let mut report = Report { rules: engine.rules().iter().map(|r| r.meta()).collect(), ..Report::default() };
+        for object in objects {
+            let outcome = engine.evaluate_live(&palisade_source::json::node_of(object));
+            for (key, facts) in outcome.facts {
+                model.load(key, facts);
+            }
+            report.objects += outcome.objects;
+            report.findings.extend(outcome.findings);
+            report.suppressed.extend(outcome.suppressed);
+        }
+        let end = engine.finish(&model);
+        report.findings.extend(end.findings);
+        report.suppressed.extend(end.suppressed);
+        report.kinds = model.kind_counts().clone();
+        report
+    }
+
     /// Adds the compliance view, writes the report and gives the exit code.
     pub fn finish(&self, mut report: Report, args: &CheckArgs, compliance: bool) -> ExitCode {
         if let Some(fw) = &self.framework {
@@ -203,13 +225,15 @@ fn exit_code(report: &Report, fail_on: Severity) -> ExitCode {
     }
 }
 
-fn progress_bar(args: &CheckArgs, inputs: usize) -> Option<ProgressBar> {
+/// A progress bar on a terminal for `inputs` pieces of work (`files`, `endpoints`), when
+/// there are enough of them to wait for.
+pub fn progress_bar(args: &CheckArgs, inputs: usize, what: &str) -> Option<ProgressBar> {
     if args.quiet || inputs < 50 || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = ProgressBar::new(inputs as u64);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} scanning {pos}/{len} files {wide_bar} {eta}")
+        ProgressStyle::with_template(&format!("{{spinner}} {what} {{pos}}/{{len}} {{wide_bar}} {{eta}}"))
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     Some(bar)

@@ -1,0 +1,46 @@
+//! `palisade probe TARGET...`: the endpoints the user names, probed from the outside by
+//! `palisade_probe` (each open one an Endpoint object), through the same engine as
+//! everything else.
+
+use super::scan::{progress_bar, Setup};
+use crate::cli::ProbeArgs;
+use std::process::ExitCode;
+
+pub fn run(args: ProbeArgs) -> ExitCode {
+    let setup = match Setup::new(&args.check, &[], None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let ports: Vec<u16> = if args.ports.is_empty() { palisade_probe::DEFAULT_PORTS.iter().map(|k| k.port).collect() } else { args.ports.clone() };
+    if let Some(zero) = ports.iter().find(|p| **p == 0) {
+        eprintln!("error: --ports: {zero} is not a port (1–65535)");
+        return ExitCode::from(2);
+    }
+    let plan = match palisade_probe::plan(&args.targets, &ports, args.force) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = palisade_probe::Options { connect_timeout: args.connect_timeout, timeout: args.timeout, concurrency: args.concurrency };
+    let progress = progress_bar(&args.check, plan.len(), "probing endpoints");
+    let tick = || {
+        if let Some(p) = &progress {
+            p.inc(1);
+        }
+    };
+    let outcome = palisade_probe::probe(plan, options, &tick);
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    if !args.check.quiet {
+        let open: Vec<String> = outcome.endpoints.iter().map(|e| format!("{} ({})", e["metadata"]["name"].as_str().unwrap_or(""), e["spec"]["service"].as_str().unwrap_or("unknown"))).collect();
+        eprintln!("probed {} endpoints: {} open{}{}, {} closed or silent", outcome.probed, open.len(), if open.is_empty() { "" } else { ": " }, open.join(", "), outcome.closed);
+    }
+    let mut report = setup.judge(&outcome.endpoints);
+    let endpoints: Vec<serde_json::Value> = outcome.endpoints.iter().map(|e| e["spec"].clone()).collect();
+    report.probe = Some(serde_json::json!({"probed": outcome.probed, "closed": outcome.closed, "endpoints": endpoints}));
+    report.sort();
+    setup.finish(report, &args.check, false)
+}
