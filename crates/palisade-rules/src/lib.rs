@@ -10,6 +10,7 @@ pub mod check;
 pub mod cp;
 pub mod docs;
 pub mod engine;
+pub mod exp;
 pub mod frameworks;
 pub mod host;
 pub mod img;

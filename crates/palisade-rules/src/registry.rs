@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{cp, host, img, net, node, ns, pod, pol, rbac, sec, svc, ver};
+use crate::{cp, exp, host, img, net, node, ns, pod, pol, rbac, sec, svc, ver};
 use crate::check::Rule;
 
 /// Every rule, in catalogue order.
@@ -94,6 +94,15 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &host::auditd_not_running::AuditdNotRunning,
         &host::exposed_listener::ExposedListener,
         &host::unneeded_service::UnneededService,
+        &exp::etcd_anonymous_read::EtcdAnonymousRead,
+        &exp::etcd_exposed::EtcdExposed,
+        &exp::kubelet_anonymous::KubeletAnonymous,
+        &exp::kubelet_read_only_port::KubeletReadOnlyPort,
+        &exp::apiserver_anonymous::ApiserverAnonymous,
+        &exp::apiserver_insecure::ApiserverInsecure,
+        &exp::dashboard_exposed::DashboardExposed,
+        &exp::component_exposed::ComponentExposed,
+        &exp::certificate_expiry::CertificateExpiry,
         &ver::server_version::ServerVersion,
         &ver::kubelet_version::KubeletVersion,
         // Waiver rules come last: stale-waiver needs every other finding to have met the
