@@ -31,12 +31,6 @@ fn tls_error(e: &std::io::Error) -> Option<&rustls::Error> {
     e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
 }
 
-/// Whether a failed handshake means the peer does not speak TLS.
-fn not_tls(e: &std::io::Error) -> bool {
-    matches!(tls_error(e), Some(rustls::Error::InvalidMessage(_)) | Some(rustls::Error::InappropriateMessage { .. }))
-        || matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset)
-}
-
 /// Whether an error is the server refusing a client without a certificate.
 fn certificate_refused(e: &std::io::Error) -> bool {
     use rustls::AlertDescription as A;
@@ -235,13 +229,18 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Option<Value> {
     }
     drop(probe);
     let mut checks = Map::new();
-    let (scheme, tls_facts, version) = match handshake(ep, options).await {
-        Ok((facts, answer)) => (Scheme::Tls, Some(facts), answer),
-        Err(e) if not_tls(&e) => {
-            let plain = Conn { ep, scheme: Scheme::Plain, options };
-            (Scheme::Plain, None, plain.get("/version").await)
+    // Plain HTTP first: a TLS server drops a plaintext request at once (Go's answers "Client
+    // sent an HTTP request to an HTTPS server"), while a plain server may wait silently on a
+    // TLS ClientHello until the timeout.
+    let plain = Conn { ep, scheme: Scheme::Plain, options }.get("/version").await;
+    let speaks_plain = plain.as_ref().is_ok_and(|r| !(r.status == 400 && r.text().contains("HTTPS")));
+    let (scheme, tls_facts, version) = if speaks_plain {
+        (Scheme::Plain, None, plain)
+    } else {
+        match handshake(ep, options).await {
+            Ok((facts, answer)) => (Scheme::Tls, Some(facts), answer),
+            Err(e) => (Scheme::Tls, Some(json!({"error": e.to_string()})), Err(e.to_string())),
         }
-        Err(e) => (Scheme::Tls, Some(json!({"error": e.to_string()})), Err(e.to_string())),
     };
     let refused = tls_facts.as_ref().is_some_and(|t| t["client_certificate"] == "required");
     let conn = Conn { ep, scheme, options };
@@ -255,7 +254,11 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Option<Value> {
         if etcd(&conn, &mut checks).await { "etcd" } else { "etcd-peer" }.to_string()
     } else {
         let api = conn.get("/api").await;
-        if api.as_ref().ok().and_then(Response::json).is_some_and(|v| v["kind"] == "APIVersions") || version_json.as_ref().is_some_and(|v| v.get("gitVersion").is_some() && expected.is_some_and(|e| e.starts_with("kube-apiserver") || e == "kubectl-proxy")) {
+        // The API server's /api is discovery, or a JSON Status refusing a stranger.
+        let api_json = api.as_ref().ok().and_then(Response::json);
+        let is_api = api_json.as_ref().is_some_and(|v| v["kind"] == "APIVersions")
+            || (version_json.as_ref().is_some_and(|v| v.get("gitVersion").is_some()) && (api_json.as_ref().is_some_and(|v| v["kind"] == "Status") || expected.is_some_and(|e| e.starts_with("kube-apiserver") || e == "kubectl-proxy")));
+        if is_api {
             apiserver(&conn, &mut checks, &version).await;
             match (scheme, expected) {
                 (Scheme::Plain, Some("kubectl-proxy")) => "kubectl-proxy",
@@ -265,7 +268,14 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Option<Value> {
             .to_string()
         } else {
             let pods = conn.get("/pods").await;
-            let kubelet_like = pods.as_ref().is_ok_and(|r| r.json().is_some_and(|v| v["kind"] == "PodList") || (matches!(r.status, 401 | 403) && expected.is_some_and(|e| e.starts_with("kubelet"))));
+            // A kubelet lists pods, or refuses a stranger in plain text ("Unauthorized", or
+            // "Forbidden (user=system:anonymous, verb=get, resource=nodes, subresource=proxy)")
+            // where the API server would answer with a JSON Status.
+            let kubelet_like = pods.as_ref().is_ok_and(|r| {
+                let refusal = r.text();
+                r.json().is_some_and(|v| v["kind"] == "PodList")
+                    || (matches!(r.status, 401 | 403) && (expected.is_some_and(|e| e.starts_with("kubelet")) || refusal.trim() == "Unauthorized" || refusal.contains("subresource=")))
+            });
             let root = if kubelet_like { None } else { conn.get("/").await.ok() };
             if kubelet_like {
                 kubelet(&conn, &mut checks).await;

@@ -11,11 +11,13 @@
 //!
 //! A test proves it faithful with the real `kubectl`. [`TestServer::start`] runs it on a
 //! loopback port in a background thread; `palisade-testserver` (the binary) serves files.
+//! [`canned::Canned`] stands in for the other components `palisade probe` talks to.
 
 mod api;
+pub mod canned;
 mod select;
 mod store;
-mod tls;
+pub mod tls;
 
 pub use store::Resource;
 

@@ -9,6 +9,10 @@ pub struct Certs {
     pub ca_pem: String,
     pub client_cert_pem: String,
     pub client_key_pem: String,
+    /// The server's certificate (for `localhost` and `127.0.0.1`) and key, for servers
+    /// started from files (a real etcd).
+    pub server_cert_pem: String,
+    pub server_key_pem: String,
     pub server: Arc<rustls::ServerConfig>,
 }
 
@@ -53,5 +57,12 @@ pub fn generate() -> Certs {
         .with_single_cert(vec![server_cert.der().clone(), ca_cert.der().clone()], key)
         .expect("server config");
     server.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Certs { ca_pem, client_cert_pem: client_cert.pem(), client_key_pem: client_key.serialize_pem(), server: Arc::new(server) }
+    Certs {
+        ca_pem,
+        client_cert_pem: client_cert.pem(),
+        client_key_pem: client_key.serialize_pem(),
+        server_cert_pem: server_cert.pem(),
+        server_key_pem: server_key.serialize_pem(),
+        server: Arc::new(server),
+    }
 }
