@@ -89,8 +89,9 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
         "EncryptionConfiguration", "AdmissionConfiguration", "AuthenticationConfiguration",
         "AuthorizationConfiguration", "TracingConfiguration", "KubeletConfiguration",
         "KubeSchedulerConfiguration", "KubeProxyConfiguration", "EgressSelectorConfiguration",
-        // What Palisade's live and node sources report of a cluster and of a host.
-        "ClusterInfo", "Host",
+        // What Palisade's live, node and probe sources report of a cluster, a host and an
+        // endpoint (palisade.io/v1 `Endpoint`, not the core `Endpoints`).
+        "ClusterInfo", "Host", "Endpoint",
     ];
     KINDS.contains(&kind) || kind.starts_with("Cluster")
 }

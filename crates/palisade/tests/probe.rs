@@ -105,7 +105,7 @@ fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
     report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule).collect()
 }
 
-fn endpoint<'a>(report: &'a Value, port: u16) -> &'a Value {
+fn endpoint(report: &Value, port: u16) -> &Value {
     report["probe"]["endpoints"].as_array().unwrap().iter().find(|e| e["port"] == port).unwrap_or_else(|| panic!("no endpoint on {port}: {}", report["probe"]))
 }
 
@@ -131,9 +131,13 @@ fn an_open_etcd_is_critical_with_evidence_and_no_value_is_printed() {
     assert!(exposed.iter().any(|m| m.contains("metrics")) && exposed.iter().any(|m| m.contains("peer port")), "{exposed:?}");
     assert!(report["findings"].as_array().unwrap().iter().any(|f| f["controls"].as_array().unwrap().iter().any(|c| c == "cis-1.12:2.2")));
     assert!(!raw.contains(SECRET) && !raw.contains(&b64(SECRET)), "a value was printed");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(common::repo().join("schema/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::options().should_validate_formats(false).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     let table = palisade(&["probe", &client], None);
     assert!(table.stdout.contains("EXP001") && !table.stdout.contains(SECRET), "{}", table.stdout);
-    assert!(table.stderr.contains("1 open: 127.0.0.1:") && table.stderr.contains("(etcd)"), "{}", table.stderr);
+    assert!(table.stderr.contains("1 open, 0 closed") && table.stderr.contains(&format!("{client:<22} etcd")), "{}", table.stderr);
 }
 
 #[test]
@@ -190,6 +194,8 @@ fn stand_in_kubelets_api_servers_and_dashboards_are_judged_both_ways() {
     assert!(on("EXP007", &dashboard)[0].contains("without a login"));
     let https = endpoint(&report, careless_kubelet.addr.port());
     assert_eq!(https["tls"]["client_certificate"], "requested", "the stand-in asks for a certificate but does not require one");
+    let listed = palisade(&["probe", &at(&careless_kubelet)], None).stderr;
+    assert!(listed.contains("kubelet") && listed.contains("client certificate requested") && listed.contains("CN=palisade-testserver"), "{listed}");
     assert!(!raw.contains(SECRET) && !raw.contains("VE9QLVNFQ1JFVA=="), "no value is printed");
     for c in [&careless_kubelet, &read_only, &hardened_kubelet, &careless_api, &hardened_api, &insecure_api, &dashboard] {
         assert!(c.requests().iter().all(|r| r.starts_with("GET ")), "read-only requests only: {:?}", c.requests());

@@ -1,12 +1,13 @@
 use super::{answered, at_check, endpoint, evidence, service};
 use crate::check::Check;
-use palisade_core::{Context, Severity, Target, Violation};
+use palisade_core::{Context, FieldPath, Node, Severity, Target, Violation};
 
 declare_rule! {
     /// ## What it does
     /// Flags what an etcd (found by `palisade probe`) tells a client without a certificate
-    /// short of its keys (EXP001): its metrics (medium), its version (low), and a peer port
-    /// that lists the cluster's members to a stranger (medium).
+    /// short of its keys (EXP001): serving clients over plain HTTP at all (high), its
+    /// metrics (medium), its version (low), and a peer port that lists the cluster's members
+    /// to a stranger (medium).
     ///
     /// ## Why is this bad?
     /// An etcd that answers anyone at all is one configuration change away from serving its
@@ -49,6 +50,11 @@ impl Check for EtcdExposed {
         let Some(spec) = endpoint(t) else { return };
         match service(spec) {
             "etcd" => {
+                if spec.get("scheme").and_then(Node::as_str) == Some("http") {
+                    let mut v = Violation::new(FieldPath::root().keys(&["spec", "scheme"]), format!("{}: etcd serves clients over plain HTTP: every key, Secrets included, crosses the network unencrypted", t.object.name));
+                    v.severity = Some(Severity::High);
+                    out.push(v);
+                }
                 if let Some(a) = answered(spec, "etcd.metrics") {
                     out.push(at_check(t, "etcd.metrics", Severity::Medium, format!("etcd serves its metrics without a client certificate{}", evidence(a))));
                 }

@@ -49,13 +49,13 @@ impl Check for KubeletAnonymous {
             return;
         }
         for (check, severity, what) in [
-            ("kubelet.pods", Severity::Critical, "/pods: every pod's spec, its environment included"),
+            ("kubelet.pods", Severity::Critical, "/pods (every pod's spec, its environment included)"),
             ("kubelet.runningpods", Severity::Critical, "/runningpods/"),
-            ("kubelet.configz", Severity::Critical, "/configz: its whole configuration"),
+            ("kubelet.configz", Severity::Critical, "/configz (its whole configuration)"),
             ("kubelet.metrics", Severity::Medium, "/metrics"),
         ] {
             if let Some(a) = answered(spec, check) {
-                out.push(at_check(t, check, severity, format!("the kubelet serves {what} to anonymous requests{}", evidence(a))));
+                out.push(at_check(t, check, severity, format!("the kubelet answers anonymous requests for {what}{}", evidence(a))));
             }
         }
     }

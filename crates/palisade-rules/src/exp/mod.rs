@@ -21,7 +21,7 @@ pub(crate) fn endpoint<'a>(t: &Target<'a>) -> Option<&'a Node> {
 }
 
 /// The service the probe identified.
-pub(crate) fn service<'a>(spec: &'a Node) -> &'a str {
+pub(crate) fn service(spec: &Node) -> &str {
     spec.get("service").and_then(Node::as_str).unwrap_or("unknown")
 }
 

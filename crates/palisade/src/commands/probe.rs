@@ -35,12 +35,34 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         p.finish_and_clear();
     }
     if !args.check.quiet {
-        let open: Vec<String> = outcome.endpoints.iter().map(|e| format!("{} ({})", e["metadata"]["name"].as_str().unwrap_or(""), e["spec"]["service"].as_str().unwrap_or("unknown"))).collect();
-        eprintln!("probed {} endpoints: {} open{}{}, {} closed or silent", outcome.probed, open.len(), if open.is_empty() { "" } else { ": " }, open.join(", "), outcome.closed);
+        eprintln!("probed {} endpoints: {} open, {} closed or silent", outcome.probed, outcome.endpoints.len(), outcome.closed);
+        for e in &outcome.endpoints {
+            eprintln!("  {}", open_line(&e["spec"]));
+        }
     }
     let mut report = setup.judge(&outcome.endpoints);
     let endpoints: Vec<serde_json::Value> = outcome.endpoints.iter().map(|e| e["spec"].clone()).collect();
     report.probe = Some(serde_json::json!({"probed": outcome.probed, "closed": outcome.closed, "endpoints": endpoints}));
     report.sort();
     setup.finish(report, &args.check, false)
+}
+
+/// One open endpoint in a line: address, what answers, and its TLS facts.
+fn open_line(spec: &serde_json::Value) -> String {
+    let address = format!("{}:{}", spec["host"].as_str().unwrap_or(""), spec["port"]);
+    let mut line = format!("{address:<22} {:<24} {}", spec["service"].as_str().unwrap_or("unknown"), spec["scheme"].as_str().unwrap_or(""));
+    let tls = &spec["tls"];
+    if let Some(version) = tls["version"].as_str() {
+        line.push_str(&format!(" {version}"));
+    }
+    if let Some(c) = tls["client_certificate"].as_str() {
+        line.push_str(&format!(", client certificate {c}"));
+    }
+    let cert = &tls["certificate"];
+    if let Some(subject) = cert["subject"].as_str() {
+        let until = cert["not_after"].as_str().unwrap_or("").get(..10).unwrap_or("");
+        let signed = if cert["self_signed"] == true { "self-signed, " } else { "" };
+        line.push_str(&format!(", {subject} ({signed}until {until})"));
+    }
+    line
 }
