@@ -28,7 +28,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { connect_timeout: Duration::from_secs(1), timeout: Duration::from_secs(3), concurrency: 256 }
+        Options { connect_timeout: Duration::from_secs(1), timeout: Duration::from_secs(3), concurrency: 512 }
     }
 }
 
@@ -41,6 +41,8 @@ pub struct Outcome {
     pub probed: usize,
     /// Endpoints that refused the connection or did not answer in time.
     pub closed: usize,
+    /// Endpoints that could not be probed (`address:port`), and why: not counted as closed.
+    pub errors: Vec<(String, String)>,
 }
 
 /// Probes every endpoint; `on_done` is called as each finishes (for a progress bar).
@@ -54,20 +56,22 @@ pub fn probe(endpoints: Vec<Endpoint>, options: Options, on_done: &(dyn Fn() + S
             let gate = gate.clone();
             tasks.spawn(async move {
                 let _permit = gate.acquire_owned().await.expect("the semaphore stays open");
-                (i, service::describe(&ep, &options).await)
+                (i, ep.addr.to_string(), service::describe(&ep, &options).await)
             });
         }
         let mut found: Vec<(usize, Value)> = Vec::new();
-        let mut closed = 0;
+        let (mut closed, mut errors) = (0, Vec::new());
         while let Some(done) = tasks.join_next().await {
             on_done();
             match done {
-                Ok((i, Some(v))) => found.push((i, v)),
-                Ok((_, None)) => closed += 1,
-                Err(e) => eprintln!("warning: a probe task failed: {e}"),
+                Ok((i, _, Ok(Some(v)))) => found.push((i, v)),
+                Ok((_, _, Ok(None))) => closed += 1,
+                Ok((_, addr, Err(e))) => errors.push((addr, e)),
+                Err(e) => errors.push((String::new(), format!("a probe failed: {e}"))),
             }
         }
         found.sort_by_key(|(i, _)| *i);
-        Outcome { endpoints: found.into_iter().map(|(_, v)| v).collect(), probed, closed }
+        errors.sort();
+        Outcome { endpoints: found.into_iter().map(|(_, v)| v).collect(), probed, closed, errors }
     })
 }

@@ -46,7 +46,7 @@ impl Conn<'_> {
     async fn ask(&self, method: &str, path: &str, body: Option<&str>) -> Result<Response, String> {
         let host = self.ep.host.as_str();
         let work = async {
-            let tcp = timeout(self.options.connect_timeout, TcpStream::connect(self.ep.addr)).await.map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+            let tcp = connect(self.ep, self.options).await?;
             match self.scheme {
                 Scheme::Plain => {
                     let mut s = tcp;
@@ -191,7 +191,7 @@ async fn dashboard(conn: &Conn<'_>, checks: &mut Map<String, Value>) {
 /// The TLS facts of an endpoint, and whether it refused us for lack of a client certificate.
 async fn handshake(ep: &Endpoint, options: &Options) -> Result<(Value, Result<Response, String>), std::io::Error> {
     let seen = Arc::new(tls::Seen::default());
-    let tcp = timeout(options.connect_timeout, TcpStream::connect(ep.addr)).await.map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+    let tcp = connect(ep, options).await?;
     let connected = timeout(options.timeout, tokio_rustls::TlsConnector::from(tls::config(seen.clone())).connect(server_name(ep), tcp)).await.map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))?;
     let facts = |version: Option<String>, refused: bool| {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
@@ -220,14 +220,37 @@ async fn handshake(ep: &Endpoint, options: &Options) -> Result<(Value, Result<Re
     }
 }
 
-/// The Endpoint object of an open endpoint, or `None` when it is closed.
-pub async fn describe(ep: &Endpoint, options: &Options) -> Option<Value> {
-    // Closed or filtered: nothing answers.
-    let probe = timeout(options.connect_timeout, TcpStream::connect(ep.addr)).await;
-    if !matches!(probe, Ok(Ok(_))) {
-        return None;
+/// A TCP connection within the connect timeout. Running out of file descriptors is waited
+/// out (other probes finish and free theirs), not taken for a closed port.
+async fn connect(ep: &Endpoint, options: &Options) -> std::io::Result<TcpStream> {
+    let mut tries = 0;
+    loop {
+        match timeout(options.connect_timeout, TcpStream::connect(ep.addr)).await {
+            Err(_) => return Err(std::io::Error::from(std::io::ErrorKind::TimedOut)),
+            Ok(Err(e)) if e.raw_os_error() == Some(24) && tries < 200 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            Ok(result) => return result,
+        }
     }
-    drop(probe);
+}
+
+/// Whether a connection error means nothing listens there (refused, unreachable, silent).
+fn closed(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(e.kind(), K::ConnectionRefused | K::TimedOut | K::HostUnreachable | K::NetworkUnreachable | K::ConnectionReset | K::AddrNotAvailable)
+        || matches!(e.raw_os_error(), Some(101 | 110 | 111 | 113))
+}
+
+/// The Endpoint object of an open endpoint, `None` when it is closed, or why it could not
+/// be probed.
+pub async fn describe(ep: &Endpoint, options: &Options) -> Result<Option<Value>, String> {
+    match connect(ep, options).await {
+        Ok(_) => {}
+        Err(e) if closed(&e) => return Ok(None),
+        Err(e) => return Err(format!("cannot connect: {e}")),
+    }
     let mut checks = Map::new();
     // Plain HTTP first: a TLS server drops a plaintext request at once (Go's answers "Client
     // sent an HTTP request to an HTTPS server"), while a plain server may wait silently on a
@@ -294,7 +317,7 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Option<Value> {
             }
         }
     };
-    Some(json!({
+    Ok(Some(json!({
         "apiVersion": "palisade.io/v1",
         "kind": "Endpoint",
         "metadata": {"name": ep.addr.to_string()},
@@ -308,7 +331,7 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Option<Value> {
             "service": service,
             "checks": checks,
         }
-    }))
+    })))
 }
 
 #[cfg(test)]

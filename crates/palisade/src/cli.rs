@@ -285,7 +285,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub connect_timeout: std::time::Duration,
     /// How many endpoints to probe at once.
-    #[arg(long, value_name = "N", default_value_t = 256)]
+    #[arg(long, value_name = "N", default_value_t = 512)]
     pub concurrency: usize,
 
     #[command(flatten)]

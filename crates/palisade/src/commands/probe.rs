@@ -23,6 +23,7 @@ pub fn run(args: ProbeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    raise_open_files(args.concurrency);
     let options = palisade_probe::Options { connect_timeout: args.connect_timeout, timeout: args.timeout, concurrency: args.concurrency };
     let progress = progress_bar(&args.check, plan.len(), "probing endpoints");
     let tick = || {
@@ -35,13 +36,15 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         p.finish_and_clear();
     }
     if !args.check.quiet {
-        eprintln!("probed {} endpoints: {} open, {} closed or silent", outcome.probed, outcome.endpoints.len(), outcome.closed);
+        let failed = if outcome.errors.is_empty() { String::new() } else { format!(", {} not probed (see the errors)", outcome.errors.len()) };
+        eprintln!("probed {} endpoints: {} open, {} closed or silent{failed}", outcome.probed, outcome.endpoints.len(), outcome.closed);
         for e in &outcome.endpoints {
             eprintln!("  {}", open_line(&e["spec"]));
         }
     }
     let mut report = setup.judge(&outcome.endpoints);
     let endpoints: Vec<serde_json::Value> = outcome.endpoints.iter().map(|e| e["spec"].clone()).collect();
+    report.errors = outcome.errors.iter().map(|(endpoint, e)| palisade_report::InputError::whole_file(endpoint.as_str(), e.as_str())).collect();
     report.probe = Some(serde_json::json!({"probed": outcome.probed, "closed": outcome.closed, "endpoints": endpoints}));
     report.sort();
     setup.finish(report, &args.check, false)
@@ -65,4 +68,23 @@ fn open_line(spec: &serde_json::Value) -> String {
         line.push_str(&format!(", {subject} ({signed}until {until})"));
     }
     line
+}
+
+/// Each endpoint in flight holds up to two sockets: lift the soft limit on open files toward
+/// the hard one so `--concurrency` is not cut short by `EMFILE`.
+fn raise_open_files(concurrency: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        let want = (concurrency as u64) * 2 + 64;
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit/setrlimit read and write the struct given; nothing else.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < want {
+                limit.rlim_cur = want.min(limit.rlim_max);
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = concurrency;
 }
