@@ -1,6 +1,6 @@
-use super::{answered, at_check, endpoint, evidence, service};
+use super::{answered, at_check, at_service, endpoint, evidence, service};
 use crate::check::Check;
-use palisade_core::{Context, FieldPath, Severity, Target, Violation};
+use palisade_core::{Context, Severity, Target, Violation};
 
 declare_rule! {
     /// ## What it does
@@ -54,11 +54,7 @@ impl Check for ApiserverInsecure {
         let message = format!("the Kubernetes API over plain HTTP, without authentication, from {who}{secrets}");
         out.push(match answered(spec, "api.secrets") {
             Some(_) => at_check(t, "api.secrets", Severity::Critical, message),
-            None => {
-                let mut v = Violation::new(FieldPath::root().keys(&["spec", "service"]), format!("{}: {message}", t.object.name));
-                v.severity = Some(Severity::Critical);
-                v
-            }
+            None => at_service(t, Severity::Critical, message),
         });
     }
 }

@@ -1,6 +1,6 @@
-use super::{answered, at_check, endpoint, evidence, service};
+use super::{answered, at_check, at_service, endpoint, evidence, service};
 use crate::check::Check;
-use palisade_core::{Context, FieldPath, Severity, Target, Violation};
+use palisade_core::{Context, Severity, Target, Violation};
 
 declare_rule! {
     /// ## What it does
@@ -51,11 +51,7 @@ impl Check for DashboardExposed {
         }
         out.push(match answered(spec, "dashboard.namespaces") {
             Some(a) => at_check(t, "dashboard.namespaces", Severity::Critical, format!("the Kubernetes Dashboard serves cluster data without a login{}", evidence(a))),
-            None => {
-                let mut v = Violation::new(FieldPath::root().keys(&["spec", "service"]), format!("{}: a Kubernetes Dashboard is reachable (it asks for a login)", t.object.name));
-                v.severity = Some(Severity::Medium);
-                v
-            }
+            None => at_service(t, Severity::Medium, "a Kubernetes Dashboard is reachable (it asks for a login)".into()),
         });
     }
 }

@@ -1,6 +1,6 @@
-use super::{answered, at_check, endpoint, evidence, service};
+use super::{answered, at_check, at_service, endpoint, evidence, service};
 use crate::check::Check;
-use palisade_core::{Context, FieldPath, Severity, Target, Violation};
+use palisade_core::{Context, Severity, Target, Violation};
 
 declare_rule! {
     /// ## What it does
@@ -48,11 +48,7 @@ impl Check for KubeletReadOnlyPort {
         }
         out.push(match answered(spec, "kubelet.pods") {
             Some(a) => at_check(t, "kubelet.pods", Severity::High, format!("the kubelet's read-only port is open and serves /pods without authentication{}", evidence(a))),
-            None => {
-                let mut v = Violation::new(FieldPath::root().keys(&["spec", "service"]), format!("{}: the kubelet's read-only port is open", t.object.name));
-                v.severity = Some(Severity::High);
-                v
-            }
+            None => at_service(t, Severity::High, "the kubelet's read-only port is open".into()),
         });
     }
 }

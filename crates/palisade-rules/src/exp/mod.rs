@@ -41,3 +41,10 @@ pub(crate) fn at_check(t: &Target, check: &str, severity: Severity, message: Str
     v.severity = Some(severity);
     v
 }
+
+/// A finding about the endpoint as a whole (what answers there), not one of its answers.
+pub(crate) fn at_service(t: &Target, severity: Severity, message: String) -> Violation {
+    let mut v = Violation::new(FieldPath::root().keys(&["spec", "service"]), format!("{}: {message}", t.object.name));
+    v.severity = Some(severity);
+    v
+}
