@@ -279,8 +279,12 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Result<Option<Value>,
         let api = conn.get("/api").await;
         // The API server's /api is discovery, or a JSON Status refusing a stranger.
         let api_json = api.as_ref().ok().and_then(Response::json);
+        // (Components with delegated authorization refuse with a JSON Status too: on their
+        // ports they are taken for what the port says.)
+        let component_port = expected.is_some_and(|e| matches!(e, "kube-proxy" | "kube-controller-manager" | "kube-scheduler"));
         let is_api = api_json.as_ref().is_some_and(|v| v["kind"] == "APIVersions")
-            || (version_json.as_ref().is_some_and(|v| v.get("gitVersion").is_some()) && (api_json.as_ref().is_some_and(|v| v["kind"] == "Status") || expected.is_some_and(|e| e.starts_with("kube-apiserver") || e == "kubectl-proxy")));
+            || (!component_port && api_json.as_ref().is_some_and(|v| v["kind"] == "Status" && v["apiVersion"] == "v1"))
+            || (version_json.as_ref().is_some_and(|v| v.get("gitVersion").is_some()) && expected.is_some_and(|e| e.starts_with("kube-apiserver") || e == "kubectl-proxy"));
         if is_api {
             apiserver(&conn, &mut checks, &version).await;
             match (scheme, expected) {

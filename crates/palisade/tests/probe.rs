@@ -105,6 +105,11 @@ fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
     report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule).collect()
 }
 
+/// Every finding about one endpoint (`127.0.0.1:PORT`).
+fn on_endpoint<'a>(report: &'a Value, name: &str) -> Vec<&'a Value> {
+    report["findings"].as_array().unwrap().iter().filter(|f| f["object"]["name"] == name).collect()
+}
+
 fn endpoint(report: &Value, port: u16) -> &Value {
     report["probe"]["endpoints"].as_array().unwrap().iter().find(|e| e["port"] == port).unwrap_or_else(|| panic!("no endpoint on {port}: {}", report["probe"]))
 }
@@ -172,14 +177,18 @@ fn stand_in_kubelets_api_servers_and_dashboards_are_judged_both_ways() {
     let secrets = r#"{"kind":"SecretList","items":[{"metadata":{"name":"db"},"data":{"password":"VE9QLVNFQ1JFVA=="}}]}"#;
     let careless_api = Canned::start(&[("/version", 200, version), ("/api", 200, api), ("/apis", 200, r#"{"kind":"APIGroupList","groups":[]}"#), ("/healthz", 200, "ok"), ("/api/v1/namespaces", 200, r#"{"kind":"NamespaceList","items":[{},{}]}"#), ("/api/v1/pods", 403, forbidden), ("/api/v1/secrets", 200, secrets)], true);
     let hardened_api = Canned::start(&[("/version", 200, version), ("/api", 403, forbidden), ("/apis", 403, forbidden), ("/healthz", 200, "ok"), ("/api/v1/namespaces", 403, forbidden), ("/api/v1/pods", 403, forbidden), ("/api/v1/secrets", 403, forbidden)], true);
+    // anonymous-auth=false: even /version is refused, with a JSON Status.
+    let unauthorized = r#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Unauthorized","code":401}"#;
+    let locked_api = Canned::start(&[("/version", 401, unauthorized), ("/api", 401, unauthorized), ("/api/v1/secrets", 401, unauthorized)], true);
     let insecure_api = Canned::start(&[("/version", 200, version), ("/api", 200, api), ("/api/v1/secrets", 200, secrets)], false);
     let dashboard = Canned::start(&[("/", 200, "<!doctype html><html><head><title>Kubernetes Dashboard</title></head><body><kd-root></kd-root></body></html>"), ("/api/v1/login/status", 200, r#"{"tokenPresent":false}"#), ("/api/v1/namespace", 200, r#"{"namespaces":[{"name":"default"},{"name":"shop"}]}"#)], false);
     let at = |c: &Canned| format!("127.0.0.1:{}", c.addr.port());
-    let (code, report, raw) = probe(&[&at(&careless_kubelet), &at(&read_only), &at(&hardened_kubelet), &at(&careless_api), &at(&hardened_api), &at(&insecure_api), &at(&dashboard)]);
+    let (code, report, raw) = probe(&[&at(&careless_kubelet), &at(&read_only), &at(&hardened_kubelet), &at(&careless_api), &at(&hardened_api), &at(&locked_api), &at(&insecure_api), &at(&dashboard)]);
     assert_eq!(code, 1);
     let service = |c: &Canned| endpoint(&report, c.addr.port())["service"].as_str().unwrap().to_string();
     assert_eq!([service(&careless_kubelet), service(&read_only), service(&hardened_kubelet)], ["kubelet", "kubelet-read-only", "kubelet"]);
-    assert_eq!([service(&careless_api), service(&hardened_api), service(&insecure_api), service(&dashboard)], ["kube-apiserver", "kube-apiserver", "kube-apiserver-insecure", "dashboard"]);
+    assert_eq!([service(&careless_api), service(&hardened_api), service(&locked_api), service(&insecure_api), service(&dashboard)], ["kube-apiserver", "kube-apiserver", "kube-apiserver", "kube-apiserver-insecure", "dashboard"]);
+    assert!(on_endpoint(&report, &at(&locked_api)).is_empty());
     let on = |rule: &str, c: &Canned| findings(&report, rule).into_iter().filter(|f| f["object"]["name"] == at(c)).map(|f| f["message"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     let kubelet = on("EXP003", &careless_kubelet);
     assert_eq!(kubelet.len(), 4, "{kubelet:?}");
@@ -197,7 +206,7 @@ fn stand_in_kubelets_api_servers_and_dashboards_are_judged_both_ways() {
     let listed = palisade(&["probe", &at(&careless_kubelet)], None).stderr;
     assert!(listed.contains("kubelet") && listed.contains("client certificate requested") && listed.contains("CN=palisade-testserver"), "{listed}");
     assert!(!raw.contains(SECRET) && !raw.contains("VE9QLVNFQ1JFVA=="), "no value is printed");
-    for c in [&careless_kubelet, &read_only, &hardened_kubelet, &careless_api, &hardened_api, &insecure_api, &dashboard] {
+    for c in [&careless_kubelet, &read_only, &hardened_kubelet, &careless_api, &hardened_api, &locked_api, &insecure_api, &dashboard] {
         assert!(c.requests().iter().all(|r| r.starts_with("GET ")), "read-only requests only: {:?}", c.requests());
     }
 }
