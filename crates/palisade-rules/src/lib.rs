@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod macros;
+pub mod aud;
 pub mod check;
 pub mod cp;
 pub mod docs;

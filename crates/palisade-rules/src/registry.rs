@@ -1,6 +1,6 @@
 //! The ordered catalogue of every rule. IDs are stable and never reused.
 
-use crate::{cp, exp, host, img, net, node, ns, pod, pol, rbac, sec, svc, ver};
+use crate::{aud, cp, exp, host, img, net, node, ns, pod, pol, rbac, sec, svc, ver};
 use crate::check::Rule;
 
 /// Every rule, in catalogue order.
@@ -103,6 +103,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &exp::dashboard_exposed::DashboardExposed,
         &exp::component_exposed::ComponentExposed,
         &exp::certificate_expiry::CertificateExpiry,
+        &aud::pod_exec::PodExec,
+        &aud::anonymous_allowed::AnonymousAllowed,
+        &aud::cluster_admin_granted::ClusterAdminGranted,
+        &aud::system_role_changed::SystemRoleChanged,
         &ver::server_version::ServerVersion,
         &ver::kubelet_version::KubeletVersion,
         // Waiver rules come last: stale-waiver needs every other finding to have met the
