@@ -118,6 +118,8 @@ pub struct Finding {
     pub path: String,
     /// The rule's controls, plus any the violation added.
     pub controls: Cow<'static, [&'static str]>,
+    /// The audit event the finding was detected in (its auditID), for `palisade audit-log`.
+    pub event: Option<Arc<str>>,
 }
 
 impl Finding {
@@ -139,6 +141,7 @@ impl Finding {
             location: v.location,
             path: v.path.render(),
             controls,
+            event: None,
         }
     }
 }

@@ -21,6 +21,8 @@ struct FindingOut<'a> {
     path: &'a str,
     controls: &'a [&'static str],
     remediation: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit_id: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +71,7 @@ fn finding_out<'a>(f: &'a Finding, remediation: &'a str) -> FindingOut<'a> {
         path: &f.path,
         controls: &f.controls,
         remediation,
+        audit_id: f.event.as_deref(),
     }
 }
 

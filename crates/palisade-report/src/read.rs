@@ -73,6 +73,7 @@ fn finding(v: &Value, what: &str, rule_of: &dyn Fn(&str) -> Option<&'static Rule
         location: v.get("location").and_then(location),
         path: v.get("path").and_then(Value::as_str).unwrap_or("").to_string(),
         controls,
+        event: v.get("audit_id").and_then(Value::as_str).map(Into::into),
     })
 }
 

@@ -138,6 +138,19 @@ Examples:
   palisade probe 10.0.0.0/24 --format json -o exposure.json
   palisade probe etcd-1.internal:2379 cp-1:6443 --timeout 5s")]
     Probe(ProbeArgs),
+    /// Detect what an audit log says happened: exec into pods, anonymous requests let
+    /// through, cluster-admin granted, system roles changed, and what the requests created
+    /// (privileged pods, wildcard roles, credentials in ConfigMaps) judged by the usual rules.
+    #[command(name = "audit-log", after_help = "FILE holds Kubernetes audit events (audit.k8s.io/v1, or v1beta1): JSON lines as the log
+backend writes them, or EventList documents as the webhook backend posts them; `-` reads
+standard input. Each finding names the event's auditID and sits at its line of the log. A
+line that is not an event is an error with its line number; the rest is still read.
+
+Examples:
+  palisade audit-log /var/log/kubernetes/audit.log
+  palisade audit-log audit.log --format json -o detections.json
+  kubectl logs -n kube-system kube-apiserver-cp-1 | palisade audit-log -")]
+    AuditLog(AuditLogArgs),
     /// Merge JSON reports of many nodes (`palisade node --format json`) into one: every
     /// finding, and per check which nodes fail and which pass.
     #[command(after_help = "Each input is a palisade.report/v1 JSON report. A node report names its host; other
@@ -262,6 +275,16 @@ pub struct NodeArgs {
     /// The host's root directory.
     #[arg(long, value_name = "DIR", default_value = "/")]
     pub root: PathBuf,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(clap::Args)]
+pub struct AuditLogArgs {
+    /// The audit log (`-` for standard input).
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
 
     #[command(flatten)]
     pub check: CheckArgs,

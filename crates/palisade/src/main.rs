@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Node(args) => commands::node::run(args),
         Command::Probe(args) => commands::probe::run(args),
+        Command::AuditLog(args) => commands::audit_log::run(args),
         Command::Merge(args) => commands::merge::run(args),
         Command::Rules { format } => commands::rules::run_rules(format),
         Command::Policy(cmd) => commands::policy::run(cmd),

@@ -1,5 +1,6 @@
 //! The commands: each reads its inputs with the library, and writes what it found.
 
+pub mod audit_log;
 pub mod cluster;
 pub mod diff;
 pub mod inventory;
