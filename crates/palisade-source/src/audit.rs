@@ -39,6 +39,25 @@ fn problem(v: &Value) -> Option<&'static str> {
     None
 }
 
+/// A request's object with the namespace and name the request URI gave it (`objectRef`)
+/// where its own metadata leaves them out, as the API server would store it.
+fn named(mut object: Value, reference: &Value, line: u32) -> Value {
+    let Some(o) = object.as_object_mut() else { return object };
+    let meta = o.entry("metadata").or_insert_with(|| json!({}));
+    let Some(meta) = meta.as_object_mut() else { return object };
+    for key in ["namespace", "name"] {
+        let missing = meta.get(key).and_then(Value::as_str).is_none_or(str::is_empty);
+        if let Some(value) = reference.get(key).filter(|n| missing && n.is_string()) {
+            meta.insert(key.to_string(), value.clone());
+        }
+    }
+    if !meta.contains_key("name") {
+        let name = meta.get("generateName").cloned().unwrap_or_else(|| json!(format!("unnamed-{line}")));
+        meta.insert("name".into(), name);
+    }
+    object
+}
+
 /// The event `v`, found at `line`.
 fn event(mut v: Value, line: u32) -> Event {
     let name = v.get("auditID").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("line-{line}"));
@@ -49,23 +68,7 @@ fn event(mut v: Value, line: u32) -> Event {
         .filter(|r| matches!(verb.as_str(), "create" | "update") && r.get("kind").is_some_and(Value::is_string) && r.get("apiVersion").is_some())
         .filter(|r| !matches!(r["kind"].as_str(), Some("DeleteOptions" | "Status")))
         .cloned()
-        .map(|mut r| {
-            if let Some(meta) = r.as_object_mut().map(|o| o.entry("metadata").or_insert_with(|| json!({}))) {
-                if let Some(meta) = meta.as_object_mut() {
-                    for key in ["namespace", "name"] {
-                        if !meta.get(key).is_some_and(|n| n.as_str().is_some_and(|s| !s.is_empty())) {
-                            if let Some(value) = reference.get(key).filter(|n| n.is_string()) {
-                                meta.insert(key.to_string(), value.clone());
-                            }
-                        }
-                    }
-                    if !meta.contains_key("name") {
-                        meta.insert("name".into(), meta.get("generateName").cloned().unwrap_or_else(|| json!(format!("unnamed-{line}"))));
-                    }
-                }
-            }
-            r
-        });
+        .map(|r| named(r, &reference, line));
     if let Some(o) = v.as_object_mut() {
         o.insert("apiVersion".into(), json!("audit.k8s.io/v1"));
         o.insert("kind".into(), json!("Event"));
