@@ -108,17 +108,22 @@ Examples:
   palisade diff monday.yaml tuesday.yaml
   palisade diff old-report.json new-report.json --format json")]
     Diff(DiffArgs),
-    /// Audit a node: the Kubernetes processes' flags and the Kubernetes files' permissions
-    /// and owners (CIS §1.1–§4.1), read-only, under a root directory.
+    /// Audit a node: the Kubernetes processes' flags, files and kubelet configuration (CIS
+    /// §1–§4) and the host's hardening, read-only, under a root directory.
     #[command(after_help = "Reads /proc/*/cmdline and the files the CIS Benchmark's node checks are about (static-pod
-manifests, kubeconfigs, the PKI, etcd's data directory, the kubelet's unit, config and CA)
-under --root (default /: run it on the node, or point it at a mounted image or a fixture
-tree). Never writes. The kube-apiserver, controller manager, scheduler and etcd processes
-are judged by the same checks as their static pods.
+manifests, kubeconfigs, the PKI, etcd's data directory, the kubelet's unit, drop-ins, config
+and CA) under --root (default /: run it on the node, or point it at a mounted image or a
+fixture tree). Never writes. The kube-apiserver, controller manager, scheduler and etcd
+processes are judged by the same checks as their static pods; the kubelet's settings where
+the kubelet takes them (flags, then its config file, then the defaults), each finding at the
+file and line that decided. Host hardening too: sshd, AppArmor/SELinux, sysctls, runtime
+sockets, the docker group, auditd, listening sockets and services enabled at boot
+(`node: {services: [...]}` in palisade.yaml names more that are meant to run).
 
 Examples:
   sudo palisade node
-  palisade node --root /mnt/node-image --format json -o node-1.json")]
+  palisade node --root /mnt/node-image --format json -o node-1.json
+  palisade compliance --framework cis-1.12 node-1.json   # §1–§4 control by control")]
     Node(NodeArgs),
     /// Probe endpoints from the outside, as a stranger would: which etcd, API server, kubelet,
     /// proxy and dashboard ports answer, and what they give away without credentials.
@@ -140,7 +145,7 @@ Examples:
     Probe(ProbeArgs),
     /// Detect what an audit log says happened: exec into pods, anonymous requests let
     /// through, cluster-admin granted, system roles changed, and what the requests created
-    /// (privileged pods, wildcard roles, credentials in ConfigMaps) judged by the usual rules.
+    /// (privileged, host-network or host-path pods, NodePorts) judged by the usual rules.
     #[command(name = "audit-log", after_help = "FILE holds Kubernetes audit events (audit.k8s.io/v1, or v1beta1): JSON lines as the log
 backend writes them, or EventList documents as the webhook backend posts them; `-` reads
 standard input. Each finding names the event's auditID and sits at its line of the log. A
