@@ -262,7 +262,8 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Result<Option<Value>,
     } else {
         match handshake(ep, options).await {
             Ok((facts, answer)) => (Scheme::Tls, Some(facts), answer),
-            Err(e) => (Scheme::Tls, Some(json!({"error": e.to_string()})), Err(e.to_string())),
+            // Open, but neither HTTP nor TLS answers (SSH, a database, a silent service).
+            Err(e) => return Ok(Some(object(ep, "tcp", None, "unknown", Map::new(), Some(format!("neither HTTP nor TLS: {e}"))))),
         }
     };
     let refused = tls_facts.as_ref().is_some_and(|t| t["client_certificate"] == "required");
@@ -321,7 +322,12 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Result<Option<Value>,
             }
         }
     };
-    Ok(Some(json!({
+    Ok(Some(object(ep, if scheme == Scheme::Tls { "https" } else { "http" }, tls_facts, &service, checks, None)))
+}
+
+/// The Endpoint object.
+fn object(ep: &Endpoint, scheme: &str, tls: Option<Value>, service: &str, checks: Map<String, Value>, note: Option<String>) -> Value {
+    json!({
         "apiVersion": "palisade.io/v1",
         "kind": "Endpoint",
         "metadata": {"name": ep.addr.to_string()},
@@ -329,13 +335,14 @@ pub async fn describe(ep: &Endpoint, options: &Options) -> Result<Option<Value>,
             "host": ep.host,
             "address": ep.addr.ip().to_string(),
             "port": ep.addr.port(),
-            "expected": expected,
-            "scheme": if scheme == Scheme::Tls { "https" } else { "http" },
-            "tls": tls_facts,
+            "expected": expected(ep.addr.port()),
+            "scheme": scheme,
+            "tls": tls,
             "service": service,
             "checks": checks,
+            "note": note,
         }
-    })))
+    })
 }
 
 #[cfg(test)]

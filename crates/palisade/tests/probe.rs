@@ -212,6 +212,26 @@ fn stand_in_kubelets_api_servers_and_dashboards_are_judged_both_ways() {
 }
 
 #[test]
+fn an_open_port_that_speaks_neither_http_nor_tls_is_listed_as_tcp() {
+    // A banner-first service (as SSH is): it talks, but not HTTP, and drops TLS.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut s = stream;
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.2\r\n");
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf);
+        }
+    });
+    let (code, report, _) = probe(&[&format!("127.0.0.1:{port}"), "--timeout", "1s"]);
+    let ep = endpoint(&report, port);
+    assert_eq!((ep["scheme"].as_str(), ep["service"].as_str()), (Some("tcp"), Some("unknown")), "{ep}");
+    assert!(ep["note"].as_str().unwrap().contains("neither HTTP nor TLS"));
+    assert_eq!(code, 0);
+}
+
+#[test]
 fn closed_ports_ranges_and_bad_targets() {
     let closed = free_port().to_string();
     let (code, report, _) = probe(&["127.0.0.1", "--ports", &closed]);
