@@ -78,9 +78,12 @@ impl Violation {
         self
     }
 
-    /// Places this finding at `line` of `file` (a host's file, not the object's source).
-    pub fn in_file(mut self, file: &str, line: u32) -> Violation {
-        self.location = Some(Location { file: file.into(), line, column: 1, document: 1, template: None });
+    /// Places this finding at a line of a file (a host's file, not the object's source),
+    /// when there is one.
+    pub fn in_file(mut self, place: Option<(String, u32)>) -> Violation {
+        if let Some((file, line)) = place {
+            self.location = Some(Location { file: file.into(), line, column: 1, document: 1, template: None });
+        }
         self
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod compliance;
 pub mod coverage;
+pub mod encoding;
 pub mod estate;
 pub mod anchor;
 pub mod finding;

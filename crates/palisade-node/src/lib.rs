@@ -9,16 +9,11 @@ pub mod host;
 pub mod systemd;
 
 use palisade_analysis::controlplane::files::paths_to_stat;
-use palisade_analysis::controlplane::Component;
+use palisade_analysis::controlplane::{runs, Component};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-
-/// Whether a command line runs the kubelet.
-fn is_kubelet(argv: &[String]) -> bool {
-    argv.first().is_some_and(|p| p.rsplit('/').next() == Some("kubelet"))
-}
 
 /// The host under `root`.
 pub struct Host {
@@ -69,7 +64,7 @@ impl Host {
     /// The command lines of the control-plane components and the kubelet, by pid.
     fn kubernetes_processes(all: &[(u32, Vec<String>)]) -> Vec<(u32, Vec<String>)> {
         all.iter()
-            .filter(|(_, argv)| Component::of_command(argv).is_some() || is_kubelet(argv))
+            .filter(|(_, argv)| Component::of_command(argv).is_some() || runs(argv, "kubelet"))
             .cloned()
             .collect()
     }
@@ -133,7 +128,7 @@ impl Host {
     /// each argument is written in, and its config file (`--config`, or kubeadm's
     /// `/var/lib/kubelet/config.yaml`) read as JSON with the line of each key.
     fn kubelet(&self, processes: &[(u32, Vec<String>)]) -> Value {
-        let running = processes.iter().find(|(_, a)| is_kubelet(a));
+        let running = processes.iter().find(|(_, a)| runs(a, "kubelet"));
         let unit = systemd::unit(&self.root, "kubelet.service");
         let unit_args = unit.as_ref().and_then(|u| u.exec_start.clone()).unwrap_or_default();
         let (argv, argv_source) = match running {
@@ -180,7 +175,7 @@ impl Host {
         let processes = Host::kubernetes_processes(&all);
         let kubelet = self.kubelet(&processes);
         let mut argvs: Vec<Vec<String>> = processes.iter().map(|(_, a)| a.clone()).collect();
-        if !processes.iter().any(|(_, a)| is_kubelet(a)) {
+        if !processes.iter().any(|(_, a)| runs(a, "kubelet")) {
             // The kubelet's files are still the unit's, when it does not run.
             argvs.extend(serde_json::from_value::<Vec<String>>(kubelet["argv"].clone()).ok());
         }

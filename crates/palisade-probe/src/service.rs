@@ -7,6 +7,7 @@ use crate::http::{self, Response};
 use crate::target::{expected, Endpoint};
 use crate::tls;
 use crate::Options;
+use palisade_core::encoding::base64;
 use serde_json::{json, Map, Value};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -91,22 +92,6 @@ fn not_really(mut r: Response, is_the_api: bool) -> Response {
         r.status = 404;
     }
     r
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// etcd's v3 gateway: how many keys in `[key, range_end)`, counted by the server.
@@ -343,14 +328,4 @@ fn object(ep: &Endpoint, scheme: &str, tls: Option<Value>, service: &str, checks
             "note": note,
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_the_rfc() {
-        assert_eq!(super::base64(b"\0"), "AA==");
-        assert_eq!(super::base64(b"/registry/secrets/"), "L3JlZ2lzdHJ5L3NlY3JldHMv");
-        assert_eq!(super::base64(b"foob"), "Zm9vYg==");
-    }
 }

@@ -241,21 +241,7 @@ async fn serve(listener: std::net::TcpListener, acceptor: tokio_rustls::TlsAccep
 }
 
 /// Standard base64 with padding (kubeconfig `*-data` fields).
-pub fn base64(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
+pub use palisade_core::encoding::base64;
 
 fn files(path: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     if path.is_dir() {

@@ -4,6 +4,7 @@
 //! layout as the default and the processes' flags where they name another path); the NODE
 //! rules judge what it found.
 
+use super::runs;
 use palisade_core::Node;
 
 /// Which files a check is about.
@@ -114,11 +115,6 @@ pub fn judge(want: Want, file: &FileFacts) -> Option<String> {
 }
 
 const PKI: &str = "/etc/kubernetes/pki";
-
-/// Whether a command line runs `program`.
-fn runs(argv: &[String], program: &str) -> bool {
-    argv.first().is_some_and(|p| p.rsplit('/').next() == Some(program))
-}
 
 /// The flag `name` of the first process running `program` (`etcd`, `kubelet`).
 fn process_flag(processes: &[Vec<String>], program: &str, name: &str) -> Option<String> {

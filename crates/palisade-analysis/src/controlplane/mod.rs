@@ -11,6 +11,12 @@ pub mod kubelet;
 pub use checks::{Check, Verdict, CHECKS};
 pub use flags::Flags;
 
+/// Whether a command line runs `program` (by the binary's file name: `/usr/bin/kubelet`
+/// runs `kubelet`).
+pub fn runs<S: AsRef<str>>(argv: &[S], program: &str) -> bool {
+    argv.first().is_some_and(|p| p.as_ref().rsplit('/').next() == Some(program))
+}
+
 /// How the model counts a cluster whose ClusterInfo names a managed platform (EKS, AKS,
 /// GKE): its provider runs the control plane.
 pub const MANAGED: &str = "platform/managed";

@@ -84,7 +84,7 @@ impl Check for ExposedListener {
         }
         for (i, p) in spec.get("processes").map(Node::items).unwrap_or(&[]).iter().enumerate() {
             let argv: Vec<String> = p.get("argv").map(Node::items).unwrap_or(&[]).iter().map(Node::display_scalar).collect();
-            if argv.first().and_then(|a| a.rsplit('/').next()) != Some("etcd") {
+            if !palisade_analysis::controlplane::runs(&argv, "etcd") {
                 continue;
             }
             let flags = Flags::parse(&argv[1..]);

@@ -79,10 +79,7 @@ impl Check for SshdHardening {
             let (path, place, file) = at(key);
             let mut v = Violation::new(path, format!("sshd on {}: {message}{place}", t.what()));
             v.severity = Some(severity);
-            out.push(match file {
-                Some((file, line)) => v.in_file(&file, line),
-                None => v,
-            });
+            out.push(v.in_file(file));
         };
         let root = value("permitrootlogin").unwrap_or_else(|| "prohibit-password".into());
         if root != "no" {

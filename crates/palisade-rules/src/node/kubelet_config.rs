@@ -88,10 +88,7 @@ impl Check for KubeletConfig {
             let mut v = Violation::new(path, format!("the kubelet on {}: {reason}, {from} (CIS {}: {})", t.what(), check.id, check.title));
             v.severity = Some(check.severity.parse().unwrap_or(Severity::Medium));
             v.only_controls = Some(vec![check.control]);
-            out.push(match place {
-                Some((file, line)) => v.in_file(&file, line),
-                None => v,
-            });
+            out.push(v.in_file(place));
         }
     }
 }

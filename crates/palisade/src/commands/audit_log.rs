@@ -2,7 +2,7 @@
 //! by the rules (the AUD detections on the event, the usual rules on what it created), each
 //! finding placed at the event's line and named by its auditID.
 
-use super::scan::Setup;
+use super::scan::{file_outcome, Setup};
 use crate::cli::AuditLogArgs;
 use palisade_core::Location;
 use palisade_report::{InputError, Report};
@@ -38,21 +38,19 @@ pub fn run(args: AuditLogArgs) -> ExitCode {
         let at = Location { file: name.clone(), line: event.line, column: 1, document: 1, template: None };
         for object in std::iter::once(&event.object).chain(event.request_object.as_ref()) {
             let outcome = engine.evaluate_live(&palisade_source::json::node_of(object));
-            for (key, _) in &outcome.facts {
-                *report.kinds.entry(key.object.kind.clone()).or_default() += 1;
-            }
             let place = |mut f: palisade_core::Finding| {
                 f.location = f.location.or_else(|| Some(at.clone()));
                 f.event = Some(id.clone());
                 f
             };
-            report.findings.extend(outcome.findings.into_iter().map(place));
-            report.suppressed.extend(outcome.suppressed.into_iter().map(|(f, w)| (place(f), w)));
+            // Each event stands alone: what it created is not a cluster's state to analyse
+            // across objects, so its facts are only counted.
+            for (key, _) in file_outcome(&mut report, outcome, place) {
+                *report.kinds.entry(key.object.kind.clone()).or_default() += 1;
+            }
         }
     }
-    let end = engine.finish(&palisade_analysis::model::Model::default());
-    report.findings.extend(end.findings);
-    report.suppressed.extend(end.suppressed);
+    file_outcome(&mut report, engine.finish(&palisade_analysis::model::Model::default()), |f| f);
     report.errors = bad.iter().map(|(line, why)| InputError { file: name.to_string(), line: Some(*line), column: None, document: None, message: format!("not an audit event: {why}") }).collect();
     if !args.check.quiet {
         eprintln!("read {} audit events from {name}{}", events.len(), if bad.is_empty() { String::new() } else { format!("; {} not an event (see the errors)", if bad.len() == 1 { "1 line is".to_string() } else { format!("{} lines are", bad.len()) }) });

@@ -8,6 +8,9 @@ use palisade::scan::{scan, ScanOptions};
 use palisade_core::{PssVersion, Severity};
 use palisade_report::{json, junit, sarif, table, Report};
 use palisade_rules::frameworks::{assess, COMPLIANCE_FRAMEWORKS};
+use palisade_analysis::model::{Key, ObjectFacts};
+use palisade_core::Finding;
+use palisade_rules::engine::RootOutcome;
 use palisade_rules::{Engine, Selection};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -101,6 +104,14 @@ fn saved_reports(paths: &[std::path::PathBuf]) -> Result<(Vec<Report>, Vec<std::
     Ok((reports, rest))
 }
 
+/// Files an outcome's findings and waived findings into `report`, each through `place`, and
+/// gives back what its objects contribute to the model.
+pub fn file_outcome(report: &mut Report, outcome: RootOutcome, place: impl Fn(Finding) -> Finding) -> Vec<(Key, ObjectFacts)> {
+    report.findings.extend(outcome.findings.into_iter().map(&place));
+    report.suppressed.extend(outcome.suppressed.into_iter().map(|(f, w)| (place(f), w)));
+    outcome.facts
+}
+
 /// `compliance` needs a framework with controls, and writes a table or JSON.
 pub fn check_compliance_args(args: &CheckArgs, compliance: bool) -> Result<(), ExitCode> {
     if !compliance {
@@ -183,16 +194,13 @@ impl Setup {
         let mut report = Report { rules: engine.rules().iter().map(|r| r.meta()).collect(), ..Report::default() };
         for object in objects {
             let outcome = engine.evaluate_live(&palisade_source::json::node_of(object));
-            for (key, facts) in outcome.facts {
+            report.objects += outcome.objects;
+            for (key, facts) in file_outcome(&mut report, outcome, |f| f) {
                 model.load(key, facts);
             }
-            report.objects += outcome.objects;
-            report.findings.extend(outcome.findings);
-            report.suppressed.extend(outcome.suppressed);
         }
         let end = engine.finish(&model);
-        report.findings.extend(end.findings);
-        report.suppressed.extend(end.suppressed);
+        file_outcome(&mut report, end, |f| f);
         report.kinds = model.kind_counts().clone();
         report
     }
