@@ -231,16 +231,20 @@ fn closed(e: &std::io::Error) -> bool {
 /// The Endpoint object of an open endpoint, `None` when it is closed, or why it could not
 /// be probed.
 pub async fn describe(ep: &Endpoint, options: &Options) -> Result<Option<Value>, String> {
-    match connect(ep, options).await {
-        Ok(_) => {}
+    let mut tcp = match connect(ep, options).await {
+        Ok(tcp) => tcp,
         Err(e) if closed(&e) => return Ok(None),
         Err(e) => return Err(format!("cannot connect: {e}")),
-    }
+    };
     let mut checks = Map::new();
-    // Plain HTTP first: a TLS server drops a plaintext request at once (Go's answers "Client
-    // sent an HTTP request to an HTTPS server"), while a plain server may wait silently on a
-    // TLS ClientHello until the timeout.
-    let plain = Conn { ep, scheme: Scheme::Plain, options }.get("/version").await;
+    // Plain HTTP first, on the connection that found the port open: a TLS server drops a
+    // plaintext request at once (Go's answers "Client sent an HTTP request to an HTTPS
+    // server"), while a plain server may wait silently on a TLS ClientHello until the timeout.
+    let plain = match timeout(options.timeout, http::request(&mut tcp, "GET", &ep.host, "/version", None)).await {
+        Ok(answer) => answer.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {:?}", options.timeout)),
+    };
+    drop(tcp);
     let speaks_plain = plain.as_ref().is_ok_and(|r| !(r.status == 400 && r.text().contains("HTTPS")));
     let (scheme, tls_facts, version) = if speaks_plain {
         (Scheme::Plain, None, plain)
