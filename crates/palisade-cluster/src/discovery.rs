@@ -27,6 +27,15 @@ impl ApiResource {
         }
     }
 
+    /// `secrets`, `deployments.apps`.
+    pub fn qualified(&self) -> String {
+        if self.group.is_empty() {
+            self.resource.clone()
+        } else {
+            format!("{}.{}", self.resource, self.group)
+        }
+    }
+
     /// The list path (`/api/v1/pods`, `/apis/apps/v1/deployments`).
     pub fn path(&self) -> String {
         if self.group.is_empty() {

@@ -13,6 +13,7 @@ pub mod connect;
 pub mod discovery;
 pub mod list;
 pub mod platform;
+pub mod watch;
 
 pub use connect::{connect, Connection, Target};
 pub use discovery::ApiResource;
@@ -79,18 +80,23 @@ pub enum Progress {
 }
 
 /// Resource types not read on purpose, and why.
-fn skipped(r: &ApiResource) -> Option<&'static str> {
+pub(crate) fn skipped(r: &ApiResource) -> Option<&'static str> {
     match (r.group.as_str(), r.resource.as_str()) {
         ("" | "events.k8s.io", "events") => Some("events are a history of what happened, not the security state"),
         _ => None,
     }
 }
 
+/// The server's `gitVersion`, when `/version` answers.
+pub async fn version(conn: &Connection) -> Option<String> {
+    get_json(&conn.client, "/version", None).await.ok().and_then(|v| v["gitVersion"].as_str().map(str::to_string))
+}
+
 /// Reads the whole cluster: `sink` gets every page of cleaned objects (on the calling task,
 /// one page at a time), `progress` the progress. Returns the coverage, or an error when
 /// the server cannot be reached at all (discovery failed).
 pub async fn read(conn: &Connection, opts: &ReadOptions, mut sink: impl FnMut(&ApiResource, Vec<Value>), progress: impl Fn(Progress)) -> Result<(Coverage, Vec<String>), String> {
-    let version = get_json(&conn.client, "/version", None).await.ok().and_then(|v| v["gitVersion"].as_str().map(str::to_string));
+    let version = version(conn).await;
     let found = discovery::discover(&conn.client).await.map_err(|e| format!("{}: {e}", conn.server))?;
     let resources: Vec<ApiResource> = found.resources.into_iter().filter(|r| r.verbs.iter().any(|v| v == "list")).collect();
     let mut coverage = Coverage { server: conn.server.clone(), context: conn.context.clone(), version, platform: None, resources: Vec::new() };
@@ -114,7 +120,12 @@ pub async fn read(conn: &Connection, opts: &ReadOptions, mut sink: impl FnMut(&A
         let (client, tx, limit, all, opts) = (conn.client.clone(), tx.clone(), limit.clone(), to_list.clone(), opts.clone());
         tokio::spawn(async move {
             let Ok(_permit) = limit.acquire().await else { return };
-            let listed = list::list(&client, &all[i], i, opts.page_size, opts.include_owned, &tx).await;
+            let pages = tx.clone();
+            let page = move |objects| {
+                let pages = pages.clone();
+                async move { pages.send(Message::Page(i, objects)).await.is_ok() }
+            };
+            let listed = list::list(&client, &all[i], opts.page_size, opts.include_owned, page).await;
             let _ = tx.send(Message::Done(i, listed)).await;
         });
     }
@@ -131,13 +142,13 @@ pub async fn read(conn: &Connection, opts: &ReadOptions, mut sink: impl FnMut(&A
             }
             Message::Done(i, listed) => {
                 let r = &to_list[i];
-                progress(Progress::Listed(if r.group.is_empty() { r.resource.clone() } else { format!("{}.{}", r.resource, r.group) }, objects));
+                progress(Progress::Listed(r.qualified(), objects));
                 done[i] = Some(listed);
             }
         }
     }
     for (r, listed) in to_list.iter().zip(done) {
-        let listed = listed.unwrap_or(list::Listed { state: ReadState::Failed("the listing task stopped".into()), owned: 0, relists: 0 });
+        let listed = listed.unwrap_or(list::Listed { state: ReadState::Failed("the listing task stopped".into()), owned: 0, relists: 0, resource_version: None });
         coverage.resources.push(ResourceRead { owned: listed.owned, relists: listed.relists, ..entry(r, listed.state) });
     }
     coverage.resources.sort_by(|a, b| (&a.group, &a.resource).cmp(&(&b.group, &b.resource)));

@@ -9,11 +9,13 @@ use palisade_core::coverage::ReadState;
 use serde_json::Value;
 use std::collections::HashSet;
 
-/// How a list ended, with the objects left out as controlled and the restarts.
+/// How a list ended, with the objects left out as controlled, the restarts, and the
+/// resourceVersion the list was read at (where a watch takes up).
 pub struct Listed {
     pub state: ReadState,
     pub owned: usize,
     pub relists: u32,
+    pub resource_version: Option<String>,
 }
 
 fn percent(text: &str) -> String {
@@ -31,8 +33,9 @@ pub(crate) enum Message {
     Done(usize, Listed),
 }
 
-/// Lists `resource` (the `index`th), sending each page's cleaned objects as it arrives.
-pub(crate) async fn list(client: &kube::Client, resource: &ApiResource, index: usize, page_size: u32, include_owned: bool, pages: &tokio::sync::mpsc::Sender<Message>) -> Listed {
+/// Lists `resource`, handing each page's cleaned objects to `page` as it arrives (`false`
+/// back from it stops the list).
+pub(crate) async fn list<F: std::future::Future<Output = bool>>(client: &kube::Client, resource: &ApiResource, page_size: u32, include_owned: bool, mut page: impl FnMut(Vec<Value>) -> F) -> Listed {
     let (api_version, kind) = (resource.api_version(), resource.kind.clone());
     let mut token: Option<String> = None;
     let mut seen: HashSet<(String, String)> = HashSet::new();
@@ -55,7 +58,7 @@ pub(crate) async fn list(client: &kube::Client, resource: &ApiResource, index: u
                     Some(404) => ReadState::Skipped(format!("the server stopped serving it: {}", e.message)),
                     _ => ReadState::Failed(e.to_string()),
                 };
-                return Listed { state, owned, relists };
+                return Listed { state, owned, relists, resource_version: None };
             }
         };
         let mut kept = Vec::new();
@@ -74,12 +77,13 @@ pub(crate) async fn list(client: &kube::Client, resource: &ApiResource, index: u
             }
         }
         objects += kept.len();
-        if !kept.is_empty() && pages.send(Message::Page(index, kept)).await.is_err() {
-            return Listed { state: ReadState::Failed("stopped".into()), owned, relists };
+        if !kept.is_empty() && !page(kept).await {
+            return Listed { state: ReadState::Failed("stopped".into()), owned, relists, resource_version: None };
         }
         token = body["metadata"]["continue"].as_str().filter(|t| !t.is_empty()).map(str::to_string);
         if token.is_none() {
-            return Listed { state: ReadState::Read { objects }, owned, relists };
+            let resource_version = body["metadata"]["resourceVersion"].as_str().map(str::to_string);
+            return Listed { state: ReadState::Read { objects }, owned, relists, resource_version };
         }
     }
 }

@@ -23,6 +23,14 @@ impl ReadState {
             ReadState::Skipped(_) => "skipped",
         }
     }
+
+    /// The state in words: `forbidden: <the server's message>`.
+    pub fn describe(&self) -> String {
+        match self {
+            ReadState::Read { objects } => format!("read ({objects} objects)"),
+            ReadState::Forbidden(m) | ReadState::Failed(m) | ReadState::Skipped(m) => format!("{}: {m}", self.label()),
+        }
+    }
 }
 
 /// One resource type: `plural` of `group` (empty: the core group) at `version`.

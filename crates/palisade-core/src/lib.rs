@@ -5,6 +5,7 @@
 //! Nothing here reads files, talks to a network or spawns threads, so every rule built on it
 //! is tested offline and serves files, live objects and admission requests alike.
 
+pub mod clock;
 pub mod compliance;
 pub mod coverage;
 pub mod encoding;

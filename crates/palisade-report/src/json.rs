@@ -83,6 +83,12 @@ fn location_out(l: &Location) -> LocationOut<'_> {
     LocationOut { file: &l.file, line: l.line, column: l.column, document: l.document, template: l.template.as_deref() }
 }
 
+/// One finding in the report's shape, on its own (watch events, alerts).
+pub fn finding(f: &Finding) -> Value {
+    let remediation = f.rule.remediation();
+    serde_json::to_value(finding_out(f, &remediation)).unwrap_or(Value::Null)
+}
+
 fn write_finding(out: &mut Vec<u8>, f: &Finding, remediations: &Remediations) -> io::Result<()> {
     let remediation = remediations.get(f.rule);
     serde_json::to_writer(out, &finding_out(f, &remediation)).map_err(io::Error::from)

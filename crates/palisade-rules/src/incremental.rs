@@ -81,7 +81,15 @@ impl Incremental {
     /// Starts from many objects at once (an initial list): each is evaluated and loaded,
     /// then every scope is judged once. Returns the objects that could not be read.
     pub fn with_objects<'a>(engine: Engine, nodes: impl IntoIterator<Item = &'a Node>) -> (Incremental, Vec<String>) {
+        Incremental::load(engine, true, nodes)
+    }
+
+    /// [`Incremental::with_objects`], saying whether bindings to Kubernetes' default roles
+    /// that the objects do not define grant what the shipped definitions grant (`true`) or
+    /// nothing (`palisade cluster --no-builtin-roles`).
+    pub fn load<'a>(engine: Engine, builtin_roles: bool, nodes: impl IntoIterator<Item = &'a Node>) -> (Incremental, Vec<String>) {
         let mut this = Incremental::new(engine);
+        this.model.set_builtin_roles(builtin_roles);
         let mut errors = Vec::new();
         for node in nodes {
             match this.evaluate(node) {
@@ -148,7 +156,7 @@ impl Incremental {
     /// the delta is what the new judgement opened and resolved. Returns the objects that
     /// could not be read.
     pub fn set_engine<'a>(&mut self, engine: Engine, nodes: impl IntoIterator<Item = &'a Node>) -> (Delta, Vec<String>) {
-        let (next, errors) = Incremental::with_objects(engine, nodes);
+        let (next, errors) = Incremental::load(engine, self.model.builtin_roles(), nodes);
         let all = |i: &Incremental| Held { findings: i.findings().cloned().collect(), suppressed: Vec::new() };
         let mut delta = Delta::default();
         self.diff(Some(&all(self)), Some(&all(&next)), &mut delta);

@@ -343,6 +343,7 @@ impl Shared {
         };
         let expired = initial.len() == 1 && initial[0].contains("\"code\":410");
         let interval = self.options.bookmark_interval;
+        let stall = self.options.stall_watches_after.map(|d| tokio::time::Instant::now() + d);
         tokio::spawn(async move {
             for l in initial {
                 if tx.send(Ok(l)).await.is_err() {
@@ -352,13 +353,23 @@ impl Shared {
             if expired {
                 return;
             }
-            let deadline = tokio::time::Instant::now() + timeout;
+            let mut deadline = tokio::time::Instant::now() + timeout;
             let mut last = last;
             let mut tick = tokio::time::interval(interval);
             tick.tick().await;
+            let stalls = stall.filter(|s| *s < deadline);
+            if let Some(stall) = stalls {
+                deadline = stall;
+            }
             loop {
                 tokio::select! {
-                    _ = tokio::time::sleep_until(deadline) => return,
+                    _ = tokio::time::sleep_until(deadline) => {
+                        // A stalled watch keeps its connection and says nothing more.
+                        if stalls.is_some() {
+                            tokio::time::sleep(timeout).await;
+                        }
+                        return;
+                    }
                     _ = tick.tick(), if bookmarks => {
                         let mark = json!({"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": last.to_string()}}});
                         if tx.send(Ok(format!("{mark}\n"))).await.is_err() { return; }

@@ -46,6 +46,9 @@ pub struct Options {
     pub version: String,
     /// How often a watch that allows bookmarks gets one.
     pub bookmark_interval: Duration,
+    /// Watches go silent this long after they start — no events, no bookmarks, the
+    /// connection left open — as a watch dropped by a proxy on the way looks to a client.
+    pub stall_watches_after: Option<Duration>,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             max_page: None,
             version: "v1.33.2".into(),
             bookmark_interval: Duration::from_secs(1),
+            stall_watches_after: None,
         }
     }
 }
@@ -71,6 +75,8 @@ pub(crate) struct Shared {
     pub(crate) expired: Mutex<HashSet<String>>,
     requests: Mutex<Vec<String>>,
     pub(crate) addr: Mutex<String>,
+    /// `true` while the server is away: nothing listens, and open connections are cut.
+    away: tokio::sync::watch::Sender<bool>,
 }
 
 impl Shared {
@@ -112,6 +118,7 @@ impl TestServer {
             expired: Mutex::new(HashSet::new()),
             requests: Mutex::new(Vec::new()),
             addr: Mutex::new(String::new()),
+            away: tokio::sync::watch::channel(false).0,
         });
         let listener = std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
@@ -182,6 +189,17 @@ impl TestServer {
         store.compacted = store.rv;
     }
 
+    /// Goes away as a crashed or restarting server does: every open connection is cut
+    /// mid-stream and new ones are refused, until [`TestServer::come_back`].
+    pub fn go_away(&self) {
+        self.shared.away.send_replace(true);
+    }
+
+    /// Listens again on the same address, with the same objects and history.
+    pub fn come_back(&self) {
+        self.shared.away.send_replace(false);
+    }
+
     /// The resource types it serves.
     pub fn resources(&self) -> Vec<Resource> {
         self.shared.store.lock().expect("store").resources.clone()
@@ -210,17 +228,36 @@ impl Drop for TestServer {
 }
 
 async fn serve(listener: std::net::TcpListener, acceptor: tokio_rustls::TlsAcceptor, shared: Arc<Shared>, mut stopped: tokio::sync::oneshot::Receiver<()>) {
-    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+    let addr = listener.local_addr().expect("address");
+    let mut listener = Some(tokio::net::TcpListener::from_std(listener).expect("listener"));
+    let mut away = shared.away.subscribe();
     loop {
+        if *away.borrow_and_update() {
+            // Away: nothing listens (connections are refused) until the server comes back.
+            listener = None;
+            tokio::select! {
+                _ = &mut stopped => return,
+                _ = away.changed() => continue,
+            }
+        }
+        let Some(bound) = listener.as_ref() else {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => listener = Some(l),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+            continue;
+        };
         let (tcp, _) = tokio::select! {
             _ = &mut stopped => return,
-            accepted = listener.accept() => match accepted {
+            _ = away.changed() => continue,
+            accepted = bound.accept() => match accepted {
                 Ok(a) => a,
                 Err(_) => continue,
             },
         };
         let acceptor = acceptor.clone();
         let shared = shared.clone();
+        let mut cut = shared.away.subscribe();
         tokio::spawn(async move {
             // A client that fails the handshake (wrong CA, plain HTTP) is simply dropped.
             let Ok(tls) = acceptor.accept(tcp).await else { return };
@@ -235,7 +272,12 @@ async fn serve(listener: std::net::TcpListener, acceptor: tokio_rustls::TlsAccep
                 }
             });
             let io = hyper_util::rt::TokioIo::new(tls);
-            let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new()).serve_connection(io, service).await;
+            let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            // Going away cuts the connection where it stands: no last chunk, no goodbye.
+            tokio::select! {
+                _ = builder.serve_connection(io, service) => {}
+                _ = cut.wait_for(|away| *away) => {}
+            }
         });
     }
 }

@@ -84,6 +84,26 @@ Examples:
   palisade cluster --context prod --format json -o prod.json
   palisade cluster --framework cis-1.12 --fail-on high")]
     Cluster(ClusterArgs),
+    /// Keep watching a live cluster: findings opened and resolved as objects change.
+    #[command(after_help = "Connects as `palisade cluster` does, lists every resource type it may list and watch, then
+watches them. When all are listed, every open finding is written as `opened` (unless
+--changes-only); after that, each change is judged with what it touches (a Namespace's labels
+re-judge its pods, an RBAC change re-runs the RBAC analysis) and writes the findings it opened
+and resolved. `--format json` writes one JSON object per line:
+  {\"event\": \"opened\"|\"resolved\", \"at\": \"<RFC 3339>\", \"finding\": {…}}
+with the finding in the JSON report's shape. Runs until interrupted.
+
+Dropped watches are reopened where they stood, a watch silent for --watch-timeout is taken as
+dropped, `410 Gone` relists the type and writes only what really changed, and a server that is
+away is retried with backoff. --metrics-addr serves Prometheus metrics on /metrics. Alerts
+(--alert-webhook, --alert-slack) get findings at or above --alert-severity as they open and
+resolve; they are queued and retried and never hold up the watch.
+
+Examples:
+  palisade watch
+  palisade watch --context prod --format json >> findings.jsonl
+  palisade watch --metrics-addr 127.0.0.1:9464 --alert-slack https://hooks.slack.com/services/…")]
+    Watch(WatchArgs),
     /// Save what a cluster scan reads as one YAML List (Secret values replaced by their
     /// lengths), for offline or air-gapped review with `palisade scan`.
     #[command(after_help = "`palisade scan snapshot.yaml` gives the findings `palisade cluster` gives on the same
@@ -244,6 +264,62 @@ pub struct ClusterArgs {
     pub check: CheckArgs,
 }
 
+/// `palisade watch`'s formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WatchFormat {
+    /// One line per event, for people.
+    Table,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = WatchFormat::Table)]
+    pub format: WatchFormat,
+
+    /// Append the events to FILE instead of writing them to standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write only what changes after the first judgement, not the findings open at the start.
+    #[arg(long)]
+    pub changes_only: bool,
+
+    /// A watch silent this long, without even a bookmark, is taken as dropped and reopened
+    /// (`90s`, `5m`).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub watch_timeout: std::time::Duration,
+
+    /// Serve Prometheus metrics on http://ADDR/metrics (open findings by severity, rule and
+    /// namespace; evaluation latency; watch lag; reconnects).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
+
+    /// POST each alert as JSON to URL (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub alert_webhook: Vec<String>,
+
+    /// POST each alert to a Slack incoming webhook (or anything that takes Slack's payload).
+    #[arg(long, value_name = "URL")]
+    pub alert_slack: Vec<String>,
+
+    /// The lowest severity that is alerted.
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
+    pub alert_severity: Severity,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Only the events: no status lines on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
 /// `palisade inventory`'s formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum EstateFormat {
@@ -320,7 +396,7 @@ pub struct ProbeArgs {
     pub check: CheckArgs,
 }
 
-/// `500ms`, `3s`, `1m`, or plain seconds.
+/// `500ms`, `3s`, `1m`, `1h`, or plain seconds.
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let t = text.trim();
     let (number, unit) = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).map(|i| t.split_at(i)).unwrap_or((t, "s"));
@@ -329,7 +405,8 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         "ms" => n / 1000.0,
         "s" => n,
         "m" => n * 60.0,
-        _ => return Err(format!("`{text}`: the unit must be ms, s or m")),
+        "h" => n * 3600.0,
+        _ => return Err(format!("`{text}`: the unit must be ms, s, m or h")),
     };
     if secs <= 0.0 || !secs.is_finite() {
         return Err(format!("`{text}` must be more than zero"));
@@ -435,6 +512,18 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
 
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Print only findings and errors: no skipped list, summary or progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Which rules run and how: the policy file and the options that override it — the same
+/// for every command that judges objects.
+#[derive(clap::Args)]
+pub struct SelectArgs {
     /// Policy file (frameworks, severity overrides, registries, waivers). Without it,
     /// `palisade.yaml` at the top of the first scanned directory is used, if there is one.
     #[arg(long, short = 'c', value_name = "FILE")]
@@ -476,10 +565,6 @@ pub struct CheckArgs {
     /// `1.30 2024-04-17 2026-07-31` for a distribution's extended support.
     #[arg(long, value_name = "FILE")]
     pub versions: Option<PathBuf>,
-
-    /// Print only findings and errors: no skipped list, summary or progress bar.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
 }
 
 #[derive(Subcommand)]

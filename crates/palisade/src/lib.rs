@@ -5,6 +5,7 @@ pub mod diff;
 pub mod inputs;
 pub mod inventory;
 pub mod live;
+pub mod watch;
 pub mod snapshot;
 pub mod scan;
 pub mod policy_file;

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(args, false),
         Command::Compliance(args) => commands::scan::run(args, true),
         Command::Cluster(args) => commands::cluster::run(args),
+        Command::Watch(args) => commands::watch::run(args),
         Command::Dump(args) => commands::cluster::dump(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Node(args) => commands::node::run(args),

@@ -479,6 +479,11 @@ impl Model {
         self.role_keys.contains_key(key)
     }
 
+    /// Whether bindings to undefined default roles grant what Kubernetes ships.
+    pub fn builtin_roles(&self) -> bool {
+        !self.no_builtin_roles
+    }
+
     /// Whether bindings to Kubernetes' default roles that the input does not define see the
     /// shipped definitions (the default) or nothing.
     pub fn set_builtin_roles(&mut self, on: bool) {

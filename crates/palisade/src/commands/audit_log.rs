@@ -26,7 +26,7 @@ pub fn run(args: AuditLogArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let setup = match Setup::new(&args.check, &[], None) {
+    let setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -62,7 +62,7 @@ fn start() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 pub fn run(args: ClusterArgs) -> ExitCode {
-    let setup = match Setup::new(&args.check, &[], None) {
+    let setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -75,7 +75,7 @@ pub fn run(args: ClusterArgs) -> ExitCode {
         Err(code) => return code,
     };
     let bar = progress_bar(args.check.quiet);
-    let report = live::scan(&runtime, &conn, &read_options(&args.connect), &setup.engine, !args.check.no_builtin_roles, on_progress(&bar));
+    let report = live::scan(&runtime, &conn, &read_options(&args.connect), &setup.engine, !args.check.select.no_builtin_roles, on_progress(&bar));
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod rbac;
 pub mod rules;
 pub mod scan;
+pub mod watch;
 
 use anstream::AutoStream;
 use palisade::policy_file;

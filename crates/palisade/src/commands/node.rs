@@ -10,7 +10,7 @@ pub fn run(args: NodeArgs) -> ExitCode {
         eprintln!("error: {}: not a directory to audit", args.root.display());
         return ExitCode::from(2);
     }
-    let setup = match Setup::new(&args.check, &[], None) {
+    let setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
         Ok(s) => s,
         Err(code) => return code,
     };

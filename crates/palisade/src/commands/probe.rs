@@ -7,7 +7,7 @@ use crate::cli::ProbeArgs;
 use std::process::ExitCode;
 
 pub fn run(args: ProbeArgs) -> ExitCode {
-    let setup = match Setup::new(&args.check, &[], None) {
+    let setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -1,6 +1,6 @@
 //! `palisade rbac`: who-can, can, risks.
 
-use crate::cli::{CheckArgs, RbacCommand, RbacFormat, RequestScope, ScanArgs};
+use crate::cli::{CheckArgs, RbacCommand, RbacFormat, RequestScope, ScanArgs, SelectArgs};
 use palisade::inputs::{collect_inputs, PassOptions};
 use std::process::ExitCode;
 
@@ -12,19 +12,21 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                 kustomize: Vec::new(),
                 namespace: None,
                 check: CheckArgs {
-                format: risks.format,
-                output: risks.output,
-                fail_on: risks.fail_on,
-                config: None,
-                no_config: false,
-                framework: None,
-                pss_version: None,
-                select: vec!["RBAC".into()],
-                ignore: Vec::new(),
-                quiet: false,
-                roster: risks.roster,
-                no_builtin_roles: risks.no_builtin_roles,
-                versions: None,
+                    format: risks.format,
+                    output: risks.output,
+                    fail_on: risks.fail_on,
+                    select: SelectArgs {
+                        config: None,
+                        no_config: false,
+                        framework: None,
+                        pss_version: None,
+                        select: vec!["RBAC".into()],
+                        ignore: Vec::new(),
+                        roster: risks.roster,
+                        no_builtin_roles: risks.no_builtin_roles,
+                        versions: None,
+                    },
+                    quiet: false,
                 },
             },
             false,

@@ -1,7 +1,7 @@
 //! `palisade scan` and `palisade compliance`.
 
 use super::{load_policy, styled};
-use crate::cli::{CheckArgs, Format, ScanArgs};
+use crate::cli::{CheckArgs, Format, ScanArgs, SelectArgs};
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade::inputs::{collect_inputs, Input, PassOptions};
 use palisade::scan::{scan, ScanOptions};
@@ -37,7 +37,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
     } else {
         (Vec::new(), args.paths.clone())
     };
-    let setup = match Setup::new(&args.check, &paths, args.namespace.clone()) {
+    let setup = match Setup::new(&args.check.select, args.check.fail_on, &paths, args.namespace.clone()) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -65,7 +65,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
             engine: &setup.engine,
             pass: PassOptions { on_progress: &tick, ..PassOptions::quiet() },
             keep_objects: matches!(args.check.format, Format::Junit),
-            builtin_roles: !args.check.no_builtin_roles,
+            builtin_roles: !args.check.select.no_builtin_roles,
         },
     );
     if let Some(p) = progress {
@@ -117,7 +117,7 @@ pub fn check_compliance_args(args: &CheckArgs, compliance: bool) -> Result<(), E
     if !compliance {
         return Ok(());
     }
-    match args.framework.as_deref() {
+    match args.select.framework.as_deref() {
         Some(fw) if COMPLIANCE_FRAMEWORKS.contains(&fw) => {}
         _ => {
             eprintln!("error: `palisade compliance` needs --framework with one of: {}", COMPLIANCE_FRAMEWORKS.join(", "));
@@ -141,7 +141,7 @@ pub struct Setup {
 impl Setup {
     /// Reads the policy file (`--config`, or palisade.yaml at the top of the first of
     /// `paths`) and the roster, and builds the engine; problems are printed.
-    pub fn new(args: &CheckArgs, paths: &[std::path::PathBuf], namespace: Option<String>) -> Result<Setup, ExitCode> {
+    pub fn new(args: &SelectArgs, fail_on: Option<Severity>, paths: &[std::path::PathBuf], namespace: Option<String>) -> Result<Setup, ExitCode> {
         let mut policy = load_policy(&args.config, args.no_config, paths)?;
         if let Some(path) = &args.roster {
             match palisade::policy_file::load_roster(path) {
@@ -166,7 +166,7 @@ impl Setup {
             }
         }
         let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
-        let fail_on = args.fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
+        let fail_on = fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
         let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
         let selection = Selection {
             framework: args.framework.clone().or_else(|| policy.framework.clone()),
