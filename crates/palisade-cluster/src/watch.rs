@@ -6,8 +6,8 @@
 //! a restart) is reopened from the last resourceVersion seen; a watch that falls silent —
 //! no event and no bookmark for [`WatchOptions::idle`], as when a proxy drops it without a
 //! word — is taken as dropped and reopened; `410 Gone` (the history is compacted past where
-//! the watch would resume) relists the type and hands on the whole list again, so the caller
-//! can work out the true differences; a server that cannot be reached is retried with
+//! the watch would resume) relists the type and hands on the whole list again, page by page,
+//! so the caller can work out the true differences; a server that cannot be reached is retried with
 //! exponential backoff, for as long as it takes. Bookmarks move the resourceVersion on.
 
 use crate::clean::{clean, owned_by_controller};
@@ -53,9 +53,13 @@ pub enum Restart {
 /// What the caller hears, per resource type (an index into [`Watch::resources`]).
 #[derive(Debug)]
 pub enum Event {
-    /// Every object of the type, now: the first list, or the list after `410 Gone`. Objects
-    /// held from an earlier list and missing here are gone.
-    Listed(usize, Vec<Value>),
+    /// A list of the type begins (the first, or one after `410 Gone`); its objects follow in
+    /// pages, then [`Event::Listed`].
+    Listing(usize),
+    /// Objects of the list under way.
+    Page(usize, Vec<Value>),
+    /// The list is complete: objects of the type that were in none of its pages are gone.
+    Listed(usize),
     /// An object added or changed.
     Applied(usize, Value),
     /// An object deleted (or now owned by a controller, and so left to it).
@@ -72,7 +76,7 @@ impl Event {
     /// The resource type it is about.
     pub fn resource(&self) -> usize {
         match self {
-            Event::Listed(i, _) | Event::Applied(i, _) | Event::Deleted(i, _) | Event::Unavailable(i, _) | Event::Restarted(i, _) | Event::Alive(i) => *i,
+            Event::Listing(i) | Event::Page(i, _) | Event::Listed(i) | Event::Applied(i, _) | Event::Deleted(i, _) | Event::Unavailable(i, _) | Event::Restarted(i, _) | Event::Alive(i) => *i,
         }
     }
 }
@@ -135,10 +139,12 @@ fn backoff(attempt: u32, max: Duration) -> Duration {
 async fn watch_one(client: kube::Client, resource: ApiResource, i: usize, opts: WatchOptions, tx: Sender) {
     let mut failures = 0u32;
     'relist: loop {
-        let mut objects = Vec::new();
+        if tx.send(Event::Listing(i)).await.is_err() {
+            return;
+        }
         let listed = list(&client, &resource, opts.read.page_size, opts.read.include_owned, |page| {
-            objects.extend(page);
-            std::future::ready(true)
+            let tx = tx.clone();
+            async move { tx.send(Event::Page(i, page)).await.is_ok() }
         })
         .await;
         let mut rv = match listed.state {
@@ -157,7 +163,7 @@ async fn watch_one(client: kube::Client, resource: ApiResource, i: usize, opts: 
             }
         };
         failures = 0;
-        if tx.send(Event::Listed(i, objects)).await.is_err() {
+        if tx.send(Event::Listed(i)).await.is_err() {
             return;
         }
         loop {

@@ -90,20 +90,27 @@ impl Incremental {
     pub fn load<'a>(engine: Engine, builtin_roles: bool, nodes: impl IntoIterator<Item = &'a Node>) -> (Incremental, Vec<String>) {
         let mut this = Incremental::new(engine);
         this.model.set_builtin_roles(builtin_roles);
-        let mut errors = Vec::new();
-        for node in nodes {
-            match this.evaluate(node) {
-                Ok((key, held, facts)) => {
-                    this.replace_own(&key, Some(held), &mut Delta::default());
-                    this.model.load(key, facts);
-                }
-                Err(e) => errors.push(e),
-            }
-        }
-        let mut ignored = Delta::default();
-        let all = this.model.scopes();
-        this.reevaluate(all, &mut ignored);
+        let errors = nodes.into_iter().filter_map(|node| this.gather(node).err()).collect();
+        this.settle();
         (this, errors)
+    }
+
+    /// Evaluates an object's own rules and loads its facts, leaving the cross-object rules
+    /// to [`Incremental::settle`]: an initial list goes in object by object, never held whole.
+    pub fn gather(&mut self, node: &Node) -> Result<(), String> {
+        let (key, held, facts) = self.evaluate(node)?;
+        self.replace_own(&key, Some(held), &mut Delta::default());
+        self.model.load(key, facts);
+        Ok(())
+    }
+
+    /// Judges every scope once, after [`Incremental::gather`]; what changed in the scopes'
+    /// findings (the objects' own findings gathered are not in it: see [`Incremental::findings`]).
+    pub fn settle(&mut self) -> Delta {
+        let mut delta = Delta::default();
+        let all = self.model.scopes();
+        self.reevaluate(all, &mut delta);
+        delta
     }
 
     /// Evaluates one live object's own rules and reads its facts.

@@ -308,6 +308,9 @@ impl Shared {
         let timeout = Duration::from_secs(params.get("timeoutSeconds").and_then(|t| t.parse().ok()).unwrap_or(60).min(600));
         let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(256);
         let mut changes = self.changes.subscribe();
+        // A bookmark is an object of the watched kind with only a resourceVersion, as the API
+        // server sends it (clients decode it as that kind).
+        let (mark_version, mark_kind) = (resource.group_version(), resource.kind.clone());
         let wanted = move |c: &Change| {
             c.resource == resource
                 && namespace.as_ref().is_none_or(|ns| c.object["metadata"]["namespace"].as_str() == Some(ns))
@@ -371,7 +374,7 @@ impl Shared {
                         return;
                     }
                     _ = tick.tick(), if bookmarks => {
-                        let mark = json!({"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": last.to_string()}}});
+                        let mark = json!({"type": "BOOKMARK", "object": {"apiVersion": mark_version, "kind": mark_kind, "metadata": {"resourceVersion": last.to_string()}}});
                         if tx.send(Ok(format!("{mark}\n"))).await.is_err() { return; }
                     }
                     change = changes.recv() => match change {

@@ -1,10 +1,11 @@
 //! Watch mode: the events of [`palisade_cluster::watch`] fed to the incremental engine
 //! ([`Incremental`]), which answers each change with the findings it opened and resolved.
 //!
-//! Until every resource type has been listed once, objects are only gathered; then the
-//! engine judges them all at once and every open finding is reported as opened. After that,
-//! each change re-judges what it touches. A relist (after `410 Gone`) is applied object by
-//! object and the objects it no longer holds are removed, so only true differences come out.
+//! Until every resource type has been listed once, each object's own rules run as it arrives
+//! (nothing of it is kept but its findings and its facts); then the cross-object rules judge
+//! everything once and every open finding is reported as opened. After that, each change
+//! re-judges what it touches. A relist (after `410 Gone`) is applied object by object and the
+//! objects it no longer holds are removed, so only true differences come out.
 //! The cluster's `ClusterInfo` (version, kubelets) follows the Nodes as they change.
 
 use palisade_cluster::platform::Observer;
@@ -42,17 +43,16 @@ pub struct ClusterIdentity {
 
 /// A watch session's state.
 pub struct Session {
-    /// The engine, until the first lists are in; then the incremental judgement.
-    engine: Option<Engine>,
-    live: Option<Incremental>,
-    builtin_roles: bool,
+    live: Incremental,
+    /// Whether every type has been listed once and everything judged.
+    synced: bool,
     resources: Vec<ApiResource>,
-    /// Objects gathered per type before the first judgement.
-    gathered: Vec<BTreeMap<(String, String), Value>>,
     /// Types whose first list has not come (neither listed nor unavailable).
     waiting: HashSet<usize>,
-    /// The objects each type holds now, after the first judgement.
+    /// The objects each type holds now.
     known: Vec<HashSet<ObjectRef>>,
+    /// The objects seen by each list under way.
+    listing: HashMap<usize, HashSet<ObjectRef>>,
     /// The Nodes, for `ClusterInfo`.
     nodes: BTreeMap<String, Value>,
     identity: ClusterIdentity,
@@ -62,18 +62,13 @@ pub struct Session {
     pub errors: Vec<String>,
 }
 
-fn key(object: &Value) -> (String, String) {
-    let meta = &object["metadata"];
-    (meta["namespace"].as_str().unwrap_or("").to_string(), meta["name"].as_str().unwrap_or("").to_string())
-}
-
 fn reference(object: &Value) -> ObjectRef {
-    let (namespace, name) = key(object);
+    let meta = &object["metadata"];
     ObjectRef {
         api_version: object["apiVersion"].as_str().unwrap_or("").to_string(),
         kind: object["kind"].as_str().unwrap_or("").to_string(),
-        namespace: (!namespace.is_empty()).then_some(namespace),
-        name,
+        namespace: meta["namespace"].as_str().filter(|n| !n.is_empty()).map(str::to_string),
+        name: meta["name"].as_str().unwrap_or("").to_string(),
     }
 }
 
@@ -84,14 +79,14 @@ fn is_node(object: &Value) -> bool {
 impl Session {
     pub fn new(engine: Engine, builtin_roles: bool, resources: Vec<ApiResource>, identity: ClusterIdentity) -> Session {
         let n = resources.len();
+        let (live, _) = Incremental::load(engine, builtin_roles, std::iter::empty());
         Session {
-            engine: Some(engine),
-            live: None,
-            builtin_roles,
+            live,
+            synced: false,
             resources,
-            gathered: vec![BTreeMap::new(); n],
             waiting: (0..n).collect(),
             known: vec![HashSet::new(); n],
+            listing: HashMap::new(),
             nodes: BTreeMap::new(),
             identity,
             unavailable: Vec::new(),
@@ -105,56 +100,42 @@ impl Session {
 
     /// Whether every type has been listed once and judged.
     pub fn synced(&self) -> bool {
-        self.live.is_some()
+        self.synced
     }
 
     /// The findings open now (none before the first judgement).
     pub fn open(&self) -> impl Iterator<Item = &Finding> {
-        self.live.iter().flat_map(|l| l.findings())
+        self.live.findings().filter(|_| self.synced)
     }
 
-    /// The objects held (gathered, before the first judgement).
+    /// The objects held.
     pub fn objects(&self) -> usize {
-        match &self.live {
-            Some(_) => self.known.iter().map(HashSet::len).sum(),
-            None => self.gathered.iter().map(BTreeMap::len).sum(),
-        }
+        self.known.iter().map(HashSet::len).sum()
     }
 
-    /// Takes one event; returns the findings it opened and resolved.
+    /// Takes one event; returns the findings it opened and resolved. Until every type has
+    /// been listed, objects are gathered and nothing comes out; the event that completes the
+    /// first lists returns every open finding as opened.
     pub fn handle(&mut self, event: Event) -> Vec<(Change, Finding)> {
         let mut delta = Delta::default();
         match event {
-            Event::Listed(i, objects) if self.live.is_none() => {
-                objects.iter().filter(|o| is_node(o)).for_each(|o| self.see_node(o, true));
-                self.gathered[i] = objects.into_iter().map(|o| (key(&o), o)).collect();
-                self.waiting.remove(&i);
-                if self.waiting.is_empty() {
-                    delta = self.judge_all();
-                }
+            Event::Listing(i) => {
+                self.listing.insert(i, HashSet::new());
             }
-            Event::Listed(i, objects) => {
-                let now: HashSet<ObjectRef> = objects.iter().map(reference).collect();
-                for gone in self.known[i].difference(&now).cloned().collect::<Vec<_>>() {
-                    self.remove(i, &gone, &mut delta);
-                }
+            Event::Page(i, objects) => {
                 for object in objects {
+                    self.listing.entry(i).or_default().insert(reference(&object));
                     self.apply(i, object, &mut delta);
                 }
             }
-            Event::Applied(i, object) if self.live.is_none() => {
-                if is_node(&object) {
-                    self.see_node(&object, true);
+            Event::Listed(i) => {
+                let seen = self.listing.remove(&i).unwrap_or_default();
+                for gone in self.known[i].difference(&seen).cloned().collect::<Vec<_>>() {
+                    self.remove(i, &gone, &mut delta);
                 }
-                self.gathered[i].insert(key(&object), object);
+                self.listed(i, &mut delta);
             }
             Event::Applied(i, object) => self.apply(i, object, &mut delta),
-            Event::Deleted(i, object) if self.live.is_none() => {
-                if is_node(&object) {
-                    self.see_node(&object, false);
-                }
-                self.gathered[i].remove(&key(&object));
-            }
             Event::Deleted(i, object) => {
                 if is_node(&object) {
                     self.see_node(&object, false);
@@ -164,13 +145,29 @@ impl Session {
             }
             Event::Unavailable(i, state) => {
                 self.unavailable.push((i, state));
-                if self.waiting.remove(&i) && self.waiting.is_empty() && self.live.is_none() {
-                    delta = self.judge_all();
-                }
+                self.listed(i, &mut delta);
             }
             Event::Restarted(..) | Event::Alive(_) => {}
         }
-        net(delta)
+        if self.synced {
+            net(delta)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Type `i` has had its first list (or cannot have one); the last of them judges all.
+    fn listed(&mut self, i: usize, delta: &mut Delta) {
+        if !self.waiting.remove(&i) || !self.waiting.is_empty() {
+            return;
+        }
+        let info = node_of(&self.cluster_info());
+        if let Err(e) = self.live.gather(&info) {
+            self.errors.push(format!("ClusterInfo: {e}"));
+        }
+        self.live.settle();
+        self.synced = true;
+        *delta = Delta { opened: self.live.findings().cloned().collect(), resolved: Vec::new() };
     }
 
     fn see_node(&mut self, node: &Value, present: bool) {
@@ -189,43 +186,28 @@ impl Session {
         observer.cluster_info(&id.server, id.context.as_deref(), id.version.as_deref())
     }
 
+    /// The Nodes changed: so does `ClusterInfo` (once it is judged).
     fn update_cluster_info(&mut self, delta: &mut Delta) {
-        let info = node_of(&self.cluster_info());
-        if let Some(live) = &mut self.live {
-            match live.apply(&info) {
-                Ok(d) => merge(delta, d),
-                Err(e) => self.errors.push(format!("ClusterInfo: {e}")),
-            }
+        if !self.synced {
+            return;
+        }
+        match self.live.apply(&node_of(&self.cluster_info())) {
+            Ok(d) => merge(delta, d),
+            Err(e) => self.errors.push(format!("ClusterInfo: {e}")),
         }
     }
 
-    /// The first judgement, over everything gathered; every finding is new.
-    fn judge_all(&mut self) -> Delta {
-        let Some(engine) = self.engine.take() else { return Delta::default() };
-        let gathered = std::mem::take(&mut self.gathered);
-        let mut nodes = Vec::with_capacity(gathered.iter().map(BTreeMap::len).sum::<usize>() + 1);
-        for (i, objects) in gathered.into_iter().enumerate() {
-            self.known[i] = objects.values().map(reference).collect();
-            nodes.extend(objects.values().map(node_of));
-        }
-        nodes.push(node_of(&self.cluster_info()));
-        let (live, errors) = Incremental::load(engine, self.builtin_roles, nodes.iter());
-        self.errors.extend(errors);
-        let delta = Delta { opened: live.findings().cloned().collect(), resolved: Vec::new() };
-        self.live = Some(live);
-        delta
-    }
-
+    /// Adds or replaces an object: before the first judgement only its own rules run.
     fn apply(&mut self, i: usize, object: Value, delta: &mut Delta) {
         let node = is_node(&object);
         if node {
             self.see_node(&object, true);
         }
-        let Some(live) = &mut self.live else { return };
-        match live.apply(&node_of(&object)) {
-            Ok(d) => {
+        let tree = node_of(&object);
+        let judged = if self.synced { self.live.apply(&tree).map(|d| merge(delta, d)) } else { self.live.gather(&tree) };
+        match judged {
+            Ok(()) => {
                 self.known[i].insert(reference(&object));
-                merge(delta, d);
             }
             Err(e) => self.errors.push(format!("{}: {e}", reference(&object))),
         }
@@ -235,9 +217,7 @@ impl Session {
     }
 
     fn remove(&mut self, i: usize, object: &ObjectRef, delta: &mut Delta) {
-        if let Some(live) = &mut self.live {
-            merge(delta, live.remove(object));
-        }
+        merge(delta, self.live.remove(object));
         self.known[i].remove(object);
     }
 }

@@ -203,6 +203,9 @@ fn the_watch_starts_with_the_cluster_scan_and_follows_each_change() {
     let (pod_deleted, others) = about(&deleted, "debug");
     assert_eq!(ids(pod_deleted.iter().map(|e| &e["finding"])), ids(pod_created.iter().map(|e| &e["finding"])));
     assert!(pod_deleted.iter().all(|e| e["event"] == "resolved") && reworded(&others), "{deleted:#?}");
+    // Bookmarks (one a second) kept the watches alive; none was lost or reopened for silence.
+    let said = w.stderr();
+    assert!(!said.contains("was lost") && !said.contains("silent"), "{said}");
 }
 
 /// Reads `GET /metrics` from the address `palisade watch` printed.
