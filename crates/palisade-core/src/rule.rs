@@ -115,7 +115,35 @@ pub struct RuleMeta {
     pub redundant_with: &'static [&'static str],
 }
 
+/// The layers of a platform a finding can be in, in the order reports show them.
+pub const LAYERS: &[&str] = &["workloads", "supply-chain", "secrets", "rbac", "network", "namespaces", "node", "control-plane", "audit", "policy"];
+
+/// The layer a rule ID's family checks (`POD001` → `workloads`); `None` for an ID of no
+/// built-in family.
+pub fn layer_of(id: &str) -> Option<&'static str> {
+    let family = id.trim_end_matches(|c: char| c.is_ascii_digit());
+    Some(match family {
+        "POD" => "workloads",
+        "IMG" => "supply-chain",
+        "SEC" => "secrets",
+        "RBAC" => "rbac",
+        "NET" | "SVC" | "EXP" => "network",
+        "NS" => "namespaces",
+        "NODE" | "HOST" => "node",
+        "CP" | "VER" => "control-plane",
+        "AUD" => "audit",
+        "POL" => "policy",
+        _ => return None,
+    })
+}
+
 impl RuleMeta {
+    /// The layer the rule checks (see [`layer_of`]; every built-in family has one, which a
+    /// test checks).
+    pub fn layer(&self) -> &'static str {
+        layer_of(self.id).unwrap_or("workloads")
+    }
+
     /// The documentation as Markdown: the doc comment without the space after each `///`.
     pub fn markdown(&self) -> String {
         let mut out = String::with_capacity(self.doc.len());

@@ -59,6 +59,15 @@ fn every_rule_has_fixtures() {
 }
 
 #[test]
+fn every_rule_family_has_a_layer() {
+    for rule in registry::all() {
+        let id = rule.meta().id;
+        let layer = palisade_core::rule::layer_of(id).unwrap_or_else(|| panic!("{id}: its family has no layer in palisade_core::rule::layer_of"));
+        assert!(palisade_core::rule::LAYERS.contains(&layer), "{id}: {layer}");
+    }
+}
+
+#[test]
 fn generated_docs_are_up_to_date() {
     let dir = repo_root().join("docs/rules");
     let bless = std::env::var_os("PALISADE_BLESS").is_some();
