@@ -10,6 +10,7 @@ pub mod junit;
 pub mod read;
 pub mod sarif;
 pub mod table;
+pub mod trend;
 
 use palisade_core::compliance::Compliance;
 use palisade_core::{Finding, ObjectRef, RuleMeta, Severity, Suppression};

@@ -124,10 +124,33 @@ namespace and name; resourceVersion, uid, managedFields and status are not chang
 Exit codes: 0 no finding opened at or above --fail-on; 1 findings opened; 2 an input
 could not be read.
 
+With --store (and no URL: the default store), OLD and NEW are runs recorded there.
+
 Examples:
   palisade diff monday.yaml tuesday.yaml
-  palisade diff old-report.json new-report.json --format json")]
+  palisade diff old-report.json new-report.json --format json
+  palisade diff latest~1 latest --store --cluster prod")]
     Diff(DiffArgs),
+    /// List the runs recorded in the history store.
+    #[command(after_help = "Runs are recorded by `scan`, `compliance`, `cluster`, `node`, `probe` and `audit-log`
+with --record (or --store URL), and by `palisade watch --record` (a snapshot when the first
+list is judged, then every --snapshot-every). Each row names its cluster; a fleet shares one
+PostgreSQL store (--store postgres://…).
+
+Examples:
+  palisade history
+  palisade history --cluster prod --limit 5 --format json
+  palisade history --store postgres://palisade@db.internal/palisade")]
+    History(HistoryArgs),
+    /// Open findings over time, by severity and by layer, from the history store.
+    #[command(after_help = "A chart in the terminal (one sparkline per severity and per layer, with the first,
+lowest, highest and last value), or an SVG file with -o FILE.svg; --format json gives the
+points. Without --cluster, every cluster recorded has its own chart.
+
+Examples:
+  palisade trend
+  palisade trend --since 90d --cluster prod -o trend.svg")]
+    Trend(TrendArgs),
     /// Audit a node: the Kubernetes processes' flags, files and kubelet configuration (CIS
     /// §1–§4) and the host's hardening, read-only, under a root directory.
     #[command(after_help = "Reads /proc/*/cmdline and the files the CIS Benchmark's node checks are about (static-pod
@@ -264,6 +287,39 @@ pub struct ClusterArgs {
     pub check: CheckArgs,
 }
 
+#[derive(clap::Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Only this cluster's runs.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// At most this many runs, newest first.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: i64,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(clap::Args)]
+pub struct TrendArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Only this cluster.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// How far back (`30d`, `12w`).
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = palisade_core::policy::parse_days)]
+    pub since: u32,
+    /// Write an SVG chart to FILE instead of the terminal chart.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format (terminal chart or the points as JSON).
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
 /// `palisade watch`'s formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum WatchFormat {
@@ -311,6 +367,14 @@ pub struct WatchArgs {
     /// The lowest severity that is alerted.
     #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
     pub alert_severity: Severity,
+
+    #[command(flatten)]
+    pub record: RecordArgs,
+
+    /// With --record: also record a snapshot of the open findings this often (the first is
+    /// taken when the first list is judged), so `palisade trend` follows a long watch.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub snapshot_every: std::time::Duration,
 
     #[command(flatten)]
     pub select: SelectArgs,
@@ -429,10 +493,17 @@ pub struct MergeArgs {
 
 #[derive(clap::Args)]
 pub struct DiffArgs {
-    /// The earlier snapshot, manifests or JSON report.
+    /// The earlier snapshot, manifests or JSON report; with --store, a recorded run (its id,
+    /// a unique start of it, `latest` or `latest~N`).
     pub old: PathBuf,
     /// The later one.
     pub new: PathBuf,
+    /// Compare two runs recorded in this store (see `palisade history`).
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub store: Option<String>,
+    /// With --store: `latest` means the latest run of this cluster.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -515,9 +586,50 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub select: SelectArgs,
 
+    #[command(flatten)]
+    pub record: RecordArgs,
+
     /// Print only findings and errors: no skipped list, summary or progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// Where the history is kept.
+#[derive(clap::Args, Clone, Debug)]
+pub struct StoreArgs {
+    /// The history store: a SQLite file, or postgres://USER@HOST:PORT/DB for one a fleet
+    /// shares [default: $XDG_DATA_HOME/palisade/history.db, else ~/.local/share/palisade/history.db].
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+}
+
+impl StoreArgs {
+    pub fn location(&self) -> String {
+        self.store.clone().unwrap_or_else(palisade_store::default_location)
+    }
+}
+
+/// Recording a run in the history store.
+#[derive(clap::Args, Clone, Debug)]
+pub struct RecordArgs {
+    /// Record this run and its findings in the history store (`palisade history`, `trend`).
+    /// Implied by --store.
+    #[arg(long)]
+    pub record: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// The cluster name recorded with the run [default: the kubeconfig context, else the
+    /// server; `local` for files and nodes].
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: Option<String>,
+}
+
+impl RecordArgs {
+    pub fn wanted(&self) -> bool {
+        self.record || self.store.store.is_some()
+    }
 }
 
 /// Which rules run and how: the policy file and the options that override it — the same

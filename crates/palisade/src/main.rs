@@ -33,6 +33,8 @@ fn main() -> ExitCode {
         Command::Compliance(args) => commands::scan::run(args, true),
         Command::Cluster(args) => commands::cluster::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::History(args) => commands::history::history(args),
+        Command::Trend(args) => commands::history::trend(args),
         Command::Dump(args) => commands::cluster::dump(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Node(args) => commands::node::run(args),

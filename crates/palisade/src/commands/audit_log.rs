@@ -56,5 +56,5 @@ pub fn run(args: AuditLogArgs) -> ExitCode {
         eprintln!("read {} audit events from {name}{}", events.len(), if bad.is_empty() { String::new() } else { format!("; {} not an event (see the errors)", if bad.len() == 1 { "1 line is".to_string() } else { format!("{} lines are", bad.len()) }) });
     }
     report.sort();
-    setup.finish(report, &args.check, false)
+    setup.finish(report, &args.check, false, "audit-log")
 }

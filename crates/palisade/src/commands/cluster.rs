@@ -80,7 +80,7 @@ pub fn run(args: ClusterArgs) -> ExitCode {
         bar.finish_and_clear();
     }
     match report {
-        Ok(report) => setup.finish(report, &args.check, false),
+        Ok(report) => setup.finish(report, &args.check, false, "cluster"),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

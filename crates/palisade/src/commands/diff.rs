@@ -25,14 +25,22 @@ pub fn run(args: DiffArgs) -> ExitCode {
         Ok(e) => e,
         Err(e) => return super::usage(e),
     };
-    let (old, new) = match (palisade::diff::read_side(&args.old, &engine), palisade::diff::read_side(&args.new, &engine)) {
+    let side = |path: &std::path::Path| match &args.store {
+        Some(location) => {
+            let location = if location.is_empty() { palisade_store::default_location() } else { location.clone() };
+            super::history::run_findings(&location, &path.to_string_lossy(), args.cluster.as_deref()).map(|(_, findings)| palisade::diff::Side { objects: None, findings })
+        }
+        None if !path.exists() && path != std::path::Path::new("-") => Err(format!("{}: no such file (to compare recorded runs, add --store)", path.display())),
+        None => palisade::diff::read_side(path, &engine),
+    };
+    let (old, new) = match (side(&args.old), side(&args.new)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    if old.objects.is_some() != new.objects.is_some() {
+    if old.objects.is_some() != new.objects.is_some() && args.store.is_none() {
         eprintln!("note: one side is a report, which does not list its objects: only findings are compared");
     }
     let d = palisade::diff::diff(&old, &new);

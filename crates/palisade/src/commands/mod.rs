@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod cluster;
 pub mod diff;
+pub mod history;
 pub mod inventory;
 pub mod merge;
 pub mod netpol;

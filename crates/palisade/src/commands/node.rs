@@ -22,5 +22,5 @@ pub fn run(args: NodeArgs) -> ExitCode {
         eprintln!("note: no proc/ under {}: running processes were not audited, files only", args.root.display());
     }
     report.sort();
-    setup.finish(report, &args.check, false)
+    setup.finish(report, &args.check, false, "node")
 }

@@ -47,7 +47,7 @@ pub fn run(args: ProbeArgs) -> ExitCode {
     report.errors = outcome.errors.iter().map(|(endpoint, e)| palisade_report::InputError::whole_file(endpoint.as_str(), e.as_str())).collect();
     report.probe = Some(serde_json::json!({"probed": outcome.probed, "closed": outcome.closed, "endpoints": endpoints}));
     report.sort();
-    setup.finish(report, &args.check, false)
+    setup.finish(report, &args.check, false, "probe")
 }
 
 /// One open endpoint in a line: address, what answers, and its TLS facts.

@@ -1,6 +1,6 @@
 //! `palisade rbac`: who-can, can, risks.
 
-use crate::cli::{CheckArgs, RbacCommand, RbacFormat, RequestScope, ScanArgs, SelectArgs};
+use crate::cli::{CheckArgs, RbacCommand, RbacFormat, RecordArgs, RequestScope, ScanArgs, SelectArgs, StoreArgs};
 use palisade::inputs::{collect_inputs, PassOptions};
 use std::process::ExitCode;
 
@@ -26,6 +26,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         no_builtin_roles: risks.no_builtin_roles,
                         versions: None,
                     },
+                    record: RecordArgs { record: false, store: StoreArgs { store: None }, cluster_name: None },
                     quiet: false,
                 },
             },

@@ -45,7 +45,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         let mut report = Report { rules: setup.engine.rules().iter().map(|r| r.meta()).collect(), ..Report::default() };
         saved.into_iter().for_each(|r| report.absorb(r));
         report.sort();
-        return setup.finish(report, &args.check, compliance);
+        return setup.finish(report, &args.check, compliance, if compliance { "compliance" } else { "scan" });
     }
     let (inputs, mut errors) = collect_inputs(&paths, &args.kustomize);
     let stdin_uses = inputs.iter().filter(|i| **i == Input::Stdin).count();
@@ -77,7 +77,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         saved.into_iter().for_each(|r| report.absorb(r));
         report.sort();
     }
-    setup.finish(report, &args.check, compliance)
+    setup.finish(report, &args.check, compliance, if compliance { "compliance" } else { "scan" })
 }
 
 /// Splits the paths into saved Palisade JSON reports, read back, and inputs to scan. A
@@ -136,6 +136,8 @@ pub struct Setup {
     pub engine: Engine,
     framework: Option<String>,
     fail_on: Severity,
+    /// When the run began, for the history store.
+    started_ms: i64,
 }
 
 impl Setup {
@@ -178,7 +180,7 @@ impl Setup {
             namespace,
         };
         match Engine::new(&selection) {
-            Ok(engine) => Ok(Setup { engine, framework: selection.framework, fail_on }),
+            Ok(engine) => Ok(Setup { engine, framework: selection.framework, fail_on, started_ms: palisade_store::now_ms() }),
             Err(e) => {
                 eprintln!("error: {e}");
                 Err(ExitCode::from(2))
@@ -205,10 +207,14 @@ impl Setup {
         report
     }
 
-    /// Adds the compliance view, writes the report and gives the exit code.
-    pub fn finish(&self, mut report: Report, args: &CheckArgs, compliance: bool) -> ExitCode {
+    /// Adds the compliance view, writes the report, records the run as `source` when asked
+    /// (`--record`), and gives the exit code.
+    pub fn finish(&self, mut report: Report, args: &CheckArgs, compliance: bool, source: &str) -> ExitCode {
         if let Some(fw) = &self.framework {
             report.compliance = assess(fw, &report.findings, &report.suppressed, &report.kinds, report.workloads);
+        }
+        if let Err(code) = super::history::record(&report, &args.record, source, self.started_ms, args.quiet) {
+            return code;
         }
         let code = exit_code(&report, self.fail_on);
         let written = match (&report.compliance, compliance, args.format) {

@@ -2,6 +2,7 @@
 //! finding opened and resolved, with metrics and alerts beside it.
 
 use super::cluster::{connect, read_options};
+use super::history::Record;
 use super::scan::Setup;
 use crate::cli::{WatchArgs, WatchFormat};
 use palisade::live;
@@ -77,10 +78,32 @@ pub fn run(args: WatchArgs) -> ExitCode {
     };
     status(format!("watching {} resource types on {}", watch.resources.len(), conn.server));
     let started = Instant::now();
+    let recorder = if args.record.wanted() {
+        let cluster = args.record.cluster_name.clone().unwrap_or_else(|| conn.context.clone().unwrap_or_else(|| conn.server.clone()));
+        match super::history::Recorder::start(&args.record, cluster, args.quiet) {
+            Ok(r) => Some(r),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    let mut last_snapshot = Instant::now();
     let mut session = Session::new(setup.engine, !args.select.no_builtin_roles, std::mem::take(&mut watch.resources), identity);
     let mut lost = vec![false; session.resources().len()];
     let mut errors_seen = 0;
-    while let Some((received, event)) = watch.events.blocking_recv() {
+    loop {
+        // Wake now and then, so snapshots are taken in a quiet cluster too.
+        let wake = args.snapshot_every.min(std::time::Duration::from_secs(5));
+        let next = runtime.block_on(async { tokio::time::timeout(wake, watch.events.recv()).await });
+        if let (Some(recorder), true) = (&recorder, session.synced() && last_snapshot.elapsed() >= args.snapshot_every) {
+            last_snapshot = Instant::now();
+            recorder.send(Record::Snapshot(session.open().map(palisade_report::json::finding).collect(), session.objects()));
+        }
+        let (received, event) = match next {
+            Ok(Some(e)) => e,
+            Ok(None) => break,
+            Err(_) => continue,
+        };
         let i = event.resource();
         let name = session.resources()[i].qualified();
         match &event {
@@ -128,6 +151,15 @@ pub fn run(args: WatchArgs) -> ExitCode {
             eprintln!("error: {e}");
         }
         errors_seen = session.errors.len();
+        if let Some(recorder) = &recorder {
+            if initial {
+                last_snapshot = Instant::now();
+                recorder.send(Record::Snapshot(session.open().map(palisade_report::json::finding).collect(), session.objects()));
+            } else if !changes.is_empty() {
+                let now = palisade_store::now_ms();
+                recorder.send(Record::Events(changes.iter().map(|(c, f)| (now, c.as_str(), palisade_report::json::finding(f))).collect()));
+            }
+        }
         if initial {
             metrics.synced();
             let open: Vec<&Finding> = session.open().collect();
