@@ -165,10 +165,12 @@ impl Engine {
             .iter()
             .map(|w| (w.expires >= today).then(|| Arc::new(w.suppression(policy.source.as_ref()))))
             .collect();
+        // Who reads a Secret in an audit log is judged against the workloads that mount it.
+        let audit_readers = rules.iter().any(|r| r.meta().id == "AUD008");
         let plan = Plan {
             network: rules.iter().any(|r| r.meta().id.starts_with("NET")),
-            secret_reads: policy.settings.require_vault,
-            rbac_queries: false,
+            secret_reads: policy.settings.require_vault || audit_readers,
+            rbac_queries: audit_readers,
         };
         let active = rules.iter().map(|r| r.meta()).collect();
         let namespace = sel.namespace.clone().unwrap_or_else(|| "default".into());

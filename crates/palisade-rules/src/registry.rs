@@ -107,6 +107,11 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &aud::anonymous_allowed::AnonymousAllowed,
         &aud::cluster_admin_granted::ClusterAdminGranted,
         &aud::system_role_changed::SystemRoleChanged,
+        &aud::token_requested::TokenRequested,
+        &aud::node_proxy::NodeProxy,
+        &aud::rbac_changed::RbacChanged,
+        &aud::secret_read_by_stranger::SecretReadByStranger,
+        &aud::forbidden_burst::ForbiddenBurst,
         &ver::server_version::ServerVersion,
         &ver::kubelet_version::KubeletVersion,
         // Waiver rules come last: stale-waiver needs every other finding to have met the

@@ -5,8 +5,22 @@
 //! and the object a create or update carried (`requestObject`) is handed on too, so the
 //! workload, RBAC and secret rules judge it as they judge a manifest. A line that is not an
 //! event is an error with its line number; the rest of the log is still read.
+//!
+//! Logs are large (a busy API server writes millions of events an hour), so they are read
+//! as a stream, line by line, and most events are never built into objects: [`quiet`] reads
+//! only an event's verb, user, target, response code, authorization decision and whether it
+//! carries a request object, and passes by what no audit rule can detect in — a request by an
+//! authenticated user that was not refused, carries no object, does not touch Secrets or
+//! RBAC objects, and is not on a subresource the rules read (`exec`, `attach`,
+//! `portforward`, `proxy`, `token`): reads, lease renewals, status patches, events. Those
+//! are counted and passed by; everything else is judged in full. A test checks on the
+//! corpus and on a generated busy-cluster log that the findings are the same either way
+//! (`--judge-all`).
 
+use serde::Deserialize;
 use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::io::BufRead;
 
 /// One event read from a log, with the line it was on (1-based).
 #[derive(Clone, Debug)]
@@ -97,28 +111,150 @@ fn take(v: Value, line: u32, events: &mut Vec<Event>, errors: &mut Vec<(u32, Str
     }
 }
 
-/// Every event of a log, and the lines that are not events (line, reason).
-pub fn read(bytes: &[u8]) -> (Vec<Event>, Vec<(u32, String)>) {
-    let (mut events, mut errors) = (Vec::new(), Vec::new());
-    let text = String::from_utf8_lossy(bytes);
-    // One pretty-printed document (an EventList, or an Event) rather than JSON lines.
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if serde_json::from_str::<Value>(first).is_err() {
-        if let Ok(doc) = serde_json::from_str::<Value>(&text) {
-            take(doc, 1, &mut events, &mut errors);
-            return (events, errors);
+/// What [`quiet`] reads of an event: only the fields that decide whether it can matter.
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    user: Option<UserHead<'a>>,
+    #[serde(borrow, rename = "impersonatedUser")]
+    impersonated: Option<UserHead<'a>>,
+    #[serde(borrow, rename = "objectRef")]
+    object_ref: Option<RefHead<'a>>,
+    #[serde(rename = "responseStatus")]
+    response_status: Option<StatusHead>,
+    #[serde(rename = "requestObject")]
+    request_object: Option<serde::de::IgnoredAny>,
+    #[serde(borrow)]
+    annotations: Option<AnnotationsHead<'a>>,
+}
+
+#[derive(Deserialize)]
+struct UserHead<'a> {
+    #[serde(borrow)]
+    username: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    groups: Option<Vec<Cow<'a, str>>>,
+}
+
+#[derive(Deserialize)]
+struct RefHead<'a> {
+    #[serde(borrow)]
+    resource: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    subresource: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct StatusHead {
+    code: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct AnnotationsHead<'a> {
+    #[serde(borrow, rename = "authorization.k8s.io/decision")]
+    decision: Option<Cow<'a, str>>,
+}
+
+/// Whether the event on `line` cannot raise a detection and need not be judged (see the
+/// module's documentation); `false` for anything else, a line that is not an event included
+/// (the full reading then says what is wrong with it).
+pub fn quiet(line: &str) -> bool {
+    let Ok(h) = serde_json::from_str::<Head>(line) else { return false };
+    let anonymous = |u: &Option<UserHead>| {
+        u.as_ref().is_some_and(|u| u.username.as_deref() == Some("system:anonymous") || u.groups.iter().flatten().any(|g| g == "system:unauthenticated"))
+    };
+    let named = h.user.as_ref().is_some_and(|u| u.username.as_deref().is_some_and(|n| !n.is_empty()));
+    let (resource, subresource) = h.object_ref.as_ref().map(|r| (r.resource.as_deref().unwrap_or(""), r.subresource.as_deref().unwrap_or(""))).unwrap_or(("", ""));
+    let refused = h.response_status.as_ref().and_then(|s| s.code).is_some_and(|c| c >= 400) || h.annotations.as_ref().and_then(|a| a.decision.as_deref()) == Some("forbid");
+    let watched = matches!(resource, "secrets" | "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings")
+        || matches!(subresource, "exec" | "attach" | "portforward" | "proxy" | "token");
+    h.kind.as_deref().is_none_or(|k| k == "Event") && named && !anonymous(&h.user) && !anonymous(&h.impersonated) && !refused && !watched && h.request_object.is_none()
+}
+
+/// One item of a log, in order.
+#[derive(Debug)]
+pub enum Item {
+    /// An event to judge.
+    Event(Event),
+    /// An event passed by: it cannot raise a detection (see [`quiet`]).
+    Quiet(u32),
+    /// A line (or an `EventList` item) that is not an event, and why.
+    Bad(u32, String),
+}
+
+/// Reads a log from `input` as a stream, handing each item to `each`; with `triage`, events
+/// that cannot matter are passed by unread ([`Item::Quiet`]). A log that is one
+/// pretty-printed document (an `EventList` or an `Event`) is read whole.
+pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item)) -> std::io::Result<()> {
+    let mut line = Vec::with_capacity(1 << 14);
+    let mut n = 0u32;
+    let mut first = true;
+    let items = |v: Value, at: u32, each: &mut dyn FnMut(Item)| {
+        let (mut events, mut errors) = (Vec::new(), Vec::new());
+        take(v, at, &mut events, &mut errors);
+        events.into_iter().for_each(|e| each(Item::Event(e)));
+        errors.into_iter().for_each(|(l, why)| each(Item::Bad(l, why)));
+    };
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
         }
-    }
-    for (n, line) in text.lines().enumerate() {
-        let n = n as u32 + 1;
-        if line.trim().is_empty() {
+        n += 1;
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim();
+        if text.is_empty() {
             continue;
         }
-        match serde_json::from_str::<Value>(line) {
-            Ok(v) => take(v, n, &mut events, &mut errors),
-            Err(e) => errors.push((n, format!("not JSON: {e}"))),
+        if triage && quiet(text) {
+            first = false;
+            each(Item::Quiet(n));
+            continue;
         }
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => items(v, n, &mut each),
+            Err(e) if first => {
+                // Not a JSON line: perhaps the whole log is one pretty-printed document.
+                let mut rest = line.clone();
+                input.read_to_end(&mut rest)?;
+                match serde_json::from_slice::<Value>(&rest) {
+                    Ok(doc) => items(doc, n, &mut each),
+                    Err(_) => {
+                        each(Item::Bad(n, format!("not JSON: {e}")));
+                        // Go on line by line after the first.
+                        let text = String::from_utf8_lossy(&rest[line.len()..]).into_owned();
+                        for (i, l) in text.lines().enumerate() {
+                            let at = n + 1 + i as u32;
+                            if l.trim().is_empty() {
+                                continue;
+                            }
+                            match serde_json::from_str::<Value>(l) {
+                                Ok(v) => items(v, at, &mut each),
+                                Err(e) => each(Item::Bad(at, format!("not JSON: {e}"))),
+                            }
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            Err(e) => each(Item::Bad(n, format!("not JSON: {e}"))),
+        }
+        first = false;
     }
+}
+
+/// Every event of a log, and the lines that are not events (line, reason); nothing is passed
+/// by.
+pub fn read(bytes: &[u8]) -> (Vec<Event>, Vec<(u32, String)>) {
+    let (mut events, mut errors) = (Vec::new(), Vec::new());
+    // Reading from memory cannot fail.
+    let _ = stream(bytes, false, |item| match item {
+        Item::Event(e) => events.push(e),
+        Item::Bad(line, why) => errors.push((line, why)),
+        Item::Quiet(_) => {}
+    });
     (events, errors)
 }
 

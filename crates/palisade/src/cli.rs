@@ -431,6 +431,23 @@ pub struct AuditLogArgs {
     #[arg(value_name = "FILE")]
     pub input: PathBuf,
 
+    /// Judge every event with the whole catalogue, not only those that can raise a detection
+    /// (requests no audit rule can detect anything in — reads, lease renewals, status patches
+    /// — are otherwise counted and passed by unread); slower, the same findings.
+    #[arg(long)]
+    pub judge_all: bool,
+
+    /// Keep reading as the log grows, as `tail -F` does (a rotated or truncated log is
+    /// reopened from its start), and write each finding as it is made: one JSON object a
+    /// line with `--format json` (`{"event": "detected", "at", "finding"}`), else a line of
+    /// text. Runs until stopped.
+    #[arg(long, short = 'F')]
+    pub follow: bool,
+
+    /// With --follow: how often to look for new lines.
+    #[arg(long, value_name = "DURATION", default_value = "250ms", value_parser = parse_duration, requires = "follow")]
+    pub poll: std::time::Duration,
+
     #[command(flatten)]
     pub check: CheckArgs,
 }

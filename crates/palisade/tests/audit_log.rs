@@ -96,3 +96,122 @@ fn findings_carry_the_event_line_and_audit_id_and_bad_lines_are_errors() {
     assert!(v["findings"].as_array().unwrap().iter().all(|f| !["AUD001", "AUD002"].contains(&f["rule"].as_str().unwrap())), "{}", v["findings"]);
     assert_eq!(palisade(&["audit-log", "/nonexistent.log"], None).code, 2);
 }
+
+/// One audit event as the API server's log backend writes it.
+fn line(id: &str, verb: &str, user: &str, uri: &str, object_ref: Value, code: u16, at: &str) -> String {
+    serde_json::json!({
+        "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": id,
+        "stage": "ResponseComplete", "requestURI": uri, "verb": verb,
+        "user": {"username": user, "groups": ["system:authenticated"]},
+        "objectRef": object_ref, "responseStatus": {"metadata": {}, "code": code},
+        "requestReceivedTimestamp": at, "stageTimestamp": at,
+        "annotations": {"authorization.k8s.io/decision": if code == 403 { "forbid" } else { "allow" }}
+    })
+    .to_string()
+}
+
+/// A busy cluster's log in small: every Falco trace and audit2rbac's log, then the traffic of
+/// a running cluster (reads, lease renewals, status patches, events, the kubelet fetching
+/// Secrets and tokens) with the things the audit rules look for mixed in.
+fn busy_log() -> String {
+    let mut lines = Vec::new();
+    for entry in std::fs::read_dir(traces()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            for l in std::fs::read_to_string(&path).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+                // Each trace is JSON lines already; keep them as the log would.
+                lines.push(l.to_string());
+            }
+        }
+    }
+    lines.extend(std::fs::read_to_string(repo().join("../shared/corpus/audit/audit2rbac__demo.log")).unwrap().lines().map(str::to_string));
+    let r = |resource: &str, ns: &str, name: &str, sub: &str| serde_json::json!({"resource": resource, "namespace": ns, "name": name, "subresource": sub});
+    for i in 0..400 {
+        let at = format!("2026-11-30T08:{:02}:{:02}.000000Z", i / 60 % 60, i % 60);
+        let id = format!("busy-{i}");
+        lines.push(match i % 10 {
+            0 => line(&id, "get", "system:serviceaccount:kube-system:deployment-controller", "/apis/apps/v1/namespaces/shop/deployments/web", r("deployments", "shop", "web", ""), 200, &at),
+            1 => line(&id, "update", "system:node:node-1", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-1", r("leases", "kube-node-lease", "node-1", ""), 200, &at),
+            2 => line(&id, "patch", "system:node:node-1", "/api/v1/namespaces/shop/pods/web-1/status", r("pods", "shop", "web-1", "status"), 200, &at),
+            3 => line(&id, "get", "system:node:node-1", "/api/v1/namespaces/shop/secrets/db", r("secrets", "shop", "db", ""), 200, &at),
+            4 => line(&id, "create", "system:node:node-1", "/api/v1/namespaces/shop/serviceaccounts/web/token", r("serviceaccounts", "shop", "web", "token"), 201, &at),
+            5 if i % 50 == 5 => line(&id, "get", "carol@example.com", "/api/v1/namespaces/shop/secrets/db", r("secrets", "shop", "db", ""), 200, &at),
+            6 if i < 150 => line(&id, "list", "mallory", "/api/v1/namespaces/kube-system/secrets", r("secrets", "kube-system", "", ""), 403, &format!("2026-11-30T08:30:{:02}.000000Z", i / 10)),
+            7 if i % 100 == 7 => line(&id, "get", "bob", "/api/v1/nodes/node-1/proxy/pods", r("nodes", "", "node-1", "proxy"), 200, &at),
+            8 if i % 100 == 8 => line(&id, "create", "alice", "/api/v1/namespaces/ci/serviceaccounts/deployer/token", r("serviceaccounts", "ci", "deployer", "token"), 201, &at),
+            9 if i % 100 == 9 => line(&id, "delete", "alice", "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings/web", r("rolebindings", "shop", "web", ""), 200, &at),
+            _ => line(&id, "watch", "system:kube-scheduler", "/api/v1/pods?watch=true", r("pods", "", "", ""), 200, &at),
+        });
+    }
+    lines.join("\n")
+}
+
+fn finding_keys(report: &Value) -> Vec<String> {
+    report["findings"].as_array().unwrap().iter().map(|f| format!("{} {} {} {}", f["rule"], f["location"]["line"], f["audit_id"], f["message"])).collect()
+}
+
+#[test]
+fn passing_by_what_nothing_can_be_detected_in_changes_no_finding() {
+    let log = busy_log();
+    let fast = palisade(&["audit-log", "-", "--format", "json"], Some(&log));
+    let all = palisade(&["audit-log", "-", "--format", "json", "--judge-all"], Some(&log));
+    let (fast_report, all_report): (Value, Value) = (serde_json::from_str(&fast.stdout).unwrap(), serde_json::from_str(&all.stdout).unwrap());
+    assert_eq!(finding_keys(&fast_report), finding_keys(&all_report));
+    assert_eq!(fast_report["summary"]["objects"], all_report["summary"]["objects"]);
+    assert!(fast.stderr.contains("passed by"), "{}", fast.stderr);
+    // The traffic's detections are there, each once.
+    let busy = |f: &&Value| f["audit_id"].as_str().is_some_and(|id| id.starts_with("busy-"));
+    let rules: Vec<&str> = fast_report["findings"].as_array().unwrap().iter().filter(busy).filter_map(|f| f["rule"].as_str()).collect();
+    let count = |id: &str| rules.iter().filter(|r| **r == id).count();
+    assert_eq!((count("AUD005"), count("AUD006"), count("AUD007")), (4, 4, 4), "token requests, nodes/proxy, RBAC changes: {rules:?}");
+    assert_eq!(count("AUD009"), 1, "mallory's 15 refusals within 15 s are one burst: {rules:?}");
+    let stranger: Vec<&Value> = fast_report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "AUD008" && f["message"].as_str().unwrap().contains("carol")).collect();
+    assert_eq!(stranger.len(), 1, "{stranger:?}");
+    assert!(stranger[0]["message"].as_str().unwrap().contains("read Secret shop/db (8 times)"), "{}", stranger[0]["message"]);
+    assert_eq!(stranger[0]["audit_id"], "busy-5");
+}
+
+#[test]
+fn a_followed_log_is_read_as_it_grows_and_after_rotation() {
+    let dir = common::tempdir("audit-follow");
+    let log = dir.join("audit.log");
+    let exec = std::fs::read_to_string(traces().join("exec_pod.json")).unwrap();
+    let at = "2026-11-30T08:00:00.000000Z";
+    std::fs::write(&log, format!("{}\n", line("old", "get", "alice", "/api/v1/namespaces", serde_json::json!({"resource": "namespaces"}), 200, at))).unwrap();
+    let follower = common::Running::start(&["audit-log", log.to_str().unwrap(), "--follow", "--poll", "50ms", "--format", "json", "--no-config"]);
+    follower.wait_for_stderr("following");
+    let append = |text: &str| {
+        let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+    };
+    // A line written in two pieces is judged once it is whole.
+    let (first, second) = exec.trim().split_at(40);
+    append(first);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    append(&format!("{second}\n"));
+    let got = follower.json_until(|l| l.iter().any(|e| e["finding"]["rule"] == "AUD001"));
+    let exec_event = got.iter().find(|e| e["finding"]["rule"] == "AUD001").unwrap();
+    assert_eq!(exec_event["event"], "detected");
+    assert_eq!(exec_event["finding"]["location"]["line"], 2);
+    assert_eq!(exec_event["finding"]["audit_id"], "ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6");
+    // Ten refusals: one burst, written when the tenth is read.
+    let refusals: String = (0..10).map(|i| line(&format!("no-{i}"), "list", "mallory", "/api/v1/secrets", serde_json::json!({"resource": "secrets"}), 403, &format!("2026-11-30T08:00:{i:02}.000000Z")) + "\n").collect();
+    append(&refusals);
+    let got = follower.json_until(|l| l.iter().any(|e| e["finding"]["rule"] == "AUD009"));
+    let burst: Vec<&Value> = got.iter().filter(|e| e["finding"]["rule"] == "AUD009").collect();
+    assert_eq!(burst.len(), 1);
+    assert_eq!((burst[0]["finding"]["audit_id"].as_str(), burst[0]["finding"]["location"]["line"].as_u64()), (Some("no-0"), Some(3)));
+    // Rotation: the log moved aside and a new one started; its first line is line 1.
+    std::fs::rename(&log, dir.join("audit.log.1")).unwrap();
+    std::fs::write(&log, format!("{}\n", exec.trim())).unwrap();
+    let got = follower.json_until(|l| l.iter().any(|e| e["finding"]["rule"] == "AUD001"));
+    let after = got.iter().find(|e| e["finding"]["rule"] == "AUD001").unwrap();
+    assert_eq!(after["finding"]["location"]["line"], 1, "{got:#?}");
+    assert!(follower.stderr().contains("rotated"), "{}", follower.stderr());
+    // A bad line is an error on stderr with its line, and following goes on.
+    append("not json\n");
+    append(&format!("{}\n", exec.trim()));
+    let got = follower.json_until(|l| l.iter().any(|e| e["finding"]["rule"] == "AUD001"));
+    assert_eq!(got.iter().find(|e| e["finding"]["rule"] == "AUD001").unwrap()["finding"]["location"]["line"], 3);
+    assert!(follower.stderr().contains("audit.log:2: not an audit event"), "{}", follower.stderr());
+}

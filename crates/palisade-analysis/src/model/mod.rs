@@ -8,6 +8,7 @@
 //! so that a caller re-evaluates only those. Every rule, query and inventory reads this one
 //! model; none builds an index of its own.
 
+pub mod audit;
 pub mod network;
 pub mod read;
 
@@ -109,6 +110,8 @@ pub struct ObjectFacts {
     /// (`platform/managed`), or the components a Host's processes run, for the compliance
     /// view.
     pub counted: Vec<&'static str>,
+    /// For an audit event, what it tells across events (a refusal, a Secret read).
+    pub audit: Option<audit::Fact>,
 }
 
 /// The scopes a change may have changed verdicts in.
@@ -161,6 +164,7 @@ pub struct Model {
     workload_accounts: BTreeMap<Key, WorkloadAccount>,
     vault_secrets: BTreeMap<(String, String), usize>,
     secret_reads: BTreeMap<String, BTreeMap<Key, Vec<SecretRead>>>,
+    audit: audit::Trail,
     /// `--no-builtin-roles`: bindings to Kubernetes' default roles see only the input's.
     no_builtin_roles: bool,
     /// Verdicts that depend on the whole model and are asked from many scopes (a peer's
@@ -254,6 +258,7 @@ impl Model {
             runs_as: self.workload_accounts.get(key).cloned(),
             vault_secrets: summary.vault_secrets,
             secret_reads: self.secret_reads.get(ns).and_then(|r| r.get(key)).cloned().unwrap_or_default(),
+            audit: self.audit.get(key).cloned(),
         }
     }
 
@@ -283,6 +288,9 @@ impl Model {
         let watching_before = watchers(&self.net);
         let mut crossing = facts.namespace_decl.is_some() || facts.pod.is_some();
         bump(&mut self.kind_counts, facts.kind.clone(), up);
+        if facts.audit.is_some() {
+            self.audit.put(key, facts.audit.as_ref(), up);
+        }
         for key in &facts.counted {
             bump(&mut self.kind_counts, key.to_string(), up);
         }
@@ -513,6 +521,17 @@ impl Model {
     /// Whether a vault keeps Secret `name` of `ns` in sync.
     pub fn vault_synced(&self, ns: &str, name: &str) -> bool {
         self.vault_secrets.contains_key(&(ns.to_string(), name.to_string()))
+    }
+
+    /// The audit events' facts that cross events.
+    pub fn audit(&self) -> &audit::Trail {
+        &self.audit
+    }
+
+    /// The ServiceAccounts (names in `ns`) that workloads reading the Secret `ns/secret`
+    /// run as.
+    pub fn accounts_reading<'a>(&'a self, ns: &'a str, secret: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.secret_reads.get(ns).into_iter().flatten().filter(move |(_, reads)| reads.iter().any(|r| r.secret == secret)).filter_map(|(key, _)| self.workload_accounts.get(key)).map(|a| a.service_account.as_str())
     }
 
     /// The Secrets workloads of `ns` read, per workload.

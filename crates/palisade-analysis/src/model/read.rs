@@ -91,6 +91,9 @@ pub fn read(
             token_for,
         });
     }
+    if object.kind == "Event" && object.api_version == "audit.k8s.io/v1" {
+        facts.audit = super::audit::read(node, anchor(&FieldPath::root().keys(&["verb"])));
+    }
     if plan.secret_reads {
         facts.vault_secrets = secrets::vault_synced_secrets(object.kind, object.api_version, node);
         let reads = pod.map(secrets::secret_reads).unwrap_or_default();

@@ -1,13 +1,20 @@
 //! Audit detections (`AUD…`): what a Kubernetes audit event says someone did, from the
 //! `audit.k8s.io/v1` `Event` objects of `palisade audit-log` — exec and attach into pods,
-//! anonymous requests let through, cluster-admin granted, Kubernetes' own roles changed.
+//! anonymous requests let through, cluster-admin granted, Kubernetes' own roles changed,
+//! tokens minted, kubelets reached through `nodes/proxy`, RBAC changed — and, across events,
+//! Secrets read by strangers and bursts of refusals (from the model's audit trail).
 //! What a request created (a privileged pod, a wildcard role, a NodePort) is judged by the
 //! workload, RBAC and service rules themselves, on the event's `requestObject`.
 
 pub mod anonymous_allowed;
 pub mod cluster_admin_granted;
+pub mod forbidden_burst;
+pub mod node_proxy;
 pub mod pod_exec;
+pub mod rbac_changed;
+pub mod secret_read_by_stranger;
 pub mod system_role_changed;
+pub mod token_requested;
 
 use palisade_core::{FieldPath, Node, Severity, Target, Violation};
 
@@ -29,6 +36,11 @@ pub(crate) fn allowed(e: &Node) -> bool {
         Some(d) => d == "allow" && code.is_none_or(|c| c < 400),
         None => code.is_none_or(|c| c < 400),
     }
+}
+
+/// Who the request acted as: the impersonated user where there is one.
+pub(crate) fn subject(e: &Node) -> &str {
+    palisade_analysis::model::audit::subject(e)
 }
 
 /// Who made the request, as `user NAME`.

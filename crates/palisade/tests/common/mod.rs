@@ -66,3 +66,84 @@ pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> String {
     p.display().to_string()
 }
 
+
+/// A running palisade process whose standard output is read line by line as it comes (a
+/// follower, a server): its lines on a channel, its standard error collected.
+pub struct Running {
+    pub child: std::process::Child,
+    pub lines: std::sync::mpsc::Receiver<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Running {
+    pub fn start(args: &[&str]) -> Running {
+        use std::io::{BufRead, Read};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+            .args(args)
+            .current_dir(repo())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (mut pipe, collected) = (child.stderr.take().unwrap(), stderr.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    return;
+                }
+                collected.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Running { child, lines, stderr }
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits (30 s at most) until standard error says `text`.
+    pub fn wait_for_stderr(&self, text: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !self.stderr().contains(text) {
+            assert!(std::time::Instant::now() < deadline, "no `{text}` on stderr:\n{}", self.stderr());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// The JSON lines that come until `until` holds for them (30 s at most), and any that
+    /// follow within 300 ms.
+    pub fn json_until(&self, until: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut got = Vec::new();
+        let parse = |l: String| serde_json::from_str::<Value>(&l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"));
+        while !until(&got) {
+            match self.lines.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+                Ok(l) => got.push(parse(l)),
+                Err(_) => panic!("waited 30 s; got {got:#?}\nstderr:\n{}", self.stderr()),
+            }
+        }
+        while let Ok(l) = self.lines.recv_timeout(std::time::Duration::from_millis(300)) {
+            got.push(parse(l));
+        }
+        got
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

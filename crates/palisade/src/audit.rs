@@ -1,0 +1,111 @@
+//! Audit events through the engine, for `palisade audit-log` (a file, standard input, or a
+//! followed log) and the audit webhook of `palisade serve`: each event's own detections and
+//! its request object's findings as it arrives, and the detections across events (bursts of
+//! refusals, Secrets read by strangers) from the model's audit trail.
+//!
+//! Each event stands alone as far as the rest of the model goes: what a request created is
+//! not a cluster's state to analyse across objects (its NetworkPolicy and namespace verdicts
+//! would be about a fragment), so of a request object the model keeps only the
+//! ServiceAccount its pods run as and the Secrets they use, which tell the Secret readers'
+//! rule whose reads are expected.
+
+use palisade_analysis::model::{Key, Model, ObjectFacts};
+use palisade_core::{Anchor, Finding, Location, Suppression};
+use palisade_rules::{Engine, RootOutcome};
+use palisade_source::audit::Event;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+/// What judging one event, or the trail, found.
+#[derive(Debug, Default)]
+pub struct Judged {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<(Finding, Arc<Suppression>)>,
+}
+
+/// The audit judge: the engine, and the model's audit trail.
+pub struct AuditJudge<'e> {
+    engine: &'e Engine,
+    model: Model,
+    /// Kinds of the objects judged (events and request objects), with how many of each.
+    pub kinds: BTreeMap<String, usize>,
+    /// Detections across events already handed out by [`AuditJudge::new_across`].
+    reported: HashSet<(&'static str, Arc<str>)>,
+}
+
+/// The auditID a finding is about, for findings on an audit event.
+fn event_id(f: &Finding) -> Option<Arc<str>> {
+    (f.object.kind == "Event" && f.object.api_version == "audit.k8s.io/v1").then(|| Arc::from(f.object.name.as_str()))
+}
+
+impl<'e> AuditJudge<'e> {
+    pub fn new(engine: &'e Engine) -> AuditJudge<'e> {
+        AuditJudge { engine, model: Model::default(), kinds: BTreeMap::new(), reported: HashSet::new() }
+    }
+
+    /// Judges `event`, found at `at`: its detections and its request object's findings, each
+    /// placed at the event and carrying its auditID; what it tells across events goes to the
+    /// trail.
+    pub fn judge(&mut self, event: &Event, at: &Location) -> Judged {
+        let id: Arc<str> = event.object["metadata"]["name"].as_str().unwrap_or("").into();
+        let mut judged = Judged::default();
+        let place = |mut f: Finding| {
+            f.location = f.location.or_else(|| Some(at.clone()));
+            f.event = Some(id.clone());
+            f
+        };
+        for object in std::iter::once(&event.object).chain(event.request_object.as_ref()) {
+            let outcome = self.engine.evaluate_live(&palisade_source::json::node_of(object));
+            judged.findings.extend(outcome.findings.into_iter().map(place));
+            judged.suppressed.extend(outcome.suppressed.into_iter().map(|(f, w)| (place(f), w)));
+            for (key, facts) in outcome.facts {
+                *self.kinds.entry(key.object.kind.clone()).or_default() += 1;
+                self.keep(key, facts, at);
+            }
+        }
+        judged
+    }
+
+    /// Keeps what crosses events of an object's facts.
+    fn keep(&mut self, key: Key, facts: ObjectFacts, at: &Location) {
+        let audit = facts.audit.map(|mut fact| {
+            let anchor = &fact.anchor;
+            fact.anchor = Arc::new(Anchor { object: anchor.object.clone(), location: Some(at.clone()), labels: anchor.labels.clone(), inline: anchor.inline.clone() });
+            fact
+        });
+        if audit.is_none() && facts.runs_as.is_none() {
+            return;
+        }
+        let kept = ObjectFacts { kind: facts.kind, audit, runs_as: facts.runs_as, secret_reads: facts.secret_reads, ..ObjectFacts::default() };
+        self.model.load(key, kept);
+    }
+
+    /// Every detection across the events judged so far.
+    pub fn across(&self) -> Judged {
+        let RootOutcome { findings, suppressed, .. } = self.engine.finish(&self.model);
+        let place = |mut f: Finding| {
+            f.event = event_id(&f);
+            f
+        };
+        Judged { findings: findings.into_iter().map(place).collect(), suppressed: suppressed.into_iter().map(|(f, w)| (place(f), w)).collect() }
+    }
+
+    /// The detections across events not handed out before (a stream's view: each burst and
+    /// each stranger's first read once), waived ones left out.
+    pub fn new_across(&mut self) -> Vec<Finding> {
+        if self.model.audit().is_empty() {
+            return Vec::new();
+        }
+        let fresh: Vec<Finding> = self.across().findings.into_iter().filter(|f| f.rule.id.starts_with("AUD")).collect();
+        fresh.into_iter().filter(|f| self.reported.insert((f.rule.id, f.event.clone().unwrap_or_else(|| Arc::from(""))))).collect()
+    }
+
+    /// Forgets the trail's facts more than `window_ms` older than its newest (a stream
+    /// keeps a window of events, not its whole history).
+    pub fn forget_window(&mut self, window_ms: i64) {
+        let Some(newest) = self.model.audit().facts().map(|f| f.at_ms).max() else { return };
+        for key in self.model.audit().older_than(newest - window_ms) {
+            self.model.remove(&key);
+        }
+    }
+}
