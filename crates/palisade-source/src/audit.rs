@@ -160,8 +160,8 @@ struct AnnotationsHead<'a> {
 /// Whether the event on `line` cannot raise a detection and need not be judged (see the
 /// module's documentation); `false` for anything else, a line that is not an event included
 /// (the full reading then says what is wrong with it).
-pub fn quiet(line: &str) -> bool {
-    let Ok(h) = serde_json::from_str::<Head>(line) else { return false };
+pub fn quiet(line: &[u8]) -> bool {
+    let Ok(h) = serde_json::from_slice::<Head>(line) else { return false };
     let anonymous = |u: &Option<UserHead>| {
         u.as_ref().is_some_and(|u| u.username.as_deref() == Some("system:anonymous") || u.groups.iter().flatten().any(|g| g == "system:unauthenticated"))
     };
@@ -203,8 +203,7 @@ pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item))
             return Ok(());
         }
         n += 1;
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim();
+        let text = line.trim_ascii();
         if text.is_empty() {
             continue;
         }
@@ -213,7 +212,9 @@ pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item))
             each(Item::Quiet(n));
             continue;
         }
-        match serde_json::from_str::<Value>(text) {
+        // Invalid UTF-8 in a string is read as replacement characters, not refused.
+        let parsed = serde_json::from_slice::<Value>(text).or_else(|e| serde_json::from_str::<Value>(&String::from_utf8_lossy(text)).map_err(|_| e));
+        match parsed {
             Ok(v) => items(v, n, &mut each),
             Err(e) if first => {
                 // Not a JSON line: perhaps the whole log is one pretty-printed document.

@@ -31,6 +31,8 @@ pub struct AuditJudge<'e> {
     pub kinds: BTreeMap<String, usize>,
     /// Detections across events already handed out by [`AuditJudge::new_across`].
     reported: HashSet<(&'static str, Arc<str>)>,
+    /// (namespace, ServiceAccount, Secret) of the workloads kept in the model.
+    uses: HashSet<(String, String, String)>,
 }
 
 /// The auditID a finding is about, for findings on an audit event.
@@ -40,7 +42,7 @@ fn event_id(f: &Finding) -> Option<Arc<str>> {
 
 impl<'e> AuditJudge<'e> {
     pub fn new(engine: &'e Engine) -> AuditJudge<'e> {
-        AuditJudge { engine, model: Model::default(), kinds: BTreeMap::new(), reported: HashSet::new() }
+        AuditJudge { engine, model: Model::default(), kinds: BTreeMap::new(), reported: HashSet::new(), uses: HashSet::new() }
     }
 
     /// Judges `event`, found at `at`: its detections and its request object's findings, each
@@ -66,8 +68,16 @@ impl<'e> AuditJudge<'e> {
         judged
     }
 
-    /// Keeps what crosses events of an object's facts.
+    /// Keeps what crosses events of an object's facts: an event's fact, and which Secrets a
+    /// created workload's ServiceAccount uses — once per ServiceAccount and Secret, so that
+    /// the model grows with the cluster's accounts, not with every pod created.
     fn keep(&mut self, key: Key, facts: ObjectFacts, at: &Location) {
+        if let Some(account) = &facts.runs_as {
+            let fresh = facts.secret_reads.iter().filter(|r| self.uses.insert((account.namespace.clone(), account.service_account.clone(), r.secret.clone()))).count();
+            if fresh == 0 {
+                return;
+            }
+        }
         let audit = facts.audit.map(|mut fact| {
             let anchor = &fact.anchor;
             fact.anchor = Arc::new(Anchor { object: anchor.object.clone(), location: Some(at.clone()), labels: anchor.labels.clone(), inline: anchor.inline.clone() });

@@ -171,12 +171,11 @@ fn follow(args: &AuditLogArgs, setup: &Setup, name: Arc<str>) -> ExitCode {
     };
     let mut process = |lines: Vec<(u32, Vec<u8>)>, judge: &mut AuditJudge| -> std::io::Result<()> {
         for (n, line) in &lines {
-            let text = String::from_utf8_lossy(line);
-            if text.trim().is_empty() || (!args.judge_all && audit::quiet(&text)) {
+            if line.trim_ascii().is_empty() || (!args.judge_all && audit::quiet(line)) {
                 continue;
             }
             let mut items = Vec::new();
-            audit::stream(text.as_bytes(), false, |item| items.push(item))?;
+            audit::stream(line.as_slice(), false, |item| items.push(item))?;
             for item in items {
                 match item {
                     Item::Event(mut event) => {
