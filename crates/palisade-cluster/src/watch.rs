@@ -106,12 +106,18 @@ pub struct Watch {
 /// Discovers the types to watch and starts a task per type on the current runtime. The
 /// watch runs until the receiver is dropped.
 pub async fn start(conn: &Connection, opts: &WatchOptions) -> Result<Watch, String> {
+    start_matching(conn, opts, |_| true).await
+}
+
+/// [`start`], for the discovered types `wanted` keeps only (Namespaces, for the admission
+/// webhook's labels).
+pub async fn start_matching(conn: &Connection, opts: &WatchOptions, wanted: impl Fn(&ApiResource) -> bool) -> Result<Watch, String> {
     let found = discovery::discover(&conn.client).await.map_err(|e| format!("{}: {e}", conn.server))?;
     let resources: Vec<ApiResource> = found
         .resources
         .into_iter()
         .filter(|r| r.verbs.iter().any(|v| v == "list") && r.verbs.iter().any(|v| v == "watch"))
-        .filter(|r| crate::skipped(r).is_none())
+        .filter(|r| crate::skipped(r).is_none() && wanted(r))
         .collect();
     let (tx, events) = mpsc::channel(1024);
     for (i, r) in resources.iter().enumerate() {

@@ -163,3 +163,81 @@ pub async fn serve(listener: tokio::net::TcpListener, metrics: Arc<WatchMetrics>
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found: try /metrics\n").into_response() });
     let _ = axum::serve(listener, app).await;
 }
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    operation: String,
+    verdict: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VerdictLabels {
+    rule: &'static str,
+    action: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    reason: &'static str,
+}
+
+/// The admission webhook's metrics:
+///
+/// - `palisade_admission_requests_total{operation,verdict}` (`allowed`, `denied`);
+/// - `palisade_admission_findings_total{rule,action}` (`deny`, `warn`, `audit`);
+/// - `palisade_admission_duration_seconds`: from the body read to the answer (histogram);
+/// - `palisade_admission_errors_total{reason}`: bodies too large or unreadable (`body`), not
+///   a review (`review`), an object that is not one (`object`), a decision past its budget
+///   (`budget`) or failed (`internal`).
+pub struct AdmissionMetrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    findings: Family<VerdictLabels, Counter>,
+    duration: Histogram,
+    errors: Family<ErrorLabels, Counter>,
+}
+
+impl Default for AdmissionMetrics {
+    fn default() -> AdmissionMetrics {
+        AdmissionMetrics::new()
+    }
+}
+
+impl AdmissionMetrics {
+    pub fn new() -> AdmissionMetrics {
+        let mut registry = Registry::with_prefix("palisade_admission");
+        // 25 µs to ~0.8 s.
+        let m = AdmissionMetrics {
+            registry: Registry::default(),
+            requests: Family::default(),
+            findings: Family::default(),
+            duration: Histogram::new(exponential_buckets(0.000_025, 2.0, 16)),
+            errors: Family::default(),
+        };
+        registry.register("requests", "Admission requests answered, by operation and verdict", m.requests.clone());
+        registry.register("findings", "Findings in admission requests, by rule and action", m.findings.clone());
+        registry.register("duration_seconds", "From a request's body read to its answer", m.duration.clone());
+        registry.register("errors", "Requests that could not be judged, by reason", m.errors.clone());
+        AdmissionMetrics { registry, ..m }
+    }
+
+    pub fn decided(&self, operation: &str, d: &crate::admission::Decision, took: Duration) {
+        let verdict = if d.allowed { "allowed" } else { "denied" };
+        self.requests.get_or_create(&RequestLabels { operation: operation.to_string(), verdict }).inc();
+        for (rule, action) in &d.verdicts {
+            self.findings.get_or_create(&VerdictLabels { rule, action }).inc();
+        }
+        self.duration.observe(took.as_secs_f64());
+    }
+
+    pub fn error(&self, reason: &'static str) {
+        self.errors.get_or_create(&ErrorLabels { reason }).inc();
+    }
+
+    /// The metrics in the OpenMetrics text format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}

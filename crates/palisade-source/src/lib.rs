@@ -6,6 +6,7 @@
 //! keys are resolved here, with an expansion budget so a "billion laughs" document is an error,
 //! not an out-of-memory kill.
 
+pub mod admission;
 pub mod audit;
 pub mod json;
 mod load;

@@ -45,14 +45,14 @@ impl<'e> AuditJudge<'e> {
         AuditJudge { engine, model: Model::default(), kinds: BTreeMap::new(), reported: HashSet::new(), uses: HashSet::new() }
     }
 
-    /// Judges `event`, found at `at`: its detections and its request object's findings, each
+    /// Judges `event`, found at `at` (in a file; a webhook's events are nowhere): its detections and its request object's findings, each
     /// placed at the event and carrying its auditID; what it tells across events goes to the
     /// trail.
-    pub fn judge(&mut self, event: &Event, at: &Location) -> Judged {
+    pub fn judge(&mut self, event: &Event, at: Option<&Location>) -> Judged {
         let id: Arc<str> = event.object["metadata"]["name"].as_str().unwrap_or("").into();
         let mut judged = Judged::default();
         let place = |mut f: Finding| {
-            f.location = f.location.or_else(|| Some(at.clone()));
+            f.location = f.location.or_else(|| at.cloned());
             f.event = Some(id.clone());
             f
         };
@@ -71,7 +71,7 @@ impl<'e> AuditJudge<'e> {
     /// Keeps what crosses events of an object's facts: an event's fact, and which Secrets a
     /// created workload's ServiceAccount uses — once per ServiceAccount and Secret, so that
     /// the model grows with the cluster's accounts, not with every pod created.
-    fn keep(&mut self, key: Key, facts: ObjectFacts, at: &Location) {
+    fn keep(&mut self, key: Key, facts: ObjectFacts, at: Option<&Location>) {
         if let Some(account) = &facts.runs_as {
             let fresh = facts.secret_reads.iter().filter(|r| self.uses.insert((account.namespace.clone(), account.service_account.clone(), r.secret.clone()))).count();
             if fresh == 0 {
@@ -80,7 +80,7 @@ impl<'e> AuditJudge<'e> {
         }
         let audit = facts.audit.map(|mut fact| {
             let anchor = &fact.anchor;
-            fact.anchor = Arc::new(Anchor { object: anchor.object.clone(), location: Some(at.clone()), labels: anchor.labels.clone(), inline: anchor.inline.clone() });
+            fact.anchor = Arc::new(Anchor { object: anchor.object.clone(), location: at.cloned(), labels: anchor.labels.clone(), inline: anchor.inline.clone() });
             fact
         });
         if audit.is_none() && facts.runs_as.is_none() {
@@ -117,5 +117,17 @@ impl<'e> AuditJudge<'e> {
         for key in self.model.audit().older_than(newest - window_ms) {
             self.model.remove(&key);
         }
+    }
+}
+
+/// A detection as a stream writes it, stamped now: a JSON object
+/// (`{"event": "detected", "at", "finding"}`) or a line of text.
+pub fn detection_line(f: &Finding, json: bool) -> String {
+    let now = palisade_core::clock::rfc3339(std::time::SystemTime::now());
+    if json {
+        serde_json::json!({"event": "detected", "at": now, "finding": palisade_report::json::finding(f)}).to_string()
+    } else {
+        let place = f.location.as_ref().map(|l| format!("{}:{}", l.file, l.line)).unwrap_or_else(|| f.event.as_deref().map(|id| format!("event {id}")).unwrap_or_default());
+        format!("{now}  {:<8}  {} {}  {place}  {}", f.severity.as_str(), f.rule.id, f.rule.name, f.message)
     }
 }

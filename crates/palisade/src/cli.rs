@@ -187,18 +187,58 @@ Examples:
   palisade probe etcd-1.internal:2379 cp-1:6443 --timeout 5s")]
     Probe(ProbeArgs),
     /// Detect what an audit log says happened: exec into pods, anonymous requests let
-    /// through, cluster-admin granted, system roles changed, and what the requests created
-    /// (privileged, host-network or host-path pods, NodePorts) judged by the usual rules.
+    /// through, cluster-admin granted, RBAC changed, tokens minted, nodes/proxy, Secrets read
+    /// by strangers, bursts of Forbidden, and what the requests created (privileged,
+    /// host-network or host-path pods, NodePorts, credentials in ConfigMaps) judged by the
+    /// usual rules.
     #[command(name = "audit-log", after_help = "FILE holds Kubernetes audit events (audit.k8s.io/v1, or v1beta1): JSON lines as the log
 backend writes them, or EventList documents as the webhook backend posts them; `-` reads
 standard input. Each finding names the event's auditID and sits at its line of the log. A
-line that is not an event is an error with its line number; the rest is still read.
+line that is not an event is an error with its line number; the rest is still read. Events
+no audit rule can detect anything in (reads, lease renewals, status patches) are counted
+and passed by unread, which is what makes a busy API server's log quick to read.
+
+With --follow, the log is read as it grows (rotation and truncation are noticed) and each
+finding is written as it is made, one JSON object a line with --format json:
+  {\"event\": \"detected\", \"at\": \"<RFC 3339>\", \"finding\": {…}}
 
 Examples:
   palisade audit-log /var/log/kubernetes/audit.log
   palisade audit-log audit.log --format json -o detections.json
+  palisade audit-log -F /var/log/kubernetes/audit.log --format json >> detections.jsonl
   kubectl logs -n kube-system kube-apiserver-cp-1 | palisade audit-log -")]
     AuditLog(AuditLogArgs),
+    /// Serve the admission webhook and the audit webhook over TLS: the same rules, policy
+    /// file and waivers as `scan`, deciding before anything is created.
+    #[command(after_help = "--admission ADDR serves a validating admission webhook: POST /validate takes an
+admission.k8s.io/v1 AdmissionReview and answers with the same uid, `allowed`, a status message
+listing each blocking finding (rule, field, fix) and warnings for the rest; GET /healthz,
+/readyz and /metrics. Every pod-carrying kind is judged (a bad Deployment is refused when it
+is applied); on UPDATE only findings the old object did not have block; DELETE and CONNECT
+are allowed; dry runs are judged and never recorded. Waivers in the policy file and in
+annotations apply as in `scan`, and an expired waiver blocks again.
+
+Modes: enforce (refuse findings at or above --fail-on, warn of the rest), warn (allow, with
+every finding as a warning), audit (allow and record). A namespace picks its own with the
+labels palisade.io/enforce, palisade.io/warn and palisade.io/audit set to privileged, baseline,
+restricted or default, read through a watch on Namespaces when a cluster is reachable
+(--kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster). Each finding decided is written to
+standard output as a JSON line: {\"event\": \"admission\", \"action\", \"at\", \"request\", \"finding\"}.
+
+--audit-webhook ADDR takes the EventList batches of the API server's audit webhook backend
+(POST, any path) and writes each detection as `palisade audit-log --follow` does.
+
+The certificate and key are read again when their files change (cert-manager rotation).
+
+Examples:
+  palisade serve --admission 0.0.0.0:8443 --tls-cert tls.crt --tls-key tls.key --framework pss-restricted
+  palisade serve --admission 127.0.0.1:8443 --tls-cert c.pem --tls-key k.pem --mode warn --exempt-namespace kube-system
+  palisade serve --audit-webhook 0.0.0.0:9443 --tls-cert tls.crt --tls-key tls.key")]
+    Serve(ServeArgs),
+    /// Install the admission webhook: print its Deployment, Service, PodDisruptionBudget,
+    /// RBAC and ValidatingWebhookConfiguration.
+    #[command(subcommand)]
+    Admission(AdmissionCommand),
     /// Merge JSON reports of many nodes (`palisade node --format json`) into one: every
     /// finding, and per check which nodes fail and which pass.
     #[command(after_help = "Each input is a palisade.report/v1 JSON report. A node report names its host; other
@@ -452,6 +492,153 @@ pub struct AuditLogArgs {
     pub check: CheckArgs,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AdmissionMode {
+    /// Refuse requests with findings at or above --fail-on; warn of the rest.
+    Enforce,
+    /// Allow, with every finding as a warning to the client.
+    Warn,
+    /// Allow, and record the findings.
+    Audit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnErrorArg {
+    Allow,
+    Deny,
+}
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Serve the validating admission webhook on ADDR (HOST:PORT).
+    #[arg(long, value_name = "ADDR", required_unless_present = "audit_webhook")]
+    pub admission: Option<String>,
+
+    /// Take the API server's audit webhook batches on ADDR (HOST:PORT).
+    #[arg(long, value_name = "ADDR")]
+    pub audit_webhook: Option<String>,
+
+    /// The server's certificate chain (PEM); read again when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: PathBuf,
+
+    /// The certificate's private key (PEM); read again when it changes.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: PathBuf,
+
+    /// What findings do where a namespace does not choose with its labels.
+    #[arg(long, value_enum, default_value_t = AdmissionMode::Enforce)]
+    pub mode: AdmissionMode,
+
+    /// The severity that blocks in enforce mode [default: high; the policy file's fail-on
+    /// wins over the default].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+
+    /// Namespaces whose requests are allowed unjudged (repeatable).
+    #[arg(long, value_name = "NS")]
+    pub exempt_namespace: Vec<String>,
+
+    /// Users whose requests are allowed unjudged (repeatable).
+    #[arg(long, value_name = "USER")]
+    pub exempt_user: Vec<String>,
+
+    /// Runtime classes whose pods are allowed unjudged (repeatable).
+    #[arg(long, value_name = "CLASS")]
+    pub exempt_runtime_class: Vec<String>,
+
+    /// How long one decision may take; past it, --on-error answers.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub budget: std::time::Duration,
+
+    /// The answer when a request cannot be judged in time (or at all).
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Allow)]
+    pub on_error: OnErrorArg,
+
+    /// Do not read namespaces' labels from a cluster (every namespace gets --mode).
+    #[arg(long)]
+    pub no_cluster: bool,
+
+    /// Kubeconfig for the namespaces' labels (else $KUBECONFIG, ~/.kube/config, in-cluster).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Say nothing on standard error but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand)]
+pub enum AdmissionCommand {
+    /// Print the manifests that install the admission webhook (YAML on standard output).
+    #[command(after_help = "The Deployment runs two replicas of `palisade serve --admission` as a non-root user with
+a read-only root filesystem, behind a Service and a PodDisruptionBudget; a ServiceAccount may
+list and watch Namespaces (for their palisade.io/* labels) and nothing else. The
+ValidatingWebhookConfiguration sends CREATE and UPDATE of pods and every pod-carrying kind,
+with sideEffects None, matchPolicy Equivalent, a timeout and failure policy of your choosing,
+and a namespaceSelector that leaves out kube-system and the webhook's own namespace. The
+serving certificate is the Secret --tls-secret (type kubernetes.io/tls); --ca-bundle FILE
+puts its CA in the configuration (else cert-manager's CA injector fills it in from the
+annotation).
+
+Examples:
+  palisade admission manifests --namespace palisade --ca-bundle ca.crt | kubectl apply -f -
+  palisade admission manifests --namespace palisade --failure-policy Ignore --mode warn")]
+    Manifests(ManifestsArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailurePolicy {
+    /// Refuse what the webhook cannot judge (the API's `Fail`).
+    #[value(name = "Fail", alias = "fail")]
+    Fail,
+    /// Let it through (the API's `Ignore`).
+    #[value(name = "Ignore", alias = "ignore")]
+    Ignore,
+}
+
+#[derive(clap::Args)]
+pub struct ManifestsArgs {
+    /// The namespace the webhook runs in.
+    #[arg(long, short = 'n', value_name = "NS", default_value = "palisade")]
+    pub namespace: String,
+
+    /// The image to run, pinned by digest.
+    #[arg(long, value_name = "IMAGE", default_value = "ghcr.io/palisade-dev/palisade:0.1.0@sha256:0000000000000000000000000000000000000000000000000000000000000000")]
+    pub image: String,
+
+    /// PEM file of the CA that signed the serving certificate, for the caBundle.
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
+
+    /// The Secret (kubernetes.io/tls) holding the serving certificate and key.
+    #[arg(long, value_name = "NAME", default_value = "palisade-admission-tls")]
+    pub tls_secret: String,
+
+    /// What the API server does when the webhook cannot answer.
+    #[arg(long, value_enum, default_value_t = FailurePolicy::Fail)]
+    pub failure_policy: FailurePolicy,
+
+    /// How long the API server waits for an answer (1–30 s).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=30))]
+    pub timeout_seconds: u8,
+
+    /// The webhook's mode.
+    #[arg(long, value_enum, default_value_t = AdmissionMode::Enforce)]
+    pub mode: AdmissionMode,
+
+    /// Run only the rules of one framework (passed to `palisade serve`).
+    #[arg(long, value_name = "FRAMEWORK", value_parser = clap::builder::PossibleValuesParser::new(FRAMEWORKS))]
+    pub framework: Option<String>,
+}
+
 #[derive(clap::Args)]
 pub struct ProbeArgs {
     /// Hosts, HOST:PORT or CIDR ranges to probe.
@@ -651,7 +838,7 @@ impl RecordArgs {
 
 /// Which rules run and how: the policy file and the options that override it — the same
 /// for every command that judges objects.
-#[derive(clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct SelectArgs {
     /// Policy file (frameworks, severity overrides, registries, waivers). Without it,
     /// `palisade.yaml` at the top of the first scanned directory is used, if there is one.

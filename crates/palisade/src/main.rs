@@ -40,6 +40,8 @@ fn main() -> ExitCode {
         Command::Node(args) => commands::node::run(args),
         Command::Probe(args) => commands::probe::run(args),
         Command::AuditLog(args) => commands::audit_log::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Admission(cmd) => commands::serve::admission(cmd),
         Command::Merge(args) => commands::merge::run(args),
         Command::Rules { format } => commands::rules::run_rules(format),
         Command::Policy(cmd) => commands::policy::run(cmd),

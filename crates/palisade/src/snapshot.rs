@@ -101,3 +101,12 @@ pub fn end(out: &mut dyn Write, wrote_any: bool, comments: &[String]) -> io::Res
     }
     Ok(())
 }
+
+/// Writes one object as a YAML document of its own (`---` first), in the same safe form.
+pub fn document(out: &mut dyn Write, object: &Value) -> io::Result<()> {
+    writeln!(out, "---")?;
+    match scalar(object) {
+        Some(s) => writeln!(out, "{s}"),
+        None => block(out, object, 0),
+    }
+}

@@ -178,7 +178,7 @@ fn a_followed_log_is_read_as_it_grows_and_after_rotation() {
     let exec = std::fs::read_to_string(traces().join("exec_pod.json")).unwrap();
     let at = "2026-11-30T08:00:00.000000Z";
     std::fs::write(&log, format!("{}\n", line("old", "get", "alice", "/api/v1/namespaces", serde_json::json!({"resource": "namespaces"}), 200, at))).unwrap();
-    let follower = common::Running::start(&["audit-log", log.to_str().unwrap(), "--follow", "--poll", "50ms", "--format", "json", "--no-config"]);
+    let mut follower = common::Running::start(&["audit-log", log.to_str().unwrap(), "--follow", "--poll", "50ms", "--format", "json", "--no-config"]);
     follower.wait_for_stderr("following");
     let append = |text: &str| {
         let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();

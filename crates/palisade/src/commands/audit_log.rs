@@ -6,14 +6,12 @@
 use super::scan::Setup;
 use crate::cli::{AuditLogArgs, Format};
 use palisade::audit::AuditJudge;
-use palisade_core::clock::rfc3339;
 use palisade_core::{Finding, Location};
 use palisade_report::{InputError, Report};
 use palisade_source::audit::{self, Item};
 use std::io::{BufRead, Read, Seek, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 pub fn run(args: AuditLogArgs) -> ExitCode {
     let stdin = args.input.as_os_str() == "-";
@@ -53,7 +51,7 @@ pub fn run(args: AuditLogArgs) -> ExitCode {
         Item::Bad(line, why) => bad.push((line, why)),
         Item::Event(event) => {
             events += 1;
-            let judged = judge.judge(&event, &at(&name, event.line));
+            let judged = judge.judge(&event, Some(&at(&name, event.line)));
             report.findings.extend(judged.findings);
             report.suppressed.extend(judged.suppressed);
         }
@@ -160,15 +158,7 @@ fn follow(args: &AuditLogArgs, setup: &Setup, name: Arc<str>) -> ExitCode {
         }
     };
     status(format!("following {name}"));
-    let mut write = |f: &Finding| -> std::io::Result<()> {
-        let now = rfc3339(SystemTime::now());
-        if json {
-            writeln!(out, "{}", serde_json::json!({"event": "detected", "at": now, "finding": palisade_report::json::finding(f)}))
-        } else {
-            let place = f.location.as_ref().map(|l| format!("{}:{}", l.file, l.line)).unwrap_or_default();
-            writeln!(out, "{now}  {:<8}  {} {}  {place}  {}", f.severity.as_str(), f.rule.id, f.rule.name, f.message)
-        }
-    };
+    let mut write = |f: &Finding| -> std::io::Result<()> { writeln!(out, "{}", palisade::audit::detection_line(f, json)) };
     let mut process = |lines: Vec<(u32, Vec<u8>)>, judge: &mut AuditJudge| -> std::io::Result<()> {
         for (n, line) in &lines {
             if line.trim_ascii().is_empty() || (!args.judge_all && audit::quiet(line)) {
@@ -180,7 +170,7 @@ fn follow(args: &AuditLogArgs, setup: &Setup, name: Arc<str>) -> ExitCode {
                 match item {
                     Item::Event(mut event) => {
                         event.line = *n;
-                        for f in judge.judge(&event, &at(&name, *n)).findings {
+                        for f in judge.judge(&event, Some(&at(&name, *n))).findings {
                             write(&f)?;
                         }
                     }

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod rbac;
 pub mod rules;
 pub mod scan;
+pub mod serve;
 pub mod watch;
 
 use anstream::AutoStream;

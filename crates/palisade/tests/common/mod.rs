@@ -113,10 +113,15 @@ impl Running {
         self.stderr.lock().unwrap().clone()
     }
 
-    /// Waits (30 s at most) until standard error says `text`.
-    pub fn wait_for_stderr(&self, text: &str) {
+    /// Waits (30 s at most) until standard error says `text`; fails at once if the process
+    /// ended first.
+    pub fn wait_for_stderr(&mut self, text: &str) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while !self.stderr().contains(text) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                panic!("the process ended ({status}) without saying `{text}`:\n{}", self.stderr());
+            }
             assert!(std::time::Instant::now() < deadline, "no `{text}` on stderr:\n{}", self.stderr());
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
@@ -146,4 +151,52 @@ impl Drop for Running {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An HTTPS answer: status, the body, and the server's certificate (DER).
+pub struct Https {
+    pub status: u16,
+    pub body: String,
+    pub certificate: Vec<u8>,
+}
+
+/// One HTTPS request (its own connection) to `addr`, trusting `ca_pem`.
+pub fn https(addr: &str, ca_pem: &str, method: &str, path: &str, body: &[u8]) -> Https {
+    use std::io::Read;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots).with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let tcp = std::net::TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    let head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    // A server may answer (and close) before a large body is all sent.
+    let _ = tls.write_all(head.as_bytes()).and_then(|_| tls.write_all(body));
+    let mut raw = Vec::new();
+    let _ = tls.read_to_end(&mut raw);
+    let certificate = tls.conn.peer_certificates().and_then(|c| c.first()).map(|c| c.to_vec()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    Https { status, body: if chunked { dechunk(body) } else { body.to_string() }, certificate }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n..].trim_start_matches("\r\n");
+    }
+    out
 }

@@ -1,0 +1,251 @@
+//! `palisade serve`: the admission webhook (`palisade::admission` deciding,
+//! `palisade_serve::admission` answering over HTTP) and the audit webhook
+//! (`palisade::audit`), over TLS; and `palisade admission manifests`, which installs the
+//! former.
+
+use super::scan::Setup;
+use crate::cli::{AdmissionCommand, AdmissionMode, ManifestsArgs, OnErrorArg, SelectArgs, ServeArgs};
+use palisade::admission::{Admission, Engines, Exemptions, Mode};
+use palisade::audit::AuditJudge;
+use palisade::live;
+use palisade_cluster::watch::{Event, WatchOptions};
+use palisade_core::Severity;
+use palisade_serve::admission::{OnError, Webhook};
+use palisade_serve::metrics::AdmissionMetrics;
+use palisade_source::admission::Request;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+type Labels = Arc<RwLock<HashMap<String, BTreeMap<String, String>>>>;
+
+/// A Setup for one level: the same policy and selection, with the level's framework.
+fn setup_at(args: &SelectArgs, framework: Option<&str>) -> Result<Setup, ExitCode> {
+    let select = SelectArgs { framework: framework.map(str::to_string).or_else(|| args.framework.clone()), ..args.clone() };
+    Setup::new(&select, None, &[], None)
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    let status = |line: String| {
+        if !args.quiet {
+            eprintln!("{line}");
+        }
+    };
+    let (default, baseline, restricted) = match (setup_at(&args.select, None), setup_at(&args.select, Some("pss-baseline")), setup_at(&args.select, Some("pss-restricted"))) {
+        (Ok(d), Ok(b), Ok(r)) => (d, b, r),
+        (Err(code), ..) | (_, Err(code), _) | (.., Err(code)) => return code,
+    };
+    let blocking = args.fail_on.or(default.engine.policy().fail_on).unwrap_or(Severity::High);
+    let runtime = match live::runtime() {
+        Ok(r) => r,
+        Err(e) => return super::usage(e),
+    };
+    let (tls, _) = match palisade_serve::tls::server_config(&args.tls_cert, &args.tls_key) {
+        Ok(t) => t,
+        Err(e) => return super::usage(format!("--tls-cert/--tls-key: {e}")),
+    };
+    // Lines on standard output: decided findings and detections, one JSON object each.
+    let out = Arc::new(Mutex::new(std::io::LineWriter::new(std::io::stdout())));
+    let namespaces: Labels = Arc::default();
+    let ready = Arc::new(AtomicBool::new(true));
+    if let Some(addr) = &args.admission {
+        if !args.no_cluster {
+            if let Err(code) = watch_namespaces(&args, &runtime, namespaces.clone(), ready.clone()) {
+                return code;
+            }
+        }
+        let listener = match runtime.block_on(palisade_serve::https::bind(addr, "--admission")) {
+            Ok(l) => l,
+            Err(e) => return super::usage(e),
+        };
+        let printed = out.clone();
+        let admission = Admission {
+            engines: Engines { default: default.engine, baseline: baseline.engine, restricted: restricted.engine },
+            mode: match args.mode {
+                AdmissionMode::Enforce => Mode::Enforce,
+                AdmissionMode::Warn => Mode::Warn,
+                AdmissionMode::Audit => Mode::Audit,
+            },
+            blocking,
+            exempt: Exemptions {
+                namespaces: args.exempt_namespace.iter().cloned().collect(),
+                usernames: args.exempt_user.iter().cloned().collect(),
+                runtime_classes: args.exempt_runtime_class.iter().cloned().collect(),
+            },
+            namespaces: namespaces.clone(),
+            record: Box::new(move |r: &Request, acted| {
+                let at = palisade_core::clock::rfc3339(std::time::SystemTime::now());
+                let mut out = printed.lock().expect("stdout");
+                for a in acted {
+                    let request = json!({"uid": r.uid, "operation": r.operation, "user": r.username, "namespace": r.namespace, "kind": r.kind});
+                    let line = json!({"event": "admission", "action": a.action, "at": at, "request": request, "finding": palisade_report::json::finding(&a.finding)});
+                    let _ = writeln!(out, "{line}");
+                }
+            }),
+        };
+        let webhook = Webhook {
+            admit: Arc::new(admission),
+            budget: args.budget,
+            on_error: if args.on_error == OnErrorArg::Deny { OnError::Deny } else { OnError::Allow },
+            metrics: Arc::new(AdmissionMetrics::new()),
+            ready: ready.clone(),
+        };
+        let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
+        runtime.spawn(palisade_serve::https::serve(listener, tls.clone(), palisade_serve::admission::router(webhook)));
+        status(format!("admission webhook on https://{bound}/validate ({} mode, blocking at {})", args.mode_name(), blocking.as_str()));
+    }
+    if let Some(addr) = &args.audit_webhook {
+        let listener = match runtime.block_on(palisade_serve::https::bind(addr, "--audit-webhook")) {
+            Ok(l) => l,
+            Err(e) => return super::usage(e),
+        };
+        // The server lives as long as the process: its engine too.
+        let engine: &'static Setup = Box::leak(Box::new(match setup_at(&args.select, None) {
+            Ok(s) => s,
+            Err(code) => return code,
+        }));
+        let judge = Arc::new(Mutex::new(AuditJudge::new(&engine.engine)));
+        let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
+        runtime.spawn(palisade_serve::https::serve(listener, tls.clone(), palisade_serve::audit_webhook::router(audit_taker(judge, out.clone()))));
+        status(format!("audit webhook on https://{bound}/"));
+    }
+    runtime.block_on(std::future::pending::<()>());
+    ExitCode::SUCCESS
+}
+
+impl ServeArgs {
+    fn mode_name(&self) -> &'static str {
+        match self.mode {
+            AdmissionMode::Enforce => "enforce",
+            AdmissionMode::Warn => "warn",
+            AdmissionMode::Audit => "audit",
+        }
+    }
+}
+
+/// Keeps `labels` current from a watch on Namespaces; `ready` is false until the first list
+/// is in. Without any kubeconfig (and outside a cluster) there is nothing to watch: every
+/// namespace gets the server's mode.
+fn watch_namespaces(args: &ServeArgs, runtime: &tokio::runtime::Runtime, labels: Labels, ready: Arc<AtomicBool>) -> Result<(), ExitCode> {
+    let target = palisade_cluster::connect::Target { kubeconfig: args.kubeconfig.clone(), context: args.context.clone() };
+    let conn = match runtime.block_on(palisade_cluster::connect(&target)) {
+        Ok(c) => c,
+        Err(e) if args.kubeconfig.is_none() && args.context.is_none() => {
+            if !args.quiet {
+                eprintln!("note: namespaces' palisade.io/* labels are not read ({e}); every namespace gets --mode");
+            }
+            return Ok(());
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    ready.store(false, Ordering::Relaxed);
+    let opts = WatchOptions::default();
+    let mut watch = runtime
+        .block_on(async {
+            let _guard = tokio::runtime::Handle::current().enter();
+            palisade_cluster::watch::start_matching(&conn, &opts, |r| r.group.is_empty() && r.kind == "Namespace").await
+        })
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        })?;
+    let quiet = args.quiet;
+    runtime.spawn(async move {
+        let labels_of = |o: &serde_json::Value| -> (String, BTreeMap<String, String>) {
+            let name = o["metadata"]["name"].as_str().unwrap_or("").to_string();
+            let labels = o["metadata"]["labels"].as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default();
+            (name, labels)
+        };
+        let mut listing: Option<HashMap<String, BTreeMap<String, String>>> = None;
+        while let Some((_, event)) = watch.events.recv().await {
+            match event {
+                Event::Listing(_) => listing = Some(HashMap::new()),
+                Event::Page(_, objects) => {
+                    let into = listing.get_or_insert_with(HashMap::new);
+                    into.extend(objects.iter().map(labels_of));
+                }
+                Event::Listed(_) => {
+                    *labels.write().expect("labels") = listing.take().unwrap_or_default();
+                    if !ready.swap(true, Ordering::Relaxed) && !quiet {
+                        eprintln!("namespaces' labels loaded; ready");
+                    }
+                }
+                Event::Applied(_, o) => {
+                    let (name, l) = labels_of(&o);
+                    labels.write().expect("labels").insert(name, l);
+                }
+                Event::Deleted(_, o) => {
+                    labels.write().expect("labels").remove(&labels_of(&o).0);
+                }
+                Event::Unavailable(_, state) => eprintln!("warning: Namespaces cannot be watched: {}; every namespace gets --mode", state.describe()),
+                Event::Restarted(..) | Event::Alive(_) => {}
+            }
+        }
+    });
+    Ok(())
+}
+
+/// The audit webhook: each POSTed batch (an `EventList`, or JSON lines) judged as it comes;
+/// detections written as `audit-log --follow` writes them.
+fn audit_taker(judge: Arc<Mutex<AuditJudge<'static>>>, out: Arc<Mutex<std::io::LineWriter<std::io::Stdout>>>) -> palisade_serve::audit_webhook::Take {
+    Arc::new(move |body| {
+        let mut judge = judge.lock().expect("audit judge");
+        let (mut findings, mut bad) = (Vec::new(), Vec::new());
+        let read = palisade_source::audit::stream(&body[..], true, |item| match item {
+            palisade_source::audit::Item::Event(e) => findings.extend(judge.judge(&e, None).findings),
+            palisade_source::audit::Item::Bad(line, why) => bad.push(format!("line {line}: {why}")),
+            palisade_source::audit::Item::Quiet(_) => {}
+        });
+        findings.extend(judge.new_across());
+        judge.forget_window(10 * 60 * 1000);
+        let mut out = out.lock().expect("stdout");
+        for f in &findings {
+            let _ = writeln!(out, "{}", palisade::audit::detection_line(f, true));
+        }
+        if let Err(e) = read {
+            bad.push(format!("reading stopped: {e}"));
+        }
+        if bad.is_empty() {
+            Ok(())
+        } else {
+            let why = format!("not audit events: {}", bad.join("; "));
+            eprintln!("error: audit webhook: {why}");
+            Err(why)
+        }
+    })
+}
+
+pub fn admission(cmd: AdmissionCommand) -> ExitCode {
+    match cmd {
+        AdmissionCommand::Manifests(args) => match palisade::admission::manifests(&manifest_options(&args)) {
+            Ok(yaml) => {
+                print!("{yaml}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => super::usage(e),
+        },
+    }
+}
+
+fn manifest_options(args: &ManifestsArgs) -> palisade::admission::ManifestOptions {
+    palisade::admission::ManifestOptions {
+        namespace: args.namespace.clone(),
+        image: args.image.clone(),
+        ca_bundle: args.ca_bundle.clone(),
+        tls_secret: args.tls_secret.clone(),
+        fail_closed: args.failure_policy == crate::cli::FailurePolicy::Fail,
+        timeout_seconds: args.timeout_seconds,
+        mode: match args.mode {
+            AdmissionMode::Enforce => "enforce",
+            AdmissionMode::Warn => "warn",
+            AdmissionMode::Audit => "audit",
+        },
+        framework: args.framework.clone(),
+    }
+}
