@@ -215,3 +215,39 @@ fn a_followed_log_is_read_as_it_grows_and_after_rotation() {
     assert_eq!(got.iter().find(|e| e["finding"]["rule"] == "AUD001").unwrap()["finding"]["location"]["line"], 3);
     assert!(follower.stderr().contains("audit.log:2: not an audit event"), "{}", follower.stderr());
 }
+
+#[test]
+fn the_audit_webhook_takes_event_list_batches_over_tls() {
+    let dir = common::tempdir("audit-webhook");
+    let certs = palisade_testserver::tls::generate();
+    let cert = common::write(&dir, "tls.crt", &certs.server_cert_pem);
+    let key = common::write(&dir, "tls.key", &certs.server_key_pem);
+    let mut server = common::Running::start(&["serve", "--audit-webhook", "127.0.0.1:0", "--tls-cert", &cert, "--tls-key", &key, "--no-config"]);
+    server.wait_for_stderr("audit webhook on https://");
+    let addr = server.stderr().split("https://").nth(1).and_then(|r| r.split('/').next()).unwrap().to_string();
+    // A batch as the API server's webhook backend posts it: an EventList.
+    let exec: Value = serde_json::from_str(std::fs::read_to_string(traces().join("exec_pod.json")).unwrap().trim()).unwrap();
+    let refusals: Vec<Value> = (0..10)
+        .map(|i| serde_json::from_str(&line(&format!("no-{i}"), "list", "mallory", "/api/v1/secrets", serde_json::json!({"resource": "secrets"}), 403, &format!("2026-11-30T08:00:{i:02}.000000Z"))).unwrap())
+        .collect();
+    let batch = serde_json::json!({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "metadata": {}, "items": [exec, refusals[0]]});
+    let answer = common::https(&addr, &certs.ca_pem, "POST", "/audit", batch.to_string().as_bytes());
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let got = server.json_until(|l| l.iter().any(|e| e["finding"]["rule"] == "AUD001"));
+    let exec_detected = got.iter().find(|e| e["finding"]["rule"] == "AUD001").unwrap();
+    assert_eq!((exec_detected["event"].as_str(), exec_detected["finding"]["audit_id"].as_str()), (Some("detected"), Some("ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6")));
+    // The burst spans batches: the rest of the refusals come in a second one.
+    let batch = serde_json::json!({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "items": refusals[1..]});
+    assert_eq!(common::https(&addr, &certs.ca_pem, "POST", "/audit", batch.to_string().as_bytes()).status, 200);
+    let got = server.json_until(|l| l.iter().any(|e| e["finding"]["rule"] == "AUD009"));
+    assert_eq!(got.iter().filter(|e| e["finding"]["rule"] == "AUD009").count(), 1);
+    // A batch with an item that is not an event: 400 naming it; the events in it still count,
+    // and the server goes on.
+    let batch = serde_json::json!({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "items": [{"kind": "Pod"}, exec]});
+    let answer = common::https(&addr, &certs.ca_pem, "POST", "/audit", batch.to_string().as_bytes());
+    assert_eq!(answer.status, 400);
+    assert!(answer.body.contains("items[0]"), "{}", answer.body);
+    server.json_until(|l| l.iter().any(|e| e["finding"]["rule"] == "AUD001"));
+    assert_eq!(common::https(&addr, &certs.ca_pem, "POST", "/", b"not json").status, 400);
+    assert_eq!(common::https(&addr, &certs.ca_pem, "GET", "/healthz", b"").body.trim(), "ok");
+}
