@@ -20,6 +20,7 @@ pub mod podspec;
 pub mod policy;
 pub mod rule;
 pub mod secrets;
+pub mod subjects;
 pub mod value;
 pub mod versions;
 

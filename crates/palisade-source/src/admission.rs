@@ -58,7 +58,7 @@ fn placed(mut object: Value, namespace: Option<&str>, name: Option<&str>) -> Val
 
 /// Reads an `AdmissionReview` body.
 pub fn read(body: &[u8]) -> Result<Request, Problem> {
-    let review: Value = serde_json::from_slice(body).map_err(|e| Problem(format!("the body is not JSON: {e}")))?;
+    let mut review: Value = serde_json::from_slice(body).map_err(|e| Problem(format!("the body is not JSON: {e}")))?;
     if !review.is_object() {
         return Err(Problem("the body is not a JSON object".into()));
     }
@@ -66,9 +66,13 @@ pub fn read(body: &[u8]) -> Result<Request, Problem> {
     if !matches!(api_version.as_str(), "admission.k8s.io/v1" | "admission.k8s.io/v1beta1") || text(&review, &["kind"]).as_deref() != Some("AdmissionReview") {
         return Err(Problem(format!("expected an admission.k8s.io/v1 AdmissionReview, got apiVersion `{api_version}` kind `{}`", text(&review, &["kind"]).unwrap_or_default())));
     }
-    let Some(request) = review.get("request").filter(|r| r.is_object()) else {
+    let Some(request) = review.get_mut("request").and_then(Value::as_object_mut) else {
         return Err(Problem("the AdmissionReview has no `request`".into()));
     };
+    // The objects are taken out, not copied.
+    let (object, old_object) = (request.remove("object"), request.remove("oldObject"));
+    let request = Value::Object(std::mem::take(request));
+    let request = &request;
     let uid = text(request, &["uid"]).filter(|u| !u.is_empty()).ok_or_else(|| Problem("the request has no `uid`".into()))?;
     let operation = text(request, &["operation"]).ok_or_else(|| Problem("the request has no `operation`".into()))?;
     if !matches!(operation.as_str(), "CREATE" | "UPDATE" | "DELETE" | "CONNECT") {
@@ -76,14 +80,14 @@ pub fn read(body: &[u8]) -> Result<Request, Problem> {
     }
     let namespace = text(request, &["namespace"]).filter(|n| !n.is_empty());
     let name = text(request, &["name"]).filter(|n| !n.is_empty());
-    let object_of = |key: &str| -> Result<Option<Value>, Problem> {
-        match request.get(key) {
+    let object_of = |key: &str, value: Option<Value>| -> Result<Option<Value>, Problem> {
+        match value {
             None | Some(Value::Null) => Ok(None),
-            Some(o) if o.is_object() => Ok(Some(placed(o.clone(), namespace.as_deref(), name.as_deref()))),
+            Some(o) if o.is_object() => Ok(Some(placed(o, namespace.as_deref(), name.as_deref()))),
             Some(_) => Err(Problem(format!("`request.{key}` is not an object"))),
         }
     };
-    let (object, old_object) = (object_of("object")?, object_of("oldObject")?);
+    let (object, old_object) = (object_of("object", object)?, object_of("oldObject", old_object)?);
     if matches!(operation.as_str(), "CREATE" | "UPDATE") && object.is_none() {
         return Err(Problem(format!("a {operation} request without `object`")));
     }

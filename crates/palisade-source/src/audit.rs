@@ -10,13 +10,16 @@
 //! as a stream, line by line, and most events are never built into objects: [`quiet`] reads
 //! only an event's verb, user, target, response code, authorization decision and whether it
 //! carries a request object, and passes by what no audit rule can detect in — a request by an
-//! authenticated user that was not refused, carries no object, does not touch Secrets or
-//! RBAC objects, and is not on a subresource the rules read (`exec`, `attach`,
-//! `portforward`, `proxy`, `token`): reads, lease renewals, status patches, events. Those
+//! authenticated user that was not refused, carries no object, does not touch RBAC objects
+//! (nor Secrets, unless it is the cluster's own machinery: a kubelet fetching what its pods
+//! mount), and is not on a subresource the rules read (`exec`, `attach`, `portforward`,
+//! `proxy`, and `token` but for kubelets and controllers): reads, lease renewals, status
+//! patches, events, the kubelets' Secret and token traffic. Those
 //! are counted and passed by; everything else is judged in full. A test checks on the
 //! corpus and on a generated busy-cluster log that the findings are the same either way
 //! (`--judge-all`).
 
+use palisade_core::subjects;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::borrow::Cow;
@@ -168,8 +171,18 @@ pub fn quiet(line: &[u8]) -> bool {
     let named = h.user.as_ref().is_some_and(|u| u.username.as_deref().is_some_and(|n| !n.is_empty()));
     let (resource, subresource) = h.object_ref.as_ref().map(|r| (r.resource.as_deref().unwrap_or(""), r.subresource.as_deref().unwrap_or(""))).unwrap_or(("", ""));
     let refused = h.response_status.as_ref().and_then(|s| s.code).is_some_and(|c| c >= 400) || h.annotations.as_ref().and_then(|a| a.decision.as_deref()) == Some("forbid");
-    let watched = matches!(resource, "secrets" | "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings")
-        || matches!(subresource, "exec" | "attach" | "portforward" | "proxy" | "token");
+    // The subject the request acted as, and whether what it touched is watched for it:
+    // Secret reads and token requests are, except by the cluster's own machinery (AUD008 and
+    // AUD005 leave kubelets and controllers alone).
+    let subject = h.impersonated.as_ref().or(h.user.as_ref()).and_then(|u| u.username.as_deref()).unwrap_or("");
+    let watched = match (resource, subresource) {
+        ("roles" | "clusterroles" | "rolebindings" | "clusterrolebindings", _) => true,
+        (_, "exec" | "attach" | "portforward" | "proxy") => true,
+        ("serviceaccounts", "token") => !subjects::mints_pod_tokens(subject),
+        ("secrets", _) => !subjects::is_control_plane(subject),
+        (_, "token") => true,
+        _ => false,
+    };
     h.kind.as_deref().is_none_or(|k| k == "Event") && named && !anonymous(&h.user) && !anonymous(&h.impersonated) && !refused && !watched && h.request_object.is_none()
 }
 

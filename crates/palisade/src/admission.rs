@@ -14,7 +14,8 @@
 //!   `privileged` (nothing), `baseline` or `restricted` (the Pod Security Standards' checks
 //!   at that level), or `default` (the server's selection); without any of them the server's
 //!   `--mode` applies at `default`.
-//! - Every finding is recorded (unless the request is a dry run) with its action.
+//! - Findings that refused a request, and those audit mode saw, are recorded with their action
+//!   (unless the request is a dry run); warnings go back to the client.
 
 use palisade_core::{Finding, Severity};
 use palisade_rules::Engine;
@@ -92,8 +93,8 @@ pub struct Acted {
     pub finding: Finding,
 }
 
-/// Where decided findings go (standard output as JSON lines, the history store).
-pub type Recorder = Box<dyn Fn(&Request, &[Acted]) + Send + Sync>;
+/// Where refused and audited findings go (standard output as JSON lines).
+pub type Recorder = Box<dyn Fn(&Request, &[&Acted]) + Send + Sync>;
 
 /// The admission judge.
 pub struct Admission {
@@ -110,10 +111,17 @@ pub struct Admission {
 /// The most warnings one answer carries (the API server shows them all to the client).
 const MAX_WARNINGS: usize = 20;
 
+/// The first sentence of each rule's remediation, read from its documentation once.
+fn fix_of(id: &str) -> &'static str {
+    static FIXES: std::sync::OnceLock<HashMap<&'static str, String>> = std::sync::OnceLock::new();
+    let fixes = FIXES.get_or_init(|| palisade_rules::registry::all().iter().map(|r| (r.meta().id, first_sentence(&r.meta().remediation()).to_string())).collect());
+    fixes.get(id).map(String::as_str).unwrap_or("")
+}
+
 /// A finding as one line: rule, field, message and fix.
 fn describe(f: &Finding) -> String {
-    let fix = f.rule.remediation();
-    let fix = if fix.is_empty() { String::new() } else { format!(" (fix: {})", first_sentence(&fix)) };
+    let fix = fix_of(f.rule.id);
+    let fix = if fix.is_empty() { String::new() } else { format!(" (fix: {fix})") };
     format!("{} {} at {}: {}{fix}", f.rule.id, f.rule.name, f.path, f.message)
 }
 
@@ -227,8 +235,11 @@ impl Admit for Admission {
             warnings.truncate(MAX_WARNINGS - 1);
             warnings.push(format!("palisade: and {more} more findings"));
         }
-        if !r.dry_run {
-            (self.record)(r, &acted);
+        // What was refused and what audit mode saw are recorded; warnings went back to the
+        // client that asked.
+        let recorded: Vec<&Acted> = acted.iter().filter(|a| a.action != "warn").collect();
+        if !r.dry_run && !recorded.is_empty() {
+            (self.record)(r, &recorded);
         }
         Ok(Decision { allowed: denied.is_empty(), message, warnings, verdicts: acted.iter().map(|a| (a.finding.rule.id, a.action)).collect() })
     }

@@ -222,8 +222,9 @@ Modes: enforce (refuse findings at or above --fail-on, warn of the rest), warn (
 every finding as a warning), audit (allow and record). A namespace picks its own with the
 labels palisade.io/enforce, palisade.io/warn and palisade.io/audit set to privileged, baseline,
 restricted or default, read through a watch on Namespaces when a cluster is reachable
-(--kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster). Each finding decided is written to
-standard output as a JSON line: {\"event\": \"admission\", \"action\", \"at\", \"request\", \"finding\"}.
+(--kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster). Each finding that refused a request,
+and each audit mode saw, is written to standard output as a JSON line:
+  {\"event\": \"admission\", \"action\": \"deny\"|\"audit\", \"at\", \"request\", \"finding\"}
 
 --audit-webhook ADDR takes the EventList batches of the API server's audit webhook backend
 (POST, any path) and writes each detection as `palisade audit-log --follow` does.

@@ -137,14 +137,6 @@ impl Trail {
     }
 }
 
-/// Whether `subject` is part of the cluster's own machinery, which reads Secrets for the
-/// pods it runs and controls: a node's kubelet, the control-plane components, and the
-/// controllers' ServiceAccounts in `kube-system`.
-pub fn is_control_plane(subject: &str) -> bool {
-    subject.starts_with("system:node:")
-        || subject.starts_with("system:serviceaccount:kube-system:")
-        || matches!(subject, "system:apiserver" | "system:kube-controller-manager" | "system:kube-scheduler" | "system:kube-proxy")
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 use crate::check::{Check, Scope};
-use palisade_analysis::model::audit::{is_control_plane, FactKind};
+use palisade_analysis::model::audit::FactKind;
+use palisade_core::subjects::is_control_plane;
 use palisade_analysis::model::Model;
 use palisade_core::{Anchor, Context, FieldPath, Severity, Violation};
 use std::collections::BTreeMap;

@@ -57,8 +57,7 @@ impl Check for TokenRequested {
         if text(e, &["objectRef", "resource"]) != "serviceaccounts" || text(e, &["objectRef", "subresource"]) != "token" || text(e, &["verb"]) != "create" || !allowed(e) {
             return;
         }
-        let by = subject(e);
-        if by.starts_with("system:node:") || by.starts_with("system:serviceaccount:kube-system:") || by == "system:kube-controller-manager" {
+        if palisade_core::subjects::mints_pod_tokens(subject(e)) {
             return;
         }
         let lifetime = e.get_path(&["requestObject", "spec", "expirationSeconds"]).and_then(palisade_core::Node::as_i64).map(|s| format!(" valid for {s} s")).unwrap_or_default();
