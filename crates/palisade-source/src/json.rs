@@ -74,3 +74,134 @@ pub fn objects_of(bytes: &[u8]) -> (Vec<serde_json::Value>, Vec<String>) {
     }
     (objects, errors)
 }
+
+/// The value tree of JSON text, read straight from the bytes (no `serde_json::Value` in
+/// between): what a hot path such as an admission request uses. Numbers read as
+/// [`node_of`] reads them; duplicate keys are kept, and lookups take the last, as Kubernetes
+/// decodes them.
+pub fn parse(bytes: &[u8]) -> Result<Node, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let node = <Tree as serde::Deserialize>::deserialize(&mut de)?.0;
+    de.end()?;
+    Ok(node)
+}
+
+/// A value tree as a field of a deserialized struct.
+#[derive(Debug)]
+pub struct Tree(pub Node);
+
+impl<'de> serde::Deserialize<'de> for Tree {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Tree, D::Error> {
+        d.deserialize_any(TreeVisitor).map(Tree)
+    }
+}
+
+struct TreeVisitor;
+
+fn leaf(value: Value) -> Node {
+    Node::new(Pos::UNKNOWN, value)
+}
+
+impl<'de> serde::de::Visitor<'de> for TreeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Node, E> {
+        Ok(leaf(Value::Bool(b)))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Node, E> {
+        Ok(leaf(Value::Int(i)))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Node, E> {
+        Ok(leaf(i64::try_from(u).map(Value::Int).unwrap_or(Value::Float(u as f64))))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<Node, E> {
+        Ok(leaf(Value::Float(f)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Node, E> {
+        Ok(leaf(Value::Str(s.to_string())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Node, E> {
+        Ok(leaf(Value::Str(s)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(leaf(Value::Null))
+    }
+
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(leaf(Value::Null))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(Tree(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(leaf(Value::Seq(items)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((key, Tree(value))) = map.next_entry::<String, Tree>()? {
+            entries.push(Entry { key, key_pos: Pos::UNKNOWN, value });
+        }
+        Ok(leaf(Value::Map(entries)))
+    }
+}
+
+/// Sets `key` of the mapping `node` to `value` (replacing every entry of that key); nothing
+/// if `node` is not a mapping.
+pub fn set(node: &mut Node, key: &str, value: Node) {
+    if let Value::Map(entries) = &mut node.value {
+        entries.retain(|e| e.key != key);
+        entries.push(Entry { key: key.to_string(), key_pos: Pos::UNKNOWN, value });
+    }
+}
+
+/// The value under `key` of the mapping `node`, made a mapping (an empty one added if it is
+/// missing or not a mapping).
+pub fn map_under<'a>(node: &'a mut Node, key: &str) -> Option<&'a mut Node> {
+    let Value::Map(entries) = &mut node.value else { return None };
+    let at = match entries.iter().rposition(|e| e.key == key && e.value.is_map()) {
+        Some(i) => i,
+        None => {
+            entries.retain(|e| e.key != key);
+            entries.push(Entry { key: key.to_string(), key_pos: Pos::UNKNOWN, value: leaf(Value::Map(Vec::new())) });
+            entries.len() - 1
+        }
+    };
+    Some(&mut entries[at].value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsing_straight_into_the_tree_reads_as_node_of_does() {
+        let text = br#"{"a": 1, "b": [true, null, 2.5, "x", 18446744073709551615], "c": {"d": -3}, "a": 2}"#;
+        let direct = parse(text).unwrap();
+        assert_eq!(direct.get("a").and_then(Node::as_i64), Some(2), "the last duplicate wins");
+        let via_value = node_of(&serde_json::from_slice(text).unwrap());
+        assert_eq!(json_of(&direct), json_of(&via_value));
+        assert!(parse(b"{\"a\": 1} trailing").is_err());
+        assert!(parse(b"{\"a\": ").is_err());
+    }
+
+    #[test]
+    fn set_and_map_under_edit_mappings() {
+        let mut n = parse(br#"{"metadata": "oops", "kind": "Pod"}"#).unwrap();
+        set(map_under(&mut n, "metadata").unwrap(), "name", leaf(Value::Str("web".into())));
+        set(&mut n, "kind", leaf(Value::Str("Pod".into())));
+        assert_eq!(json_of(&n), serde_json::json!({"metadata": {"name": "web"}, "kind": "Pod"}));
+    }
+}

@@ -17,11 +17,10 @@
 //! - Findings that refused a request, and those audit mode saw, are recorded with their action
 //!   (unless the request is a dry run); warnings go back to the client.
 
-use palisade_core::{Finding, Severity};
+use palisade_core::{Finding, Node, Severity};
 use palisade_rules::Engine;
 use palisade_serve::admission::{Admit, Decision};
 use palisade_source::admission::Request;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Arc, RwLock};
@@ -131,9 +130,10 @@ fn first_sentence(text: &str) -> &str {
 }
 
 /// The runtime class an object's pods ask for.
-fn runtime_class(object: &Value) -> Option<&str> {
-    let spec = &object["spec"];
-    [&spec["runtimeClassName"], &spec["template"]["spec"]["runtimeClassName"], &spec["jobTemplate"]["spec"]["template"]["spec"]["runtimeClassName"]].into_iter().find_map(Value::as_str)
+fn runtime_class(object: &Node) -> Option<&str> {
+    [&["spec", "runtimeClassName"][..], &["spec", "template", "spec", "runtimeClassName"], &["spec", "jobTemplate", "spec", "template", "spec", "runtimeClassName"]]
+        .iter()
+        .find_map(|path| object.get_path(path).and_then(Node::as_str))
 }
 
 impl Admission {
@@ -169,8 +169,8 @@ impl Admission {
     }
 
     /// The findings of `object` under `engine`; waived ones are left out.
-    fn findings(engine: &Engine, object: &Value) -> Result<Vec<Finding>, String> {
-        let outcome = engine.evaluate_live(&palisade_source::json::node_of(object));
+    fn findings(engine: &Engine, object: &Node) -> Result<Vec<Finding>, String> {
+        let outcome = engine.evaluate_live(object);
         match outcome.skipped.into_iter().next() {
             Some((_, why)) if outcome.objects == 0 => Err(format!("the object is not a Kubernetes object: {why}")),
             _ => Ok(outcome.findings),
