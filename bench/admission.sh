@@ -87,11 +87,11 @@ print(f"palisade serve --admission, {rate} requests/s for {duration} s over TLS 
 for name in ("pods", "deployments"):
     r = json.load(open(f"{work}/{name}.out"))
     s, p = r["summary"], r["latencyPercentiles"]
-    errors = sum(r.get("errorDistribution", {}).values())
+    errors = r.get("errorDistribution", {})
     codes = r.get("statusCodeDistribution", {})
     ms = lambda v: f"{v * 1000:.3f} ms"
     print(f"  {name:<12} {s['requestsPerSec']:7.0f} req/s  p50 {ms(p['p50'])}  p99 {ms(p['p99'])}  p99.9 {ms(p['p99.9'])}  max {ms(s['slowest'])}  "
-          f"success {s['successRate'] * 100:.2f}%  errors {errors}  status {codes}")
+          f"success {s['successRate'] * 100:.2f}%  status {codes}  errors {sum(errors.values())} {dict(errors) if errors else ''}")
 # The server's own view: time from a body read to its answer (its histogram), and its CPU.
 buckets = [(float(m.group(1)), int(m.group(2))) for m in re.finditer(r'palisade_admission_duration_seconds_bucket\{le="([0-9.e+-]+)"\} (\d+)', open(f"{work}/metrics").read())]
 total = buckets[-1][1] if buckets else 0

@@ -20,8 +20,9 @@
 //! (`--judge-all`).
 
 use palisade_core::subjects;
+use crate::json;
+use palisade_core::{Node, Pos, Value as NodeValue};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::borrow::Cow;
 use std::io::BufRead;
 
@@ -31,26 +32,34 @@ pub struct Event {
     pub line: u32,
     /// The event as an object: `apiVersion: audit.k8s.io/v1`, `kind: Event`,
     /// `metadata.name` = its auditID (or `line-N` without one), and every field of the event.
-    pub object: Value,
+    pub object: Node,
     /// The object the request created or replaced, ready for the rules: its namespace and
     /// name filled in from `objectRef` where the request left them out.
-    pub request_object: Option<Value>,
+    pub request_object: Option<Node>,
+}
+
+fn text<'a>(n: &'a Node, path: &[&str]) -> Option<&'a str> {
+    n.get_path(path).and_then(Node::as_str)
+}
+
+fn string(s: &str) -> Node {
+    Node::new(Pos::UNKNOWN, NodeValue::Str(s.to_string()))
 }
 
 /// Why a line is not an event.
-fn problem(v: &Value) -> Option<&'static str> {
-    if !v.is_object() {
+fn problem(v: &Node) -> Option<&'static str> {
+    if !v.is_map() {
         return Some("not a JSON object");
     }
-    if v.get("kind").is_some_and(|k| k != "Event") {
+    if v.get("kind").is_some_and(|k| k.as_str() != Some("Event")) {
         return Some("`kind` is not Event");
     }
-    if let Some(api) = v.get("apiVersion").and_then(Value::as_str) {
+    if let Some(api) = text(v, &["apiVersion"]) {
         if !api.starts_with("audit.k8s.io/") {
             return Some("`apiVersion` is not audit.k8s.io");
         }
     }
-    if !v.get("verb").is_some_and(Value::is_string) {
+    if text(v, &["verb"]).is_none() {
         return Some("no `verb`");
     }
     None
@@ -58,52 +67,53 @@ fn problem(v: &Value) -> Option<&'static str> {
 
 /// A request's object with the namespace and name the request URI gave it (`objectRef`)
 /// where its own metadata leaves them out, as the API server would store it.
-fn named(mut object: Value, reference: &Value, line: u32) -> Value {
-    let Some(o) = object.as_object_mut() else { return object };
-    let meta = o.entry("metadata").or_insert_with(|| json!({}));
-    let Some(meta) = meta.as_object_mut() else { return object };
-    for key in ["namespace", "name"] {
-        let missing = meta.get(key).and_then(Value::as_str).is_none_or(str::is_empty);
-        if let Some(value) = reference.get(key).filter(|n| missing && n.is_string()) {
-            meta.insert(key.to_string(), value.clone());
-        }
+fn named(mut object: Node, namespace: Option<&str>, name: Option<&str>, line: u32) -> Node {
+    let Some(meta) = json::map_under(&mut object, "metadata") else { return object };
+    let missing = |meta: &Node, key: &str| meta.get(key).and_then(Node::as_str).is_none_or(str::is_empty);
+    if let (true, Some(ns)) = (missing(meta, "namespace"), namespace) {
+        json::set(meta, "namespace", string(ns));
     }
-    if !meta.contains_key("name") {
-        let name = meta.get("generateName").cloned().unwrap_or_else(|| json!(format!("unnamed-{line}")));
-        meta.insert("name".into(), name);
+    if missing(meta, "name") {
+        match (name, meta.get("generateName").and_then(Node::as_str).map(str::to_string)) {
+            (Some(n), _) => json::set(meta, "name", string(n)),
+            (None, Some(generated)) => json::set(meta, "name", string(&generated)),
+            (None, None) if meta.get("name").is_none() => json::set(meta, "name", string(&format!("unnamed-{line}"))),
+            _ => {}
+        }
     }
     object
 }
 
 /// The event `v`, found at `line`.
-fn event(mut v: Value, line: u32) -> Event {
-    let name = v.get("auditID").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("line-{line}"));
-    let reference = v.get("objectRef").cloned().unwrap_or(Value::Null);
-    let verb = v["verb"].as_str().unwrap_or("").to_string();
+fn event(mut v: Node, line: u32) -> Event {
+    let name = text(&v, &["auditID"]).map(str::to_string).unwrap_or_else(|| format!("line-{line}"));
+    let verb = text(&v, &["verb"]).unwrap_or("");
     let request_object = v
         .get("requestObject")
-        .filter(|r| matches!(verb.as_str(), "create" | "update") && r.get("kind").is_some_and(Value::is_string) && r.get("apiVersion").is_some())
-        .filter(|r| !matches!(r["kind"].as_str(), Some("DeleteOptions" | "Status")))
+        .filter(|r| matches!(verb, "create" | "update") && text(r, &["kind"]).is_some() && r.get("apiVersion").is_some())
+        .filter(|r| !matches!(text(r, &["kind"]), Some("DeleteOptions" | "Status")))
         .cloned()
-        .map(|r| named(r, &reference, line));
-    if let Some(o) = v.as_object_mut() {
-        o.insert("apiVersion".into(), json!("audit.k8s.io/v1"));
-        o.insert("kind".into(), json!("Event"));
-        let meta = o.entry("metadata").or_insert_with(|| json!({}));
-        if let Some(meta) = meta.as_object_mut() {
-            meta.insert("name".into(), json!(name));
-        }
+        .map(|r| named(r, text(&v, &["objectRef", "namespace"]), text(&v, &["objectRef", "name"]), line));
+    json::set(&mut v, "apiVersion", string("audit.k8s.io/v1"));
+    json::set(&mut v, "kind", string("Event"));
+    if let Some(meta) = json::map_under(&mut v, "metadata") {
+        json::set(meta, "name", string(&name));
     }
     Event { line, object: v, request_object }
 }
 
 /// Takes in one JSON value found at `line`: an Event, or an EventList of them.
-fn take(v: Value, line: u32, events: &mut Vec<Event>, errors: &mut Vec<(u32, String)>) {
-    if v["kind"] == "EventList" {
-        for (i, item) in v["items"].as_array().into_iter().flatten().enumerate() {
-            match problem(item) {
-                None => events.push(event(item.clone(), line)),
-                Some(why) => errors.push((line, format!("items[{i}]: {why}"))),
+fn take(v: Node, line: u32, events: &mut Vec<Event>, errors: &mut Vec<(u32, String)>) {
+    if text(&v, &["kind"]) == Some("EventList") {
+        let mut v = v;
+        let NodeValue::Map(mut entries) = std::mem::replace(&mut v.value, NodeValue::Null) else { return };
+        let items = entries.iter_mut().rev().find(|e| e.key == "items").map(|e| std::mem::replace(&mut e.value.value, NodeValue::Null));
+        if let Some(NodeValue::Seq(items)) = items {
+            for (i, item) in items.into_iter().enumerate() {
+                match problem(&item) {
+                    None => events.push(event(item, line)),
+                    Some(why) => errors.push((line, format!("items[{i}]: {why}"))),
+                }
             }
         }
         return;
@@ -204,7 +214,7 @@ pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item))
     let mut line = Vec::with_capacity(1 << 14);
     let mut n = 0u32;
     let mut first = true;
-    let items = |v: Value, at: u32, each: &mut dyn FnMut(Item)| {
+    let items = |v: Node, at: u32, each: &mut dyn FnMut(Item)| {
         let (mut events, mut errors) = (Vec::new(), Vec::new());
         take(v, at, &mut events, &mut errors);
         events.into_iter().for_each(|e| each(Item::Event(e)));
@@ -226,14 +236,14 @@ pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item))
             continue;
         }
         // Invalid UTF-8 in a string is read as replacement characters, not refused.
-        let parsed = serde_json::from_slice::<Value>(text).or_else(|e| serde_json::from_str::<Value>(&String::from_utf8_lossy(text)).map_err(|_| e));
+        let parsed = json::parse(text).or_else(|e| json::parse(String::from_utf8_lossy(text).as_bytes()).map_err(|_| e));
         match parsed {
             Ok(v) => items(v, n, &mut each),
             Err(e) if first => {
                 // Not a JSON line: perhaps the whole log is one pretty-printed document.
                 let mut rest = line.clone();
                 input.read_to_end(&mut rest)?;
-                match serde_json::from_slice::<Value>(&rest) {
+                match json::parse(&rest) {
                     Ok(doc) => items(doc, n, &mut each),
                     Err(_) => {
                         each(Item::Bad(n, format!("not JSON: {e}")));
@@ -244,7 +254,7 @@ pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item))
                             if l.trim().is_empty() {
                                 continue;
                             }
-                            match serde_json::from_str::<Value>(l) {
+                            match json::parse(l.as_bytes()) {
                                 Ok(v) => items(v, at, &mut each),
                                 Err(e) => each(Item::Bad(at, format!("not JSON: {e}"))),
                             }
@@ -286,10 +296,10 @@ mod tests {
         let (events, errors) = super::read(log.as_bytes());
         assert_eq!(events.len(), 2);
         assert_eq!((events[0].line, events[1].line), (1, 5));
-        assert_eq!(events[0].object["metadata"]["name"], "a1");
-        assert_eq!(events[1].object["apiVersion"], "audit.k8s.io/v1");
+        assert_eq!(super::text(&events[0].object, &["metadata", "name"]), Some("a1"));
+        assert_eq!(super::text(&events[1].object, &["apiVersion"]), Some("audit.k8s.io/v1"));
         let pod = events[0].request_object.as_ref().unwrap();
-        assert_eq!((pod["metadata"]["namespace"].as_str(), pod["metadata"]["name"].as_str()), (Some("shop"), Some("web")));
+        assert_eq!((super::text(pod, &["metadata", "namespace"]), super::text(pod, &["metadata", "name"])), (Some("shop"), Some("web")));
         assert!(events[1].request_object.is_none());
         assert_eq!(errors.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 3]);
         let list = r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{"verb":"list","auditID":"b1"},{"kind":"Nope"}]}"#;

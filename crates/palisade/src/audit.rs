@@ -49,7 +49,7 @@ impl<'e> AuditJudge<'e> {
     /// placed at the event and carrying its auditID; what it tells across events goes to the
     /// trail.
     pub fn judge(&mut self, event: &Event, at: Option<&Location>) -> Judged {
-        let id: Arc<str> = event.object["metadata"]["name"].as_str().unwrap_or("").into();
+        let id: Arc<str> = event.object.get_path(&["metadata", "name"]).and_then(palisade_core::Node::as_str).unwrap_or("").into();
         let mut judged = Judged::default();
         let place = |mut f: Finding| {
             f.location = f.location.or_else(|| at.cloned());
@@ -57,7 +57,7 @@ impl<'e> AuditJudge<'e> {
             f
         };
         for object in std::iter::once(&event.object).chain(event.request_object.as_ref()) {
-            let outcome = self.engine.evaluate_live(&palisade_source::json::node_of(object));
+            let outcome = self.engine.evaluate_live(object);
             judged.findings.extend(outcome.findings.into_iter().map(place));
             judged.suppressed.extend(outcome.suppressed.into_iter().map(|(f, w)| (place(f), w)));
             for (key, facts) in outcome.facts {
