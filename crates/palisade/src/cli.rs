@@ -571,6 +571,11 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub select: SelectArgs,
 
+    /// Also keep what is written to standard output (refusals, audited findings, audit
+    /// detections) in the history store, as events.
+    #[command(flatten)]
+    pub record: RecordArgs,
+
     /// Say nothing on standard error but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -327,3 +327,28 @@ fn the_install_manifests_pass_palisades_own_scan() {
     }
     assert_eq!(palisade(&["admission", "manifests", "--ca-bundle", "/nonexistent"], None).code, 2);
 }
+
+#[test]
+fn refusals_and_audited_findings_are_kept_in_the_history_store() {
+    let dir = tempdir("admission-store");
+    let store = dir.join("history.db");
+    let store_arg = store.display().to_string();
+    let mut hook = Webhook::start("store", &["--no-config", "--no-cluster", "--store", &store_arg, "--cluster-name", "prod", "--mode", "audit"]);
+    assert_eq!(hook.decide(&review("s1", "CREATE", privileged_pod("web", "shop"), None, json!({})))["allowed"], true);
+    assert_eq!(hook.decide(&review("s2", "CREATE", privileged_pod("dry", "shop"), None, json!({"dryRun": true})))["allowed"], true);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let events = runtime.block_on(async {
+            let store = palisade_store::Store::open(&store_arg).await.unwrap();
+            store.events("prod", 0).await.unwrap()
+        });
+        if events.iter().any(|(_, kind, f)| kind == "admission-audit" && f["rule"] == "POD001") {
+            assert!(events.iter().all(|(_, _, f)| f["object"]["name"] != "dry"), "dry runs are not recorded: {events:?}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "nothing recorded: {events:?}\n{}", hook.process.stderr());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = hook.process.child.kill();
+}

@@ -148,7 +148,8 @@ pub fn run_findings(location: &str, id: &str, cluster: Option<&str>) -> Result<(
 pub enum Record {
     /// The findings open now (report-shaped), and the objects held.
     Snapshot(Vec<Value>, usize),
-    /// Findings opened and resolved: (at, `opened`|`resolved`, finding).
+    /// Findings opened and resolved: (at, `opened`|`resolved`, finding); of `palisade serve`,
+    /// `admission-deny`, `admission-audit` and `detected`.
     Events(Vec<(i64, &'static str, Value)>),
 }
 
@@ -161,10 +162,15 @@ pub struct Recorder {
 impl Recorder {
     /// Opens the store now (a bad store is an error before the watch starts).
     pub fn start(args: &RecordArgs, cluster: String, quiet: bool) -> Result<Recorder, ExitCode> {
+        Recorder::start_as(args, cluster, quiet, "watch")
+    }
+
+    /// A recorder whose events are those of a `kind` of session (`watch`, `serve`).
+    pub fn start_as(args: &RecordArgs, cluster: String, quiet: bool, kind: &str) -> Result<Recorder, ExitCode> {
         let (runtime, store) = open(&args.store.location())?;
         let (tx, rx) = std::sync::mpsc::channel::<Record>();
         let started = palisade_store::now_ms();
-        let session = format!("watch-{started}-{}", std::process::id());
+        let session = format!("{kind}-{started}-{}", std::process::id());
         std::thread::spawn(move || {
             for record in rx {
                 let done = match record {

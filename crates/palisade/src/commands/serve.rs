@@ -47,8 +47,18 @@ pub fn run(args: ServeArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return super::usage(format!("--tls-cert/--tls-key: {e}")),
     };
-    // Lines on standard output: decided findings and detections, one JSON object each.
+    // Lines on standard output: decided findings and detections, one JSON object each; the
+    // same in the history store with --record.
     let out = Arc::new(Mutex::new(std::io::LineWriter::new(std::io::stdout())));
+    let recorder = if args.record.wanted() {
+        let cluster = args.record.cluster_name.clone().unwrap_or_else(|| "local".into());
+        match super::history::Recorder::start_as(&args.record, cluster, args.quiet, "serve") {
+            Ok(r) => Some(Arc::new(Mutex::new(r))),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
     let namespaces: Labels = Arc::default();
     let ready = Arc::new(AtomicBool::new(true));
     if let Some(addr) = &args.admission {
@@ -61,7 +71,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             Ok(l) => l,
             Err(e) => return super::usage(e),
         };
-        let printed = out.clone();
+        let (printed, stored) = (out.clone(), recorder.clone());
         let admission = Admission {
             engines: Engines { default: default.engine, baseline: baseline.engine, restricted: restricted.engine },
             mode: match args.mode {
@@ -79,10 +89,16 @@ pub fn run(args: ServeArgs) -> ExitCode {
             record: Box::new(move |r: &Request, acted| {
                 let at = palisade_core::clock::rfc3339(std::time::SystemTime::now());
                 let mut out = printed.lock().expect("stdout");
+                let request = json!({"uid": r.uid, "operation": r.operation, "user": r.username, "namespace": r.namespace, "kind": r.kind});
+                let mut events = Vec::new();
                 for a in acted {
-                    let request = json!({"uid": r.uid, "operation": r.operation, "user": r.username, "namespace": r.namespace, "kind": r.kind});
-                    let line = json!({"event": "admission", "action": a.action, "at": at, "request": request, "finding": palisade_report::json::finding(&a.finding)});
+                    let finding = palisade_report::json::finding(&a.finding);
+                    let line = json!({"event": "admission", "action": a.action, "at": at, "request": request, "finding": finding});
                     let _ = writeln!(out, "{line}");
+                    events.push((palisade_store::now_ms(), if a.action == "deny" { "admission-deny" } else { "admission-audit" }, finding));
+                }
+                if let Some(stored) = &stored {
+                    stored.lock().expect("recorder").send(super::history::Record::Events(events));
                 }
             }),
         };
@@ -109,7 +125,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }));
         let judge = Arc::new(Mutex::new(AuditJudge::new(&engine.engine)));
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
-        runtime.spawn(palisade_serve::https::serve(listener, tls.clone(), palisade_serve::audit_webhook::router(audit_taker(judge, out.clone()))));
+        runtime.spawn(palisade_serve::https::serve(listener, tls.clone(), palisade_serve::audit_webhook::router(audit_taker(judge, out.clone(), recorder.clone()))));
         status(format!("audit webhook on https://{bound}/"));
     }
     runtime.block_on(std::future::pending::<()>());
@@ -193,7 +209,7 @@ fn watch_namespaces(args: &ServeArgs, runtime: &tokio::runtime::Runtime, labels:
 
 /// The audit webhook: each POSTed batch (an `EventList`, or JSON lines) judged as it comes;
 /// detections written as `audit-log --follow` writes them.
-fn audit_taker(judge: Arc<Mutex<AuditJudge<'static>>>, out: Arc<Mutex<std::io::LineWriter<std::io::Stdout>>>) -> palisade_serve::audit_webhook::Take {
+fn audit_taker(judge: Arc<Mutex<AuditJudge<'static>>>, out: Arc<Mutex<std::io::LineWriter<std::io::Stdout>>>, recorder: Option<Arc<Mutex<super::history::Recorder>>>) -> palisade_serve::audit_webhook::Take {
     Arc::new(move |body| {
         let mut judge = judge.lock().expect("audit judge");
         let (mut findings, mut bad) = (Vec::new(), Vec::new());
@@ -207,6 +223,10 @@ fn audit_taker(judge: Arc<Mutex<AuditJudge<'static>>>, out: Arc<Mutex<std::io::L
         let mut out = out.lock().expect("stdout");
         for f in &findings {
             let _ = writeln!(out, "{}", palisade::audit::detection_line(f, true));
+        }
+        if let (Some(recorder), false) = (&recorder, findings.is_empty()) {
+            let now = palisade_store::now_ms();
+            recorder.lock().expect("recorder").send(super::history::Record::Events(findings.iter().map(|f| (now, "detected", palisade_report::json::finding(f))).collect()));
         }
         if let Err(e) = read {
             bad.push(format!("reading stopped: {e}"));
