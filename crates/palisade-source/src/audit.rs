@@ -147,8 +147,30 @@ struct Head<'a> {
 struct UserHead<'a> {
     #[serde(borrow)]
     username: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    groups: Option<Vec<Cow<'a, str>>>,
+    groups: Option<Unauthenticated>,
+}
+
+/// Whether a list of groups holds `system:unauthenticated` (read without keeping the list).
+struct Unauthenticated(bool);
+
+impl<'de> Deserialize<'de> for Unauthenticated {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Groups;
+        impl<'de> serde::de::Visitor<'de> for Groups {
+            type Value = Unauthenticated;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of groups")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Unauthenticated, A::Error> {
+                let mut found = false;
+                while let Some(group) = seq.next_element::<Cow<'de, str>>()? {
+                    found |= group == "system:unauthenticated";
+                }
+                Ok(Unauthenticated(found))
+            }
+        }
+        d.deserialize_seq(Groups)
+    }
 }
 
 #[derive(Deserialize)]
@@ -174,10 +196,16 @@ struct AnnotationsHead<'a> {
 /// module's documentation); `false` for anything else, a line that is not an event included
 /// (the full reading then says what is wrong with it).
 pub fn quiet(line: &[u8]) -> bool {
-    let Ok(h) = serde_json::from_slice::<Head>(line) else { return false };
-    let anonymous = |u: &Option<UserHead>| {
-        u.as_ref().is_some_and(|u| u.username.as_deref() == Some("system:anonymous") || u.groups.iter().flatten().any(|g| g == "system:unauthenticated"))
-    };
+    // An event that carries an object is judged: seen without parsing. (Outside a key, the
+    // bytes `"requestObject"` can only be a string of that value; such a line is judged in
+    // full, which is merely slower.)
+    if memchr::memmem::find(line, b"\"requestObject\"").is_some() {
+        return false;
+    }
+    // One check of the whole line is cheaper than one per string.
+    let Ok(line) = std::str::from_utf8(line) else { return false };
+    let Ok(h) = serde_json::from_str::<Head>(line) else { return false };
+    let anonymous = |u: &Option<UserHead>| u.as_ref().is_some_and(|u| u.username.as_deref() == Some("system:anonymous") || u.groups.as_ref().is_some_and(|g| g.0));
     let named = h.user.as_ref().is_some_and(|u| u.username.as_deref().is_some_and(|n| !n.is_empty()));
     let (resource, subresource) = h.object_ref.as_ref().map(|r| (r.resource.as_deref().unwrap_or(""), r.subresource.as_deref().unwrap_or(""))).unwrap_or(("", ""));
     let refused = h.response_status.as_ref().and_then(|s| s.code).is_some_and(|c| c >= 400) || h.annotations.as_ref().and_then(|a| a.decision.as_deref()) == Some("forbid");
@@ -222,6 +250,22 @@ pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item))
     };
     loop {
         line.clear();
+        // Most lines are whole in the reader's buffer and pass by: they are judged there,
+        // without a copy.
+        let passed = match triage {
+            true => {
+                let buf = input.fill_buf()?;
+                memchr::memchr(b'\n', buf).map(|end| (end + 1, quiet(buf[..end].trim_ascii())))
+            }
+            false => None,
+        };
+        if let Some((used, true)) = passed {
+            input.consume(used);
+            n += 1;
+            first = false;
+            each(Item::Quiet(n));
+            continue;
+        }
         if input.read_until(b'\n', &mut line)? == 0 {
             return Ok(());
         }
@@ -230,7 +274,8 @@ pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item))
         if text.is_empty() {
             continue;
         }
-        if triage && quiet(text) {
+        // Judged already when it was whole in the buffer.
+        if triage && passed.is_none() && quiet(text) {
             first = false;
             each(Item::Quiet(n));
             continue;
