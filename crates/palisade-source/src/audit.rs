@@ -88,18 +88,36 @@ fn named(mut object: Node, namespace: Option<&str>, name: Option<&str>, line: u3
 fn event(mut v: Node, line: u32) -> Event {
     let name = text(&v, &["auditID"]).map(str::to_string).unwrap_or_else(|| format!("line-{line}"));
     let verb = text(&v, &["verb"]).unwrap_or("");
-    let request_object = v
+    let judged = v
         .get("requestObject")
-        .filter(|r| matches!(verb, "create" | "update") && text(r, &["kind"]).is_some() && r.get("apiVersion").is_some())
-        .filter(|r| !matches!(text(r, &["kind"]), Some("DeleteOptions" | "Status")))
-        .cloned()
-        .map(|r| named(r, text(&v, &["objectRef", "namespace"]), text(&v, &["objectRef", "name"]), line));
+        .is_some_and(|r| matches!(verb, "create" | "update") && text(r, &["kind"]).is_some() && r.get("apiVersion").is_some() && !matches!(text(r, &["kind"]), Some("DeleteOptions" | "Status")));
+    // The object is moved out to be judged on its own; the event keeps what identifies it
+    // (apiVersion, kind) and what the audit rules read of it (a binding's roleRef, a token
+    // request's spec).
+    let request_object = judged.then(|| take_request_object(&mut v)).flatten().map(|r| named(r, text(&v, &["objectRef", "namespace"]), text(&v, &["objectRef", "name"]), line));
     json::set(&mut v, "apiVersion", string("audit.k8s.io/v1"));
     json::set(&mut v, "kind", string("Event"));
     if let Some(meta) = json::map_under(&mut v, "metadata") {
         json::set(meta, "name", string(&name));
     }
     Event { line, object: v, request_object }
+}
+
+/// Takes the request object out of the event `v`, leaving its identity and what the audit
+/// rules read of it.
+fn take_request_object(v: &mut Node) -> Option<Node> {
+    let NodeValue::Map(entries) = &mut v.value else { return None };
+    let entry = entries.iter_mut().rev().find(|e| e.key == "requestObject")?;
+    let object = std::mem::replace(&mut entry.value, Node::new(Pos::UNKNOWN, NodeValue::Map(Vec::new())));
+    let token_request = text(&object, &["kind"]) == Some("TokenRequest");
+    let kept: Vec<palisade_core::Entry> = object
+        .entries()
+        .iter()
+        .filter(|e| matches!(e.key.as_str(), "apiVersion" | "kind" | "roleRef") || (token_request && e.key == "spec"))
+        .cloned()
+        .collect();
+    entry.value = Node::new(Pos::UNKNOWN, NodeValue::Map(kept));
+    Some(object)
 }
 
 /// Takes in one JSON value found at `line`: an Event, or an EventList of them.
