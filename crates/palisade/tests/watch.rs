@@ -6,13 +6,11 @@
 
 mod common;
 
-use common::{palisade, tempdir, write};
+use common::{palisade, tempdir, write, Running};
 use palisade_testserver::{Options, TestServer};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,11 +36,10 @@ fn pod(name: &str) -> Value {
     })
 }
 
-/// A running `palisade watch --format json`: its events as they come, its standard error.
+/// A running `palisade watch --format json`: its events as they come (every one seen is
+/// kept), its standard error.
 struct Watching {
-    child: Child,
-    events: Receiver<Value>,
-    stderr: Arc<Mutex<String>>,
+    process: Running,
     seen: Vec<Value>,
 }
 
@@ -50,69 +47,24 @@ impl Watching {
     fn start(server: &TestServer, name: &str, extra: &[&str]) -> Watching {
         let dir = tempdir(name);
         let kubeconfig = write(&dir, "kubeconfig", server.kubeconfig(false));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
-            .args(["watch", "--kubeconfig", &kubeconfig, "--format", "json", "--no-config"])
-            .args(extra)
-            .current_dir(common::repo())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, events) = channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
-                if tx.send(event).is_err() {
-                    return;
-                }
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let collected = stderr.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    return;
-                }
-                collected.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        Watching { child, events, stderr, seen: Vec::new() }
+        let mut args = vec!["watch", "--kubeconfig", &kubeconfig, "--format", "json", "--no-config"];
+        args.extend_from_slice(extra);
+        Watching { process: Running::start(&args), seen: Vec::new() }
     }
 
     fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        self.process.stderr()
     }
 
     /// Waits until standard error says `text`.
-    fn wait_for_status(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !self.stderr().contains(text) {
-            assert!(Instant::now() < deadline, "no `{text}` on stderr:\n{}", self.stderr());
-            std::thread::sleep(Duration::from_millis(20));
-        }
+    fn wait_for_status(&mut self, text: &str) {
+        self.process.wait_for_stderr(text);
     }
 
-    /// The events that come within `quiet` of each other (the first within 20 s), once
-    /// `until` holds for all of them.
+    /// The events that come until `until` holds for them (30 s at most), and any that
+    /// follow within 300 ms (they belong to the same change).
     fn events_until(&mut self, until: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut got = Vec::new();
-        while !until(&got) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.events.recv_timeout(left) {
-                Ok(e) => got.push(e),
-                Err(_) => panic!("waited 30 s; got {got:#?}\nstderr:\n{}", self.stderr()),
-            }
-        }
-        // Anything that follows at once belongs to the same change.
-        while let Ok(e) = self.events.recv_timeout(Duration::from_millis(300)) {
-            got.push(e);
-        }
+        let got = self.process.json_until(until);
         self.seen.extend(got.iter().cloned());
         got
     }
@@ -121,17 +73,10 @@ impl Watching {
     fn events_within(&mut self, wait: Duration) -> Vec<Value> {
         let mut got = Vec::new();
         let deadline = Instant::now() + wait;
-        while let Ok(e) = self.events.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            got.push(e);
+        while let Ok(line) = self.process.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            got.push(serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}")));
         }
         got
-    }
-}
-
-impl Drop for Watching {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

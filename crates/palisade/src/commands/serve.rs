@@ -22,10 +22,14 @@ use std::sync::{Arc, Mutex, RwLock};
 
 type Labels = Arc<RwLock<HashMap<String, BTreeMap<String, String>>>>;
 
-/// A Setup for one level: the same policy and selection, with the level's framework.
+/// A Setup for one level: the server's selection (`None`), or a Pod Security level's
+/// framework under the same policy file and `--ignore` (its checks are the level's, so
+/// `--select` does not narrow them).
 fn setup_at(args: &SelectArgs, framework: Option<&str>) -> Result<Setup, ExitCode> {
-    let select = SelectArgs { framework: framework.map(str::to_string).or_else(|| args.framework.clone()), ..args.clone() };
-    Setup::new(&select, None, &[], None)
+    match framework {
+        None => Setup::new(args, None, &[], None),
+        Some(fw) => Setup::new(&SelectArgs { framework: Some(fw.to_string()), select: Vec::new(), ..args.clone() }, None, &[], None),
+    }
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
@@ -74,11 +78,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         let (printed, stored) = (out.clone(), recorder.clone());
         let admission = Admission {
             engines: Engines { default: default.engine, baseline: baseline.engine, restricted: restricted.engine },
-            mode: match args.mode {
-                AdmissionMode::Enforce => Mode::Enforce,
-                AdmissionMode::Warn => Mode::Warn,
-                AdmissionMode::Audit => Mode::Audit,
-            },
+            mode: mode(args.mode),
             blocking,
             exempt: Exemptions {
                 namespaces: args.exempt_namespace.iter().cloned().collect(),
@@ -111,7 +111,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         };
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
         runtime.spawn(palisade_serve::https::serve(listener, tls.clone(), palisade_serve::admission::router(webhook)));
-        status(format!("admission webhook on https://{bound}/validate ({} mode, blocking at {})", args.mode_name(), blocking.as_str()));
+        status(format!("admission webhook on https://{bound}/validate ({} mode, blocking at {})", mode(args.mode).as_str(), blocking.as_str()));
     }
     if let Some(addr) = &args.audit_webhook {
         let listener = match runtime.block_on(palisade_serve::https::bind(addr, "--audit-webhook")) {
@@ -132,13 +132,11 @@ pub fn run(args: ServeArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-impl ServeArgs {
-    fn mode_name(&self) -> &'static str {
-        match self.mode {
-            AdmissionMode::Enforce => "enforce",
-            AdmissionMode::Warn => "warn",
-            AdmissionMode::Audit => "audit",
-        }
+fn mode(m: AdmissionMode) -> Mode {
+    match m {
+        AdmissionMode::Enforce => Mode::Enforce,
+        AdmissionMode::Warn => Mode::Warn,
+        AdmissionMode::Audit => Mode::Audit,
     }
 }
 
@@ -261,11 +259,7 @@ fn manifest_options(args: &ManifestsArgs) -> palisade::admission::ManifestOption
         tls_secret: args.tls_secret.clone(),
         fail_closed: args.failure_policy == crate::cli::FailurePolicy::Fail,
         timeout_seconds: args.timeout_seconds,
-        mode: match args.mode {
-            AdmissionMode::Enforce => "enforce",
-            AdmissionMode::Warn => "warn",
-            AdmissionMode::Audit => "audit",
-        },
+        mode: mode(args.mode).as_str(),
         framework: args.framework.clone(),
     }
 }
