@@ -44,8 +44,6 @@ pub struct Reloading {
     key: PathBuf,
     provider: Arc<CryptoProvider>,
     state: Mutex<State>,
-    /// Reloads so far (for tests and the log).
-    pub reloads: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Reloading {
@@ -62,7 +60,6 @@ impl Reloading {
             key: key.to_path_buf(),
             state: Mutex::new(State { key: Arc::new(loaded), stamps: (modified(cert), modified(key)), looked: Instant::now() }),
             provider,
-            reloads: Default::default(),
         })
     }
 
@@ -77,7 +74,6 @@ impl Reloading {
                     Ok(key) => {
                         state.key = Arc::new(key);
                         state.stamps = stamps;
-                        self.reloads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         eprintln!("tls: {} reloaded", self.cert.display());
                     }
                     // Half-written files (the certificate renewed, the key not yet): the old
@@ -98,14 +94,14 @@ impl ResolvesServerCert for Reloading {
 
 /// A server configuration over `--tls-cert`/`--tls-key`, reloaded when they change; HTTP/1.1
 /// (what the API server's webhook clients speak).
-pub fn server_config(cert: &Path, key: &Path) -> Result<(Arc<rustls::ServerConfig>, Arc<Reloading>), String> {
+pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let resolver = Arc::new(Reloading::new(cert, key, provider.clone())?);
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .with_no_client_auth()
-        .with_cert_resolver(resolver.clone());
+        .with_cert_resolver(resolver);
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok((Arc::new(config), resolver))
+    Ok(Arc::new(config))
 }

@@ -186,7 +186,9 @@ impl Admit for Admission {
         }
         let Some(object) = &r.object else { return Ok(allow) };
         let mut acted: Vec<Acted> = Vec::new();
-        let mut cache: Vec<(Level, Vec<Finding>, HashSet<(&'static str, String)>)> = Vec::new();
+        // Per level: the object's findings, and the (rule, field) pairs its old version had.
+        type Judged = (Level, Vec<Finding>, HashSet<(&'static str, String)>);
+        let mut cache: Vec<Judged> = Vec::new();
         for (mode, level) in self.modes(r) {
             let Some(engine) = self.engine(level) else { continue };
             if !cache.iter().any(|(l, ..)| *l == level) {

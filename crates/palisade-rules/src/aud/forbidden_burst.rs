@@ -64,7 +64,9 @@ impl Check for ForbiddenBurst {
         if scope != Scope::Cluster {
             return;
         }
-        let mut by_subject: BTreeMap<&str, Vec<(i64, &str, &Arc<Anchor>)>> = BTreeMap::new();
+        // Each subject's refusals: when, what was asked, where the event is.
+        type Refusal<'m> = (i64, &'m str, &'m Arc<Anchor>);
+        let mut by_subject: BTreeMap<&str, Vec<Refusal>> = BTreeMap::new();
         for fact in model.audit().facts() {
             if let FactKind::Refused(what) = &fact.what {
                 by_subject.entry(&fact.subject).or_default().push((fact.at_ms, what, &fact.anchor));

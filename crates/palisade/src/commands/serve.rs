@@ -47,7 +47,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return super::usage(e),
     };
-    let (tls, _) = match palisade_serve::tls::server_config(&args.tls_cert, &args.tls_key) {
+    let tls = match palisade_serve::tls::server_config(&args.tls_cert, &args.tls_key) {
         Ok(t) => t,
         Err(e) => return super::usage(format!("--tls-cert/--tls-key: {e}")),
     };
