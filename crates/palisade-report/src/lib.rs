@@ -9,6 +9,7 @@ pub mod json;
 pub mod junit;
 pub mod read;
 pub mod sarif;
+pub mod stream;
 pub mod table;
 pub mod trend;
 

@@ -101,13 +101,14 @@ impl<'e> AuditJudge<'e> {
     }
 
     /// The detections across events not handed out before (a stream's view: each burst and
-    /// each stranger's first read once), waived ones left out.
+    /// each stranger's first read once), waived ones left out. Only audit detections: what
+    /// the policy file's rules say (stale waivers) belongs to the end of a whole run.
     pub fn new_across(&mut self) -> Vec<Finding> {
         if self.model.audit().is_empty() {
             return Vec::new();
         }
-        let fresh: Vec<Finding> = self.across().findings.into_iter().filter(|f| f.rule.id.starts_with("AUD")).collect();
-        fresh.into_iter().filter(|f| self.reported.insert((f.rule.id, f.event.clone().unwrap_or_else(|| Arc::from(""))))).collect()
+        let across = self.across().findings;
+        across.into_iter().filter(|f| f.rule.id.starts_with("AUD") && self.reported.insert((f.rule.id, f.event.clone().unwrap_or_else(|| Arc::from(""))))).collect()
     }
 
     /// Forgets the trail's facts more than `window_ms` older than its newest (a stream
@@ -120,14 +121,7 @@ impl<'e> AuditJudge<'e> {
     }
 }
 
-/// A detection as a stream writes it, stamped now: a JSON object
-/// (`{"event": "detected", "at", "finding"}`) or a line of text.
+/// A detection as a stream writes it, stamped now (`palisade_report::stream`).
 pub fn detection_line(f: &Finding, json: bool) -> String {
-    let now = palisade_core::clock::rfc3339(std::time::SystemTime::now());
-    if json {
-        serde_json::json!({"event": "detected", "at": now, "finding": palisade_report::json::finding(f)}).to_string()
-    } else {
-        let place = f.location.as_ref().map(|l| format!("{}:{}", l.file, l.line)).unwrap_or_else(|| f.event.as_deref().map(|id| format!("event {id}")).unwrap_or_default());
-        format!("{now}  {:<8}  {} {}  {place}  {}", f.severity.as_str(), f.rule.id, f.rule.name, f.message)
-    }
+    palisade_report::stream::event_line("detected", &palisade_core::clock::rfc3339(std::time::SystemTime::now()), f, json)
 }

@@ -12,7 +12,6 @@ use palisade_core::clock::rfc3339;
 use palisade_core::Finding;
 use palisade_serve::alerts::{Alert, Alerts, Sink};
 use palisade_serve::metrics::WatchMetrics;
-use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -177,15 +176,9 @@ pub fn run(args: WatchArgs) -> ExitCode {
 
 /// A finding event as a person reads it.
 fn line(change: Change, at: &str, f: &Finding) -> String {
-    format!("{at}  {:<8}  {:<8}  {} {}  {}  {}", change.as_str(), f.severity.as_str(), f.rule.id, f.rule.name, f.object, f.message)
+    palisade_report::stream::event_line(change.as_str(), at, f, false)
 }
 
 fn write_event(out: &mut dyn Write, format: WatchFormat, change: Change, at: &str, f: &Finding) -> std::io::Result<()> {
-    match format {
-        WatchFormat::Json => {
-            let event = json!({"event": change.as_str(), "at": at, "finding": palisade_report::json::finding(f)});
-            writeln!(out, "{event}")
-        }
-        WatchFormat::Table => writeln!(out, "{}", line(change, at, f)),
-    }
+    writeln!(out, "{}", palisade_report::stream::event_line(change.as_str(), at, f, matches!(format, WatchFormat::Json)))
 }
