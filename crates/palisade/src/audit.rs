@@ -16,6 +16,10 @@ use palisade_source::audit::Event;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
+/// How much of the trail a stream (a followed log, the audit webhook) keeps: ten minutes of
+/// events.
+pub const STREAM_WINDOW_MS: i64 = 10 * 60 * 1000;
+
 /// What judging one event, or the trail, found.
 #[derive(Debug, Default)]
 pub struct Judged {
@@ -111,7 +115,8 @@ impl<'e> AuditJudge<'e> {
         across.into_iter().filter(|f| f.rule.id.starts_with("AUD") && self.reported.insert((f.rule.id, f.event.clone().unwrap_or_else(|| Arc::from(""))))).collect()
     }
 
-    /// Forgets the trail's facts more than `window_ms` older than its newest (a stream
+    /// Forgets the trail's facts more than `window_ms` (in a stream, [`STREAM_WINDOW_MS`])
+    /// older than its newest (a stream
     /// keeps a window of events, not its whole history).
     pub fn forget_window(&mut self, window_ms: i64) {
         let Some(newest) = self.model.audit().facts().map(|f| f.at_ms).max() else { return };

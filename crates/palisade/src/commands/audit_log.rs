@@ -184,7 +184,7 @@ fn follow(args: &AuditLogArgs, setup: &Setup, name: Arc<str>) -> ExitCode {
                 write(&f)?;
             }
             // A stream keeps a window of facts, not its whole history.
-            judge.forget_window(FOLLOW_WINDOW_MS);
+            judge.forget_window(palisade::audit::STREAM_WINDOW_MS);
         }
         Ok(())
     };
@@ -216,6 +216,3 @@ fn follow(args: &AuditLogArgs, setup: &Setup, name: Arc<str>) -> ExitCode {
         std::thread::sleep(args.poll);
     }
 }
-
-/// How much of the trail a followed log keeps: ten minutes of events.
-const FOLLOW_WINDOW_MS: i64 = 10 * 60 * 1000;

@@ -217,7 +217,7 @@ fn audit_taker(judge: Arc<Mutex<AuditJudge<'static>>>, out: Arc<Mutex<std::io::L
             palisade_source::audit::Item::Quiet(_) => {}
         });
         findings.extend(judge.new_across());
-        judge.forget_window(10 * 60 * 1000);
+        judge.forget_window(palisade::audit::STREAM_WINDOW_MS);
         let mut out = out.lock().expect("stdout");
         for f in &findings {
             let _ = writeln!(out, "{}", palisade::audit::detection_line(f, true));
