@@ -64,11 +64,14 @@ pub struct Violation {
     /// Where the finding sits when that is not in the object's own source: a host fact
     /// read from a file (the kubelet's config file, an sshd drop-in) names its file and line.
     pub location: Option<Location>,
+    /// What a user policy asks to be done about it (`deny`, `warn`, `audit`, `dryrun`);
+    /// built-in rules leave it unset.
+    pub action: Option<&'static str>,
 }
 
 impl Violation {
     pub fn new(path: FieldPath, message: impl Into<String>) -> Violation {
-        Violation { path, message: message.into(), severity: None, extra_controls: Vec::new(), only_controls: None, location: None }
+        Violation { path, message: message.into(), severity: None, extra_controls: Vec::new(), only_controls: None, location: None, action: None }
     }
 
     /// Raises this finding to another severity and adds a control it also violates.
@@ -123,6 +126,8 @@ pub struct Finding {
     pub controls: Cow<'static, [&'static str]>,
     /// The audit event the finding was detected in (its auditID), for `palisade audit-log`.
     pub event: Option<Arc<str>>,
+    /// A user policy's enforcement action (`deny`, `warn`, `audit`, `dryrun`).
+    pub action: Option<&'static str>,
 }
 
 impl Finding {
@@ -145,6 +150,7 @@ impl Finding {
             path: v.path.render(),
             controls,
             event: None,
+            action: v.action,
         }
     }
 }

@@ -130,6 +130,9 @@ pub fn rule_ref_matches(reference: &str, rule: &RuleMeta, controls: &[&str]) -> 
     if r.is_empty() {
         return false;
     }
+    if crate::rule::is_user_policy_ref(r) {
+        return rule.id.len() >= r.len() && rule.id[..r.len()].eq_ignore_ascii_case(r);
+    }
     if r.contains(':') {
         return controls.iter().any(|c| c.eq_ignore_ascii_case(r));
     }

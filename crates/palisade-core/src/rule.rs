@@ -115,6 +115,51 @@ pub struct RuleMeta {
     pub redundant_with: &'static [&'static str],
 }
 
+/// The enforcement actions a user policy's finding can carry.
+pub const ACTIONS: &[&str] = &["deny", "warn", "audit", "dryrun"];
+
+/// The action of that name, as findings hold it.
+pub fn action_named(name: &str) -> Option<&'static str> {
+    ACTIONS.iter().copied().find(|a| a.eq_ignore_ascii_case(name))
+}
+
+/// Whether a rule reference names user policies (`gatekeeper:…`, `vap:…`) rather than a
+/// framework control.
+pub fn is_user_policy_ref(reference: &str) -> bool {
+    let r = reference.trim();
+    r.starts_with("gatekeeper:") || r.starts_with("vap:")
+}
+
+impl RuleMeta {
+    /// The metadata of a user policy's rule (`gatekeeper:K8sRequiredLabels/owner`,
+    /// `vap:replica-limit`): made once for each ID and kept for the process, as built-in
+    /// rules' metadata is (a process loads a handful of policies).
+    pub fn user(id: &str, severity: Severity, summary: &str, doc: &str) -> &'static RuleMeta {
+        use std::collections::HashMap;
+        use std::sync::Mutex;
+        static MADE: Mutex<Option<HashMap<String, &'static RuleMeta>>> = Mutex::new(None);
+        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+        let made = made.get_or_insert_with(HashMap::new);
+        if let Some(m) = made.get(id) {
+            return m;
+        }
+        let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+        let id_static = leak(id);
+        let meta: &'static RuleMeta = Box::leak(Box::new(RuleMeta {
+            id: id_static,
+            name: id_static,
+            severity,
+            summary: leak(summary),
+            doc: leak(doc),
+            controls: &[],
+            pss: None,
+            redundant_with: &[],
+        }));
+        made.insert(id.to_string(), meta);
+        meta
+    }
+}
+
 /// The layers of a platform a finding can be in, in the order reports show them.
 pub const LAYERS: &[&str] = &["workloads", "supply-chain", "secrets", "rbac", "network", "namespaces", "node", "control-plane", "audit", "policy"];
 
@@ -133,6 +178,7 @@ pub fn layer_of(id: &str) -> Option<&'static str> {
         "CP" | "VER" => "control-plane",
         "AUD" => "audit",
         "POL" => "policy",
+        _ if is_user_policy_ref(id) => "policy",
         _ => return None,
     })
 }
@@ -193,13 +239,17 @@ impl Context {
 pub struct Target<'a> {
     pub object: Object<'a>,
     pub pod: Option<PodSpecView<'a>>,
+    /// The admission request the object arrives in, if any.
+    pub request: Option<&'a crate::Request>,
+    /// The object as user policies' engines read it, converted once for all of them.
+    pub engine_input: OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     reference: OnceLock<Arc<ObjectRef>>,
     what: OnceLock<String>,
 }
 
 impl<'a> Target<'a> {
     pub fn new(object: Object<'a>) -> Target<'a> {
-        Target { pod: PodSpecView::of(&object), object, reference: OnceLock::new(), what: OnceLock::new() }
+        Target { pod: PodSpecView::of(&object), object, request: None, engine_input: OnceLock::new(), reference: OnceLock::new(), what: OnceLock::new() }
     }
 
     /// The object's reference, made once and shared by its findings.

@@ -23,6 +23,9 @@ struct FindingOut<'a> {
     remediation: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     audit_id: Option<&'a str>,
+    /// A user policy's enforcement action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +75,7 @@ fn finding_out<'a>(f: &'a Finding, remediation: &'a str) -> FindingOut<'a> {
         controls: &f.controls,
         remediation,
         audit_id: f.event.as_deref(),
+        action: f.action,
     }
 }
 

@@ -74,6 +74,7 @@ fn finding(v: &Value, what: &str, rule_of: &dyn Fn(&str) -> Option<&'static Rule
         path: v.get("path").and_then(Value::as_str).unwrap_or("").to_string(),
         controls,
         event: v.get("audit_id").and_then(Value::as_str).map(Into::into),
+        action: v.get("action").and_then(Value::as_str).and_then(palisade_core::rule::action_named),
     })
 }
 

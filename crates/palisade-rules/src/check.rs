@@ -51,3 +51,9 @@ pub trait Check {
 /// A complete rule.
 pub trait Rule: Described + Check + Sync + Send {}
 impl<T: Described + Check + Sync + Send> Rule for T {}
+
+impl std::fmt::Debug for dyn Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.meta().id)
+    }
+}

@@ -29,6 +29,9 @@ pub struct Selection {
     /// Where namespaced objects without `metadata.namespace` go (`-n`, as `kubectl apply -n`
     /// would put them); `default` when unset.
     pub namespace: Option<String>,
+    /// User policies (Gatekeeper constraints, ValidatingAdmissionPolicy bindings), run
+    /// beside the catalogue and selected like it (`gatekeeper:…`, `vap:…`).
+    pub user_rules: Vec<&'static dyn Rule>,
 }
 
 /// The frameworks `--framework` accepts.
@@ -101,8 +104,13 @@ impl Engine {
                 return Err(format!("unknown framework `{fw}` (expected one of: {})", FRAMEWORKS.join(", ")));
             }
         }
+        let user_named = |pattern: &str| sel.user_rules.iter().any(|r| matches_pattern(*r, pattern));
         for pattern in sel.select.iter().chain(&sel.ignore) {
-            if !registry::names_a_rule(pattern) {
+            let user_ref = palisade_core::rule::is_user_policy_ref(pattern);
+            if user_ref && !user_named(pattern) {
+                return Err(format!("`{pattern}` matches no loaded user policy (load them with --policies)"));
+            }
+            if !user_ref && !registry::names_a_rule(pattern) {
                 return Err(format!("`{pattern}` matches no rule ID, ID prefix, name or control (see `palisade rules`)"));
             }
         }
@@ -125,6 +133,7 @@ impl Engine {
         let chosen: Vec<&'static dyn Rule> = registry::all()
             .iter()
             .copied()
+            .chain(sel.user_rules.iter().copied())
             .filter(|r| in_framework(*r) && applies(*r))
             .filter(|r| sel.select.is_empty() || sel.select.iter().any(|p| matches_pattern(*r, p)))
             .filter(|r| !sel.ignore.iter().any(|p| matches_pattern(*r, p)))
@@ -224,18 +233,23 @@ impl Engine {
     }
 
     /// Runs every active rule on the object at `node`; each finding is located at its field
-    /// (or nearest existing parent) in `node`, and its path gets `prefix`.
-    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: Option<&Origin>, outcome: &mut RootOutcome) {
+    /// (or nearest existing parent) in `node`, and its path gets `prefix`. An object a request
+    /// deletes is judged by user policies only (built-in rules judge what is created).
+    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: Option<&Origin>, request: Option<&palisade_core::Request>, outcome: &mut RootOutcome) {
         let metadata = node.get("metadata");
         let labels = metadata.and_then(|m| m.field("labels"));
         let inline = InlineWaiver::of(metadata);
         let subject = Subject { kind: object.kind, namespace: object.namespace, name: object.name, labels, inline: inline.as_ref() };
-        let target = Target::new(object);
-        let key = Key { object: target.reference(), origin: origin.map(|o| (o.file.clone(), o.document, item)) };
-        let facts = self.read_facts(&target, node, prefix, origin, &subject);
-        outcome.facts.push((key, facts));
+        let mut target = Target::new(object);
+        target.request = request;
+        let deleted = request.is_some_and(palisade_core::Request::is_delete);
+        if !deleted {
+            let key = Key { object: target.reference(), origin: origin.map(|o| (o.file.clone(), o.document, item)) };
+            let facts = self.read_facts(&target, node, prefix, origin, &subject);
+            outcome.facts.push((key, facts));
+        }
         let mut violations: Vec<Violation> = Vec::new();
-        for rule in &self.rules {
+        for rule in self.rules.iter().filter(|r| !deleted || palisade_core::rule::is_user_policy_ref(r.meta().id)) {
             rule.check(&self.cx, &target, &mut violations);
             for mut v in violations.drain(..) {
                 let (pos, _) = v.path.locate(node);
@@ -258,7 +272,9 @@ impl Engine {
                 return outcome;
             }
         };
-        if object.is_list() {
+        if object.kind == "AdmissionReview" && object.api_version.starts_with("admission.k8s.io/") {
+            self.evaluate_review(root, origin, &mut outcome);
+        } else if object.is_list() {
             let items = root.get("items").map(Node::items).unwrap_or(&[]);
             for (i, item) in items.iter().enumerate() {
                 let prefix = FieldPath::root().key("items").index(i);
@@ -286,6 +302,41 @@ impl Engine {
         outcome
     }
 
+    /// An `AdmissionReview` document is judged as its request: the object (or, for a DELETE,
+    /// the object removed) with the operation, the old object and who asks; findings carry
+    /// paths from the document (`request.object.spec…`).
+    fn evaluate_review(&self, root: &Node, origin: &Origin, outcome: &mut RootOutcome) {
+        let Some(request_node) = root.get("request").filter(|r| r.is_map()) else {
+            outcome.skipped.push((root.pos, "an AdmissionReview without a `request`".into()));
+            return;
+        };
+        let request = palisade_core::Request::from_review(request_node);
+        let (key, node) = match request_node.get("object").filter(|o| o.is_map()) {
+            Some(o) => ("object", o),
+            None => match request_node.get("oldObject").filter(|o| o.is_map()) {
+                Some(o) => ("oldObject", o),
+                None => {
+                    outcome.skipped.push((request_node.pos, "an AdmissionReview whose request has no `object` or `oldObject`".into()));
+                    return;
+                }
+            },
+        };
+        let prefix = FieldPath::root().key("request").key(key);
+        self.evaluate_request(node, &request, Some(&prefix), Some(origin), outcome);
+    }
+
+    /// Evaluates an object as it arrives in an admission request (see [`Self::evaluate`]).
+    pub fn evaluate_request(&self, node: &Node, request: &palisade_core::Request, prefix: Option<&FieldPath>, origin: Option<&Origin>, outcome: &mut RootOutcome) {
+        match Object::from_node(node) {
+            Err(reason) => outcome.skipped.push((node.pos, reason)),
+            Ok(object) => {
+                outcome.objects += 1;
+                let namespace = request.namespace.as_deref().unwrap_or(&self.namespace);
+                self.evaluate(object.in_namespace(namespace), node, prefix, 0, origin, Some(request), outcome);
+            }
+        }
+    }
+
     fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: Option<&Origin>, outcome: &mut RootOutcome) {
         match Object::from_node(node) {
             Err(reason) => {
@@ -294,7 +345,7 @@ impl Engine {
             }
             Ok(object) => {
                 outcome.objects += 1;
-                self.evaluate(object.in_namespace(&self.namespace), node, prefix, item, origin, outcome);
+                self.evaluate(object.in_namespace(&self.namespace), node, prefix, item, origin, None, outcome);
             }
         }
     }

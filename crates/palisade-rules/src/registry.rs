@@ -133,5 +133,7 @@ pub fn find(id_or_name: &str) -> Option<&'static dyn Rule> {
 /// Whether a reference — a rule ID, an ID prefix (`POD`), a rule name, or a control
 /// (`pss-baseline:privileged`) — names at least one rule.
 pub fn names_a_rule(reference: &str) -> bool {
-    all().iter().any(|r| palisade_core::policy::rule_ref_matches(reference, r.meta(), r.meta().controls))
+    // User policies are loaded after the policy file and the flags are read; their names
+    // are checked then.
+    palisade_core::rule::is_user_policy_ref(reference) || all().iter().any(|r| palisade_core::policy::rule_ref_matches(reference, r.meta(), r.meta().controls))
 }

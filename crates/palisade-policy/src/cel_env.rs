@@ -1,0 +1,276 @@
+//! The CEL environment of Kubernetes admission policies: CEL's standard library with the
+//! strings and lists extensions, plus the Kubernetes libraries policies use — regex `find`
+//! and `findAll`, list `isSorted` and `sum`, quantities,
+//! IP addresses and CIDRs, and URLs. Kubernetes' opaque types (quantity, IP, CIDR, URL) are
+//! maps with one marker key here, so they pass through variables unchanged.
+
+use cel::extractors::{Arguments, This};
+use cel::{Context, Env, ExecutionError, Value};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
+
+type R = Result<Value, ExecutionError>;
+
+/// The shared environment (compiles expressions).
+pub fn env() -> Arc<Env> {
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Env::stdlib().with_optional_support(true);
+        let _ = env.add_extension(cel::extensions::strings);
+        let _ = env.add_extension(cel::extensions::lists);
+        Arc::new(env)
+    })
+    .clone()
+}
+
+/// Compiles an expression, or says why not.
+pub fn compile(expr: &str) -> Result<cel::Program, String> {
+    env().compile(expr).map_err(|e| e.to_string().lines().next().unwrap_or("does not compile").to_string())
+}
+
+/// A root context with the Kubernetes functions; evaluations add their variables in an
+/// inner scope.
+pub fn context() -> Context<'static, 'static> {
+    let mut cx = Context::with_env(env());
+    // A name the standard library already declares is refused; the standard one stays.
+    let _ = cx.add_function("find", |This(s): This<Arc<String>>, re: Arc<String>| -> R {
+        let re = regex(&re)?;
+        Ok(Value::String(Arc::new(re.find(&s).map(|m| m.as_str().to_string()).unwrap_or_default())))
+    });
+    let _ = cx.add_function("findAll", |This(s): This<Arc<String>>, Arguments(args): Arguments| -> R {
+        let re = match args.first() {
+            Some(Value::String(re)) => regex(re)?,
+            _ => return Err(ExecutionError::function_error("findAll", "expects a pattern")),
+        };
+        let limit = match args.get(1) {
+            Some(Value::Int(n)) if *n >= 0 => *n as usize,
+            _ => usize::MAX,
+        };
+        Ok(Value::List(Arc::new(re.find_iter(&s).take(limit).map(|m| Value::String(Arc::new(m.as_str().to_string()))).collect())))
+    });
+    let _ = cx.add_function("isSorted", |This(l): This<Arc<Vec<Value>>>| -> R {
+        Ok(Value::Bool(l.windows(2).all(|w| w[0].partial_cmp(&w[1]).is_some_and(|o| o != std::cmp::Ordering::Greater))))
+    });
+    let _ = cx.add_function("sum", |This(l): This<Arc<Vec<Value>>>| -> R {
+        let mut int = 0i64;
+        let mut float = None::<f64>;
+        for v in l.iter() {
+            match v {
+                Value::Int(i) => int += i,
+                Value::UInt(u) => int += *u as i64,
+                Value::Float(f) => *float.get_or_insert(0.0) += f,
+                _ => return Err(ExecutionError::function_error("sum", "a list of numbers")),
+            }
+        }
+        Ok(float.map(|f| Value::Float(f + int as f64)).unwrap_or(Value::Int(int)))
+    });
+    // Quantities.
+    let _ = cx.add_function("quantity", |s: Arc<String>| -> R { quantity(&s).ok_or_else(|| ExecutionError::function_error("quantity", format!("invalid quantity {s:?}"))) });
+    let _ = cx.add_function("isQuantity", |s: Arc<String>| -> R { Ok(Value::Bool(quantity(&s).is_some())) });
+    for (name, f) in [("isLessThan", (|o: std::cmp::Ordering| o.is_lt()) as fn(std::cmp::Ordering) -> bool), ("isGreaterThan", |o: std::cmp::Ordering| o.is_gt())] {
+        let _ = cx.add_function(name, move |This(a): This<Value>, b: Value| -> R {
+            let (a, b) = (amount(&a)?, amount(&b)?);
+            Ok(Value::Bool(f(a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal))))
+        });
+    }
+    let _ = cx.add_function("compareTo", |This(a): This<Value>, b: Value| -> R {
+        let (a, b) = (amount(&a)?, amount(&b)?);
+        Ok(Value::Int(match a.partial_cmp(&b) { Some(std::cmp::Ordering::Less) => -1, Some(std::cmp::Ordering::Greater) => 1, _ => 0 }))
+    });
+    let _ = cx.add_function("asInteger", |This(a): This<Value>| -> R {
+        let a = amount(&a)?;
+        if a.fract() != 0.0 || a.abs() > i64::MAX as f64 {
+            return Err(ExecutionError::function_error("asInteger", "not an integer quantity"));
+        }
+        Ok(Value::Int(a as i64))
+    });
+    let _ = cx.add_function("isInteger", |This(a): This<Value>| -> R { Ok(Value::Bool(amount(&a)?.fract() == 0.0)) });
+    let _ = cx.add_function("asApproximateFloat", |This(a): This<Value>| -> R { Ok(Value::Float(amount(&a)?)) });
+    let _ = cx.add_function("sign", |This(a): This<Value>| -> R {
+        let a = amount(&a)?;
+        Ok(Value::Int(if a > 0.0 { 1 } else if a < 0.0 { -1 } else { 0 }))
+    });
+    let _ = cx.add_function("add", |This(a): This<Value>, b: Value| -> R { Ok(quantity_of(amount(&a)? + amount(&b)?)) });
+    let _ = cx.add_function("sub", |This(a): This<Value>, b: Value| -> R { Ok(quantity_of(amount(&a)? - amount(&b)?)) });
+    // IP addresses and CIDRs.
+    let _ = cx.add_function("isIP", |s: Arc<String>| -> R { Ok(Value::Bool(s.parse::<IpAddr>().is_ok())) });
+    let _ = cx.add_function("isCIDR", |s: Arc<String>| -> R { Ok(Value::Bool(cidr(&s).is_some())) });
+    let _ = cx.add_function("ip", |Arguments(args): Arguments| -> R {
+        match args.first() {
+            Some(Value::String(s)) => s.parse::<IpAddr>().map(|ip| marked("@ip", ip.to_string())).map_err(|_| ExecutionError::function_error("ip", format!("invalid IP {s:?}"))),
+            // `cidr(...).ip()`: the prefix's address.
+            Some(v) => marker(v, "@cidr").and_then(|c| cidr(&c)).map(|(ip, _)| marked("@ip", ip.to_string())).ok_or_else(|| ExecutionError::function_error("ip", "expects a string or a CIDR")),
+            None => Err(ExecutionError::function_error("ip", "expects an argument")),
+        }
+    });
+    let _ = cx.add_function("cidr", |s: Arc<String>| -> R { cidr(&s).map(|_| marked("@cidr", s.to_string())).ok_or_else(|| ExecutionError::function_error("cidr", format!("invalid CIDR {s:?}"))) });
+    let _ = cx.add_function("family", |This(v): This<Value>| -> R {
+        let ip = ip_of(&v)?;
+        Ok(Value::Int(if ip.is_ipv4() { 4 } else { 6 }))
+    });
+    let _ = cx.add_function("isLoopback", |This(v): This<Value>| -> R { Ok(Value::Bool(ip_of(&v)?.is_loopback())) });
+    let _ = cx.add_function("isUnspecified", |This(v): This<Value>| -> R { Ok(Value::Bool(ip_of(&v)?.is_unspecified())) });
+    let _ = cx.add_function("containsIP", |This(c): This<Value>, ip: Value| -> R {
+        let (net, bits) = marker(&c, "@cidr").and_then(|c| cidr(&c)).ok_or_else(|| ExecutionError::function_error("containsIP", "expects a CIDR"))?;
+        let ip = match &ip { Value::String(s) => s.parse::<IpAddr>().map_err(|_| ExecutionError::function_error("containsIP", "invalid IP"))?, v => ip_of(v)? };
+        Ok(Value::Bool(in_net(ip, net, bits)))
+    });
+    let _ = cx.add_function("prefixLength", |This(c): This<Value>| -> R {
+        marker(&c, "@cidr").and_then(|c| cidr(&c)).map(|(_, b)| Value::Int(b as i64)).ok_or_else(|| ExecutionError::function_error("prefixLength", "expects a CIDR"))
+    });
+    // URLs.
+    let _ = cx.add_function("isURL", |s: Arc<String>| -> R { Ok(Value::Bool(url(&s).is_some())) });
+    let _ = cx.add_function("url", |s: Arc<String>| -> R { url(&s).map(|_| marked("@url", s.to_string())).ok_or_else(|| ExecutionError::function_error("url", format!("invalid URL {s:?}"))) });
+    for (name, part) in [("getScheme", 0usize), ("getHost", 1), ("getHostname", 2), ("getPort", 3), ("getEscapedPath", 4)] {
+        let _ = cx.add_function(name, move |This(u): This<Value>| -> R {
+            let s = marker(&u, "@url").ok_or_else(|| ExecutionError::function_error("url", "expects a URL"))?;
+            let parts = url(&s).ok_or_else(|| ExecutionError::function_error("url", "invalid URL"))?;
+            Ok(Value::String(Arc::new(parts[part].clone())))
+        });
+    }
+    cx
+}
+
+fn regex(pattern: &str) -> Result<regex::Regex, ExecutionError> {
+    regex::Regex::new(pattern).map_err(|e| ExecutionError::function_error("regex", e.to_string()))
+}
+
+/// A value marked as one of Kubernetes' opaque types.
+fn marked(marker: &str, text: String) -> Value {
+    let mut m = HashMap::new();
+    m.insert(marker.to_string(), Value::String(Arc::new(text)));
+    m.into()
+}
+
+fn marker(v: &Value, marker: &str) -> Option<String> {
+    match v {
+        Value::Map(m) => match m.map.get(&cel::objects::Key::String(Arc::new(marker.to_string()))) {
+            Some(Value::String(s)) => Some(s.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A quantity's amount: of a quantity, or of an integer.
+fn amount(v: &Value) -> Result<f64, ExecutionError> {
+    match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::UInt(u) => Ok(*u as f64),
+        Value::Float(f) => Ok(*f),
+        v => marker(v, "@quantity").and_then(|s| parse_quantity(&s)).ok_or_else(|| ExecutionError::function_error("quantity", "expects a quantity")),
+    }
+}
+
+fn quantity(s: &str) -> Option<Value> {
+    parse_quantity(s).map(|_| marked("@quantity", s.to_string()))
+}
+
+fn quantity_of(amount: f64) -> Value {
+    marked("@quantity", format!("{amount}"))
+}
+
+/// A Kubernetes quantity (`500m`, `1.5Gi`, `2e3`) as a number.
+pub fn parse_quantity(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(s.len());
+    let (num, suffix) = s.split_at(split);
+    if num.is_empty() || num == "+" || num == "-" {
+        return None;
+    }
+    let n: f64 = num.parse().ok()?;
+    let scale = match suffix {
+        "" => 1.0,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        e if e.starts_with(['e', 'E']) => 10f64.powi(e[1..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    Some(n * scale)
+}
+
+fn ip_of(v: &Value) -> Result<IpAddr, ExecutionError> {
+    marker(v, "@ip").and_then(|s| s.parse().ok()).ok_or_else(|| ExecutionError::function_error("ip", "expects an IP"))
+}
+
+fn cidr(s: &str) -> Option<(IpAddr, u8)> {
+    let (ip, bits) = s.split_once('/')?;
+    let ip: IpAddr = ip.parse().ok()?;
+    let bits: u8 = bits.parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    (bits <= max).then_some((ip, bits))
+}
+
+fn in_net(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Scheme, host (with port), hostname, port and escaped path of an absolute URL.
+fn url(s: &str) -> Option<[String; 5]> {
+    let (scheme, rest) = s.split_once("://")?;
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let (hostname, port) = if let Some(v6) = host.strip_prefix('[') {
+        let (h, p) = v6.split_once(']')?;
+        (h.to_string(), p.strip_prefix(':').unwrap_or("").to_string())
+    } else {
+        match host.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.to_string()),
+            None => (host.to_string(), String::new()),
+        }
+    };
+    Some([scheme.to_string(), host.to_string(), hostname, port, path.to_string()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(expr: &str) -> Value {
+        let cx = context();
+        compile(expr).unwrap().execute(&cx).unwrap()
+    }
+
+    #[test]
+    fn kubernetes_libraries() {
+        assert_eq!(eval("quantity('500m').isLessThan(quantity('1'))"), Value::Bool(true));
+        assert_eq!(eval("quantity('1Gi').compareTo(quantity('1024Mi'))"), Value::Int(0));
+        assert_eq!(eval("quantity('2').add(3).asInteger()"), Value::Int(5));
+        assert_eq!(eval("isQuantity('1.5x')"), Value::Bool(false));
+        assert_eq!(eval("'abc123def45'.findAll('[0-9]+')"), Value::List(Arc::new(vec![Value::String(Arc::new("123".into())), Value::String(Arc::new("45".into()))])));
+        assert_eq!(eval("'abc'.find('[0-9]+')"), Value::String(Arc::new(String::new())));
+        assert_eq!(eval("[1, 2, 2].isSorted() && ![2, 1].isSorted()"), Value::Bool(true));
+        assert_eq!(eval("[1, 2, 3].sum()"), Value::Int(6));
+        assert_eq!(eval("cidr('10.0.0.0/8').containsIP('10.2.3.4') && !cidr('10.0.0.0/8').containsIP(ip('11.0.0.1'))"), Value::Bool(true));
+        assert_eq!(eval("ip('::1').family() == 6 && ip('127.0.0.1').isLoopback() && isCIDR('1.2.3.0/24') && !isIP('1.2.3')"), Value::Bool(true));
+        assert_eq!(eval("url('https://example.com:8443/a/b?x=1').getHostname() + ' ' + url('https://example.com:8443/a').getPort()"), Value::String(Arc::new("example.com 8443".into())));
+    }
+}

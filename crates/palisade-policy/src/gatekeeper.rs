@@ -1,0 +1,381 @@
+//! Gatekeeper: a ConstraintTemplate's code (Rego, run by `regorus` in Rego v0 syntax as
+//! Gatekeeper reads it, with the template's `libs`; or CEL in a `K8sNativeValidation` block)
+//! and each Constraint of its kind as one rule. The review is built as Gatekeeper builds it
+//! (`input.review` with kind, name, namespace, operation, userInfo, object, oldObject;
+//! `input.parameters`; `data.inventory`), the constraint's `match` is Gatekeeper's, and its
+//! enforcement action (`deny`, `warn`, `dryrun`, or `scoped` per enforcement point) becomes
+//! the finding's action.
+
+use crate::inventory::Inventory;
+use crate::vap::{CelChecks, CelInput};
+use crate::value;
+use palisade_analysis::selector::{labels_of, Selector};
+use palisade_core::{Context, Described, FieldPath, Node, RuleMeta, Severity, Target, Violation};
+use palisade_rules::check::Check;
+use std::sync::{Arc, Mutex};
+
+/// Which code of a template runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Rego,
+    Cel,
+}
+
+/// A template's Rego: compiled once; each thread of evaluation takes an engine from the pool.
+pub struct Rego {
+    package: String,
+    base: regorus::Engine,
+    pool: Mutex<Vec<(regorus::Engine, u64)>>,
+    inventory: Arc<Inventory>,
+}
+
+impl Rego {
+    /// Compiles a template's Rego and libs; an error carries the Rego line it is at (1-based
+    /// within `sources[i]`) and which source.
+    pub fn compile(sources: &[(String, &str)], v1: bool, inventory: Arc<Inventory>) -> Result<Rego, (usize, u32, String)> {
+        let mut engine = regorus::Engine::new();
+        engine.set_rego_v0(!v1);
+        engine.set_strict_builtin_errors(false);
+        let mut package = String::new();
+        for (i, (name, text)) in sources.iter().enumerate() {
+            match engine.add_policy(name.clone(), text.to_string()) {
+                Ok(p) if i == 0 => package = p.trim_start_matches("data.").to_string(),
+                Ok(_) => {}
+                Err(e) => {
+                    let text = e.to_string();
+                    let line = regex::Regex::new(r"--> [^:]*:(\d+):\d+").ok().and_then(|re| re.captures(&text)).and_then(|c| c[1].parse().ok()).unwrap_or(1);
+                    let what = text.lines().find(|l| l.starts_with("error:")).unwrap_or(text.lines().next().unwrap_or("")).trim_start_matches("error: ").to_string();
+                    return Err((i, line, what));
+                }
+            }
+        }
+        Ok(Rego { package, base: engine, pool: Mutex::new(Vec::new()), inventory })
+    }
+
+    /// The violations' messages for one input.
+    pub fn violations(&self, input: regorus::Value) -> Result<Vec<String>, String> {
+        let generation = self.inventory.generation();
+        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut engine = match taken {
+            Some((e, g)) if g == generation => e,
+            _ => {
+                let mut e = self.base.clone();
+                let (data, _) = self.inventory.data();
+                e.add_data(value::rego_json(&serde_json::json!({ "inventory": data }))).map_err(|e| e.to_string())?;
+                e
+            }
+        };
+        engine.set_input(input);
+        let result = engine.eval_rule(format!("data.{}.violation", self.package));
+        self.pool.lock().unwrap_or_else(|e| e.into_inner()).push((engine, generation));
+        let result = result.map_err(|e| e.to_string())?;
+        let json: serde_json::Value = serde_json::from_str(&result.to_json_str().map_err(|e| e.to_string())?).unwrap_or_default();
+        Ok(json
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| match v.get("msg") {
+                Some(serde_json::Value::String(m)) => m.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            })
+            .collect())
+    }
+}
+
+/// A ConstraintTemplate.
+pub struct Template {
+    pub name: String,
+    /// The constraint kind it defines.
+    pub kind: String,
+    pub rego: Option<Rego>,
+    pub cel: Option<CelChecks>,
+}
+
+impl Template {
+    /// The engines this template carries, CEL first as Gatekeeper prefers it.
+    pub fn engines(&self) -> Vec<Engine> {
+        let mut e = Vec::new();
+        if self.cel.is_some() {
+            e.push(Engine::Cel);
+        }
+        if self.rego.is_some() {
+            e.push(Engine::Rego);
+        }
+        e
+    }
+}
+
+/// A glob of Gatekeeper's: `*` at the start, the end, or both.
+fn glob(pattern: &str, s: &str) -> bool {
+    match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+        _ if pattern == "*" => true,
+        (Some(rest), _) if rest.ends_with('*') => s.contains(&rest[..rest.len() - 1]),
+        (Some(suffix), _) => s.ends_with(suffix),
+        (None, Some(prefix)) => s.starts_with(prefix),
+        (None, None) => s == pattern,
+    }
+}
+
+/// A constraint's `match`.
+#[derive(Default)]
+pub struct Match {
+    /// (apiGroups, kinds); empty lists match all.
+    kinds: Vec<(Vec<String>, Vec<String>)>,
+    scope: Option<String>,
+    namespaces: Vec<String>,
+    excluded_namespaces: Vec<String>,
+    label_selector: Option<Selector>,
+    namespace_selector: Option<Selector>,
+    name: Option<String>,
+}
+
+fn strings(node: Option<&Node>) -> Vec<String> {
+    node.map(Node::items).unwrap_or(&[]).iter().filter_map(Node::as_str).map(str::to_string).collect()
+}
+
+impl Match {
+    pub fn read(node: Option<&Node>) -> Result<Match, String> {
+        let Some(m) = node else { return Ok(Match::default()) };
+        let selector = |key: &str| m.get(key).map(|s| Selector::from_node(s).map_err(|e| format!("match.{key}: {e}"))).transpose();
+        Ok(Match {
+            kinds: m.get("kinds").map(Node::items).unwrap_or(&[]).iter().map(|k| (strings(k.get("apiGroups")), strings(k.get("kinds")))).collect(),
+            scope: m.get("scope").and_then(Node::as_str).filter(|s| *s != "*").map(str::to_string),
+            namespaces: strings(m.get("namespaces")),
+            excluded_namespaces: strings(m.get("excludedNamespaces")),
+            label_selector: selector("labelSelector")?,
+            namespace_selector: selector("namespaceSelector")?,
+            name: m.get("name").and_then(Node::as_str).map(str::to_string),
+        })
+    }
+
+    /// Whether the object (or, for an UPDATE or DELETE, the object it replaces) matches, as
+    /// Gatekeeper decides it. A namespace the inventory does not know has no labels.
+    pub fn matches(&self, t: &Target, inventory: &Inventory) -> bool {
+        let o = &t.object;
+        let (group, _) = split_api_version(o.api_version);
+        let is_namespace = o.kind == "Namespace" && group.is_empty();
+        let namespace = if is_namespace { Some(o.name) } else { o.namespace.filter(|_| !palisade_core::is_cluster_scoped(o.kind)) };
+        let kinds = self.kinds.is_empty()
+            || self.kinds.iter().any(|(groups, kinds)| {
+                (kinds.is_empty() || kinds.iter().any(|k| k == "*" || k == o.kind)) && (groups.is_empty() || groups.iter().any(|g| g == "*" || g == group))
+            });
+        let namespaced = !is_namespace && namespace.is_some();
+        let scope = match self.scope.as_deref() {
+            Some("Cluster") => !namespaced,
+            Some("Namespaced") => namespaced,
+            _ => true,
+        };
+        let in_namespaces = self.namespaces.is_empty() || namespace.is_none_or(|ns| self.namespaces.iter().any(|p| glob(p, ns)));
+        let not_excluded = namespace.is_none_or(|ns| !self.excluded_namespaces.iter().any(|p| glob(p, ns)));
+        if !(kinds && scope && in_namespaces && not_excluded) {
+            return false;
+        }
+        let old = t.request.and_then(|r| r.old_object.as_ref());
+        if let Some(sel) = &self.label_selector {
+            let fits = |n: &Node| sel.matches(&labels_of(n));
+            if !(fits(o.node) || old.is_some_and(fits)) {
+                return false;
+            }
+        }
+        if let Some(sel) = &self.namespace_selector {
+            let labels = if is_namespace {
+                labels_of(o.node)
+            } else if let Some(ns) = namespace {
+                inventory.namespace(ns).map(|n| labels_of(&n)).unwrap_or_default()
+            } else {
+                return true;
+            };
+            if !sel.matches(&labels) {
+                return false;
+            }
+        }
+        match &self.name {
+            None => true,
+            Some(p) => {
+                let generate = o.node.get("metadata").and_then(|m| m.get("generateName")).and_then(Node::as_str).filter(|g| !g.is_empty());
+                glob(p, o.name) || (p.ends_with('*') && generate.is_some_and(|g| glob(p, g)))
+            }
+        }
+    }
+}
+
+/// `group/version` → (group, version); the core group is empty.
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    api_version.rsplit_once('/').unwrap_or(("", api_version))
+}
+
+/// Where a review is enforced, as Gatekeeper names enforcement points.
+pub const ADMISSION_POINT: &str = "validation.gatekeeper.sh";
+pub const AUDIT_POINT: &str = "audit.gatekeeper.sh";
+pub const GATOR_POINT: &str = "gator.gatekeeper.sh";
+
+/// A constraint's enforcement: one action, or actions per enforcement point.
+#[derive(Clone, Debug)]
+pub enum Enforcement {
+    One(&'static str),
+    Scoped(Vec<(&'static str, Vec<String>)>),
+}
+
+impl Enforcement {
+    pub fn read(spec: Option<&Node>) -> Result<Enforcement, String> {
+        let action = spec.and_then(|s| s.get("enforcementAction")).and_then(Node::as_str).unwrap_or("deny");
+        let named = |a: &str| palisade_core::rule::action_named(a).filter(|a| *a != "audit").ok_or_else(|| format!("unknown enforcementAction `{a}` (deny, warn, dryrun or scoped)"));
+        if action.eq_ignore_ascii_case("scoped") {
+            let scoped = spec.and_then(|s| s.get("scopedEnforcementActions")).map(Node::items).unwrap_or(&[]);
+            let mut out = Vec::new();
+            for s in scoped {
+                let a = named(s.get("action").and_then(Node::as_str).unwrap_or(""))?;
+                let points = s.get("enforcementPoints").map(Node::items).unwrap_or(&[]).iter().filter_map(|p| p.get("name").and_then(Node::as_str)).map(str::to_string).collect();
+                out.push((a, points));
+            }
+            return Ok(Enforcement::Scoped(out));
+        }
+        Ok(Enforcement::One(named(action)?))
+    }
+
+    /// The action at an enforcement point (the strongest when several apply); `None` when
+    /// the constraint is not enforced there.
+    pub fn at(&self, point: &str) -> Option<&'static str> {
+        match self {
+            Enforcement::One(a) => Some(a),
+            Enforcement::Scoped(list) => {
+                let rank = |a: &str| match a { "deny" => 3, "warn" => 2, _ => 1 };
+                list.iter().filter(|(_, points)| points.iter().any(|p| p == "*" || p == point)).map(|(a, _)| *a).max_by_key(|a| rank(a))
+            }
+        }
+    }
+}
+
+/// One Constraint: a rule of the engine.
+pub struct Constraint {
+    pub meta: &'static RuleMeta,
+    pub name: String,
+    pub template: Arc<Template>,
+    pub matcher: Match,
+    pub parameters: serde_json::Value,
+    pub enforcement: Enforcement,
+    /// `palisade.io/severity` on the constraint, else by action.
+    pub severity: Option<Severity>,
+    pub inventory: Arc<Inventory>,
+    /// Which engine judges in scans (Rego when the template has it: Gatekeeper's reference).
+    pub engine: Engine,
+}
+
+impl Described for Constraint {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+}
+
+/// The severity a user policy's finding gets for its action, unless annotated.
+pub fn severity_of(action: &str) -> Severity {
+    match action {
+        "deny" => Severity::High,
+        "warn" | "audit" => Severity::Low,
+        _ => Severity::Info,
+    }
+}
+
+/// The object's converted forms, made once per object for every user policy.
+pub(crate) struct Converted {
+    pub rego_review: regorus::Value,
+    pub cel: CelInput,
+}
+
+pub(crate) fn converted<'t>(t: &'t Target) -> &'t Converted {
+    let any = t.engine_input.get_or_init(|| Box::new(convert(t)));
+    any.downcast_ref::<Converted>().expect("only user policies fill engine_input")
+}
+
+fn convert(t: &Target) -> Converted {
+    let o = &t.object;
+    let (group, version) = split_api_version(o.api_version);
+    let r = t.request;
+    let operation = r.map(|r| r.operation.as_str()).unwrap_or("");
+    let object_json = value::json(o.node);
+    let old_json = r.and_then(|r| r.old_object.as_ref()).map(value::json);
+    let delete = operation == "DELETE";
+    let mut review = serde_json::json!({
+        "uid": r.map(|r| r.uid.as_str()).unwrap_or(""),
+        "kind": {"group": group, "version": version, "kind": o.kind},
+        "resource": {"group": r.map(|r| r.resource.0.as_str()).unwrap_or(""), "version": r.map(|r| r.resource.1.as_str()).unwrap_or(""), "resource": r.map(|r| r.resource.2.as_str()).unwrap_or("")},
+        "name": o.name,
+        "operation": operation,
+        "userInfo": r.and_then(|r| r.user_info.as_ref()).map(value::json).unwrap_or_else(|| serde_json::json!({})),
+        "object": object_json,
+    });
+    if let Some(ns) = o.namespace.filter(|_| !palisade_core::is_cluster_scoped(o.kind)) {
+        review["namespace"] = ns.into();
+    }
+    if let Some(old) = &old_json {
+        review["oldObject"] = old.clone();
+    }
+    if r.is_some_and(|r| r.dry_run) {
+        review["dryRun"] = true.into();
+    }
+    let cel = CelInput::of(t, delete);
+    Converted { rego_review: value::rego_json(&review), cel }
+}
+
+impl Constraint {
+    /// The violations' messages, judged by `engine`.
+    pub fn judge(&self, t: &Target, engine: Engine) -> Result<Vec<String>, String> {
+        let c = converted(t);
+        match engine {
+            Engine::Rego => {
+                let rego = self.template.rego.as_ref().ok_or("the template has no Rego")?;
+                let mut input = std::collections::BTreeMap::new();
+                input.insert(regorus::Value::from("review"), c.rego_review.clone());
+                input.insert(regorus::Value::from("parameters"), value::rego_json(&self.parameters));
+                rego.violations(regorus::Value::from(input))
+            }
+            Engine::Cel => {
+                let cel = self.template.cel.as_ref().ok_or("the template has no CEL")?;
+                let params = serde_json::json!({"spec": {"parameters": self.parameters}});
+                let namespace = c.cel.namespace_name.as_deref().and_then(|ns| self.inventory.namespace(ns));
+                cel.run(&c.cel, Some(&value::cel_json(&params)), namespace.as_deref(), true).map(|v| v.into_iter().map(|(m, _)| m).collect())
+            }
+        }
+    }
+
+    /// The enforcement point a target is judged at: admission for requests, audit otherwise.
+    fn point(t: &Target) -> &'static str {
+        if t.request.is_some_and(|r| !r.operation.is_empty()) { ADMISSION_POINT } else { AUDIT_POINT }
+    }
+}
+
+impl Check for Constraint {
+    fn check(&self, _cx: &Context, t: &Target, out: &mut Vec<Violation>) {
+        if t.object.kind == "Namespace" {
+            self.inventory.add_namespace(t.object.node);
+        }
+        let Some(action) = self.enforcement.at(Self::point(t)) else { return };
+        if !self.matcher.matches(t, &self.inventory) {
+            return;
+        }
+        let severity = self.severity.unwrap_or_else(|| severity_of(action));
+        let messages = match self.judge(t, self.engine) {
+            Ok(m) => m,
+            Err(e) => vec![format!("the policy could not be evaluated: {e}")],
+        };
+        for message in messages {
+            let mut v = Violation::new(FieldPath::root(), message);
+            v.severity = Some(severity);
+            v.action = Some(action);
+            out.push(v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn gatekeeper_globs() {
+        assert!(glob("kube-*", "kube-system") && !glob("kube-*", "default"));
+        assert!(glob("*-system", "kube-system") && !glob("*-system", "system-x"));
+        assert!(glob("*", "x") && glob("prod", "prod") && !glob("prod", "prod2"));
+    }
+}

@@ -1,0 +1,78 @@
+//! What exists besides the object under review: Gatekeeper's `data.inventory` for
+//! referential templates, and the Namespaces that `namespaceSelector` and CEL's
+//! `namespaceObject` read. Filled from `--inventory` files, from the Namespaces of the input
+//! itself as they are read, and on a live cluster from the cluster.
+
+use crate::value;
+use palisade_core::{Node, Object};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+#[derive(Default)]
+pub struct Inventory {
+    /// `data.inventory` as Rego reads it: `cluster[groupVersion][kind][name]` and
+    /// `namespace[ns][groupVersion][kind][name]`.
+    data: RwLock<serde_json::Map<String, serde_json::Value>>,
+    /// Bumped on each change, so Rego engines know to reload the data.
+    generation: std::sync::atomic::AtomicU64,
+    namespaces: RwLock<HashMap<String, Arc<Node>>>,
+}
+
+impl Inventory {
+    /// Adds an object that exists in the cluster (not itself under review).
+    pub fn add(&self, node: &Node) {
+        let Ok(object) = Object::from_node(node) else { return };
+        if object.kind == "Namespace" && object.api_version == "v1" {
+            self.add_namespace(node);
+        }
+        let json = value::json(node);
+        let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
+        let scope = match object.namespace {
+            Some(ns) if !palisade_core::is_cluster_scoped(object.kind) => {
+                let ns_map = entry(entry(&mut data, "namespace"), ns);
+                ns_map
+            }
+            _ => entry(&mut data, "cluster"),
+        };
+        entry(entry(scope, object.api_version), object.kind).insert(object.name.to_string(), json);
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Remembers a Namespace object (its labels decide `namespaceSelector`s).
+    pub fn add_namespace(&self, node: &Node) {
+        if let Some(name) = node.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str) {
+            self.namespaces.write().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), Arc::new(node.clone()));
+        }
+    }
+
+    /// The Namespace object of that name, when known.
+    pub fn namespace(&self, name: &str) -> Option<Arc<Node>> {
+        self.namespaces.read().unwrap_or_else(|e| e.into_inner()).get(name).cloned()
+    }
+
+    /// `data.inventory` as JSON, and its generation.
+    pub fn data(&self) -> (serde_json::Value, u64) {
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        let mut inv = data.clone();
+        inv.entry("cluster").or_insert_with(|| serde_json::json!({}));
+        inv.entry("namespace").or_insert_with(|| serde_json::json!({}));
+        (serde_json::Value::Object(inv), self.generation())
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Whether anything was added to `data.inventory`.
+    pub fn is_empty(&self) -> bool {
+        self.data.read().unwrap_or_else(|e| e.into_inner()).is_empty()
+    }
+}
+
+fn entry<'a>(map: &'a mut serde_json::Map<String, serde_json::Value>, key: &str) -> &'a mut serde_json::Map<String, serde_json::Value> {
+    let v = map.entry(key.to_string()).or_insert_with(|| serde_json::Value::Object(Default::default()));
+    if !v.is_object() {
+        *v = serde_json::Value::Object(Default::default());
+    }
+    v.as_object_mut().expect("made an object above")
+}
