@@ -391,6 +391,9 @@ pub struct Policy {
     pub source: Option<Arc<str>>,
     /// `roster:` — the identity roster file, as written (relative to the policy file).
     pub roster_path: Option<String>,
+    /// `policies:` — Gatekeeper and ValidatingAdmissionPolicy files and directories, as
+    /// written (relative to the policy file).
+    pub policies: Vec<String>,
 }
 
 /// Where a waiver was written.
@@ -520,7 +523,7 @@ impl Reader {
 
 const TOP_KEYS: &[&str] = &[
     "framework", "pss-version", "select", "ignore", "fail-on", "severity", "registries", "namespaces", "secrets", "roster", "node",
-    "waivers",
+    "waivers", "policies",
 ];
 
 impl Policy {
@@ -576,6 +579,7 @@ impl Policy {
                 }
                 "registries" => p.settings.allowed_registries = r.strings(v, "registries"),
                 "roster" => p.roster_path = r.string(v, "roster"),
+                "policies" => p.policies = r.strings(v, "policies"),
                 "namespaces" => {
                     for n in r.mapping(v, "namespaces", &["pss-level"]) {
                         if let Some(level) = r.parsed(&n.value, "namespaces.pss-level") {

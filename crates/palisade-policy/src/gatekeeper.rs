@@ -38,7 +38,7 @@ impl Rego {
         engine.set_strict_builtin_errors(false);
         let mut package = String::new();
         for (i, (name, text)) in sources.iter().enumerate() {
-            match engine.add_policy(name.clone(), text.to_string()) {
+            match engine.add_policy(name.clone(), separate_lines(text)) {
                 Ok(p) if i == 0 => package = p.trim_start_matches("data.").to_string(),
                 Ok(_) => {}
                 Err(e) => {
@@ -81,6 +81,29 @@ impl Rego {
             })
             .collect())
     }
+}
+
+/// Rego ends an expression at a line's end; `regorus` reads a line that opens with `(` as
+/// the arguments of a call on the line before (`x.y` ⏎ `(a - b) >= c`). Such lines get an
+/// explicit `;` first, which keeps OPA's meaning and every line number.
+fn separate_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut previous_ends_term = false;
+    for line in text.split_inclusive('\n') {
+        let code = line.split('#').next().unwrap_or("").trim();
+        if code.starts_with('(') && previous_ends_term {
+            let indent = line.len() - line.trim_start().len();
+            out.push_str(&line[..indent]);
+            out.push_str("; ");
+            out.push_str(&line[indent..]);
+        } else {
+            out.push_str(line);
+        }
+        if !code.is_empty() {
+            previous_ends_term = code.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ']' | ')' | '"'));
+        }
+    }
+    out
 }
 
 /// A ConstraintTemplate.

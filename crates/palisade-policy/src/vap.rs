@@ -174,7 +174,10 @@ impl CelChecks {
                     }),
                     _ => None,
                 };
-                variables.insert("params".into(), p.unwrap_or(Value::Null));
+                // Absent parameters read as an empty object, so `has(variables.params.x)` is
+                // false rather than an error (as the library's templates expect).
+                let p = p.filter(|p| !matches!(p, Value::Null)).unwrap_or_else(|| Value::from(HashMap::<String, Value>::new()));
+                variables.insert("params".into(), p);
             }
             let _ = cx.add_variable("variables", Value::from(variables.clone()));
             let mut out = Vec::new();
@@ -188,12 +191,24 @@ impl CelChecks {
             }
             // Variables in order, each seeing those before it; one that fails is left out,
             // and expressions reading it fail in turn.
+            let mut failed: Vec<(String, String)> = Vec::new();
             for (name, e) in &self.variables {
-                if let Ok(v) = e.program.execute(&cx) {
-                    variables.insert(name.clone(), v);
-                    let _ = cx.add_variable("variables", Value::from(variables.clone()));
+                match e.program.execute(&cx) {
+                    Ok(v) => {
+                        variables.insert(name.clone(), v);
+                        let _ = cx.add_variable("variables", Value::from(variables.clone()));
+                    }
+                    Err(err) => failed.push((name.clone(), error_text(err))),
                 }
             }
+            // An expression that fails for want of a variable reports the variable's error.
+            let error_text = |err: cel::ExecutionError| {
+                let text = error_text(err);
+                match failed.iter().find(|(name, _)| text.ends_with(&format!("key: {name}"))) {
+                    Some((name, why)) => format!("variable {name:?}: {why}"),
+                    None => text,
+                }
+            };
             for v in &self.validations {
                 match v.expr.program.execute(&cx) {
                     Ok(Value::Bool(true)) => {}

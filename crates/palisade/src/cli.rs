@@ -756,6 +756,25 @@ pub enum PolicyCommand {
         #[arg(default_value = "palisade.yaml")]
         path: PathBuf,
     },
+    /// Run gator verify suites (`kind: Suite`, as the Gatekeeper library ships them): pass or
+    /// fail per case; exit 1 if any case fails, 2 if a suite cannot be read.
+    #[command(after_help = "A directory is searched for suite files. Templates carrying both CEL and Rego are run with
+each, and a case passes only when both meet its assertions.
+
+Examples:
+  palisade policy verify library/general/requiredlabels/suite.yaml
+  palisade policy verify library/ --run 'disallowed'")]
+    Verify {
+        /// Suite files or directories.
+        #[arg(required = true, value_name = "SUITE")]
+        paths: Vec<PathBuf>,
+        /// Run only the cases whose `test/case` name matches this regular expression.
+        #[arg(long, value_name = "REGEX")]
+        run: Option<String>,
+        /// Print passing cases too, not only failures and the summary.
+        #[arg(long, short = 'v')]
+        verbose: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -876,6 +895,19 @@ pub struct SelectArgs {
     /// Do not run these rules: IDs, ID prefixes or names, comma-separated or repeated.
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub ignore: Vec<String>,
+
+    /// User policies to run beside the catalogue (repeatable; files or directories):
+    /// Gatekeeper ConstraintTemplates with their Constraints, ValidatingAdmissionPolicies with
+    /// their bindings and parameter objects. Findings are `gatekeeper:KIND/NAME` and
+    /// `vap:NAME` rules. Adds to the policy file's `policies:`.
+    #[arg(long, value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+
+    /// Objects that exist in the cluster but are not under review (repeatable): Gatekeeper's
+    /// `data.inventory` for referential templates, and the Namespaces whose labels
+    /// namespaceSelectors read.
+    #[arg(long, value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
 
     /// Bindings to Kubernetes' default roles (admin, edit, view, system:*) that the input
     /// does not define grant nothing, instead of what the shipped definitions grant.

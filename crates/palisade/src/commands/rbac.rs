@@ -25,6 +25,8 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         roster: risks.roster,
                         no_builtin_roles: risks.no_builtin_roles,
                         versions: None,
+                        policies: Vec::new(),
+                        inventory: Vec::new(),
                     },
                     record: RecordArgs { record: false, store: StoreArgs { store: None }, cluster_name: None },
                     quiet: false,

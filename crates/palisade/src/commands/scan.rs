@@ -170,6 +170,7 @@ impl Setup {
         let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
         let fail_on = fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
         let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
+        let user_rules = load_user_policies(args, &policy)?;
         let selection = Selection {
             framework: args.framework.clone().or_else(|| policy.framework.clone()),
             select: or_policy(&args.select, &policy.select),
@@ -178,6 +179,7 @@ impl Setup {
             policy: Some(Arc::new(policy)),
             today: None,
             namespace,
+            user_rules,
         };
         match Engine::new(&selection) {
             Ok(engine) => Ok(Setup { engine, framework: selection.framework, fail_on, started_ms: palisade_store::now_ms() }),
@@ -226,6 +228,26 @@ impl Setup {
             return ExitCode::from(2);
         }
         code
+    }
+}
+
+/// The user policies of `--policies` and the policy file's `policies:` (relative to it),
+/// with `--inventory`; problems are printed with their file:line (exit 2).
+fn load_user_policies(args: &SelectArgs, policy: &palisade_core::Policy) -> Result<Vec<&'static dyn palisade_rules::check::Rule>, ExitCode> {
+    let base = policy.source.as_deref().map(std::path::Path::new).and_then(std::path::Path::parent).unwrap_or(std::path::Path::new("."));
+    let mut paths: Vec<std::path::PathBuf> = policy.policies.iter().map(|p| base.join(p)).collect();
+    paths.extend(args.policies.iter().cloned());
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    match palisade_policy::load(&paths, &args.inventory) {
+        Ok(set) => Ok(set.into_rules()),
+        Err(problems) => {
+            for p in problems {
+                eprintln!("error: {p}");
+            }
+            Err(ExitCode::from(2))
+        }
     }
 }
 
