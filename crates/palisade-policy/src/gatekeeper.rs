@@ -383,7 +383,7 @@ impl Check for Constraint {
             Err(e) => vec![format!("the policy could not be evaluated: {e}")],
         };
         for message in messages {
-            let mut v = Violation::new(FieldPath::root(), message);
+            let mut v = Violation::new(FieldPath::root().key("metadata").key("name"), message);
             v.severity = Some(severity);
             v.action = Some(action);
             out.push(v);

@@ -275,7 +275,7 @@ fn constraint(d: &Doc, template: Arc<Template>, inventory: Arc<Inventory>) -> Re
     let matcher = Match::read(spec.and_then(|s| s.get("match"))).map_err(err)?;
     let enforcement = Enforcement::read(spec).map_err(err)?;
     let severity = severity_annotation(root).map_err(err)?;
-    let parameters = spec.and_then(|s| s.get("parameters")).map(crate::value::json).unwrap_or(serde_json::Value::Null);
+    let parameters = spec.and_then(|s| s.get("parameters")).map(crate::value::json).unwrap_or_else(|| serde_json::json!({}));
     let id = format!("gatekeeper:{}/{name}", template.kind);
     let meta: &'static RuleMeta = RuleMeta::user(&id, Severity::High, &format!("Gatekeeper constraint {name} of template {}", template.name), "");
     let engine = if template.rego.is_some() { Engine::Rego } else { Engine::Cel };

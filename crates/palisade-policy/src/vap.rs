@@ -549,7 +549,7 @@ impl Check for Policy {
             self.inventory.add_namespace(t.object.node);
         }
         for (message, action, severity) in self.judge(t) {
-            let mut v = Violation::new(FieldPath::root(), message);
+            let mut v = Violation::new(FieldPath::root().key("metadata").key("name"), message);
             v.severity = Some(severity);
             v.action = Some(action);
             out.push(v);
