@@ -130,11 +130,13 @@ impl Engine {
                 Some(p) => version.at_least(p.since) && (level == PssLevel::Restricted || p.level == PssLevel::Baseline),
             }
         };
+        // User policies belong to no framework: loaded, they run whatever the framework,
+        // unless --select/--ignore leave them out.
         let chosen: Vec<&'static dyn Rule> = registry::all()
             .iter()
             .copied()
-            .chain(sel.user_rules.iter().copied())
             .filter(|r| in_framework(*r) && applies(*r))
+            .chain(sel.user_rules.iter().copied())
             .filter(|r| sel.select.is_empty() || sel.select.iter().any(|p| matches_pattern(*r, p)))
             .filter(|r| !sel.ignore.iter().any(|p| matches_pattern(*r, p)))
             .collect();

@@ -25,6 +25,9 @@ pub struct Request {
     pub username: String,
     pub groups: Vec<String>,
     pub dry_run: bool,
+    /// The request as user policies read it (kind and resource with group and version, the
+    /// whole userInfo, the old object); built-in rules judge the object alone.
+    pub context: palisade_core::Request,
     /// The object, read straight into the value tree.
     pub object: Option<Node>,
     pub old_object: Option<Node>,
@@ -51,14 +54,10 @@ struct Review {
 
 #[derive(Deserialize, Default)]
 struct Named {
+    group: Option<String>,
+    version: Option<String>,
     kind: Option<String>,
     resource: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct UserInfo {
-    username: Option<String>,
-    groups: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -72,7 +71,7 @@ struct Wire {
     namespace: Option<String>,
     name: Option<String>,
     #[serde(rename = "userInfo")]
-    user_info: Option<UserInfo>,
+    user_info: Option<Tree>,
     #[serde(rename = "dryRun")]
     dry_run: Option<bool>,
     object: Option<Tree>,
@@ -132,19 +131,38 @@ pub fn read(body: &[u8]) -> Result<Request, Problem> {
     if matches!(operation.as_str(), "CREATE" | "UPDATE") && object.is_none() {
         return Err(Problem(format!("a {operation} request without `object`")));
     }
-    let user = request.user_info.unwrap_or_default();
+    let user = request.user_info.map(|t| t.0).filter(|u| u.is_map());
+    let username = user.as_ref().and_then(|u| u.get("username")).and_then(Node::as_str).unwrap_or("").to_string();
+    let groups = user.as_ref().and_then(|u| u.get("groups")).map(Node::items).unwrap_or(&[]).iter().filter_map(Node::as_str).map(str::to_string).collect();
+    let (kind, resource) = (request.kind.unwrap_or_default(), request.resource.unwrap_or_default());
+    let sub_resource = request.sub_resource.unwrap_or_default();
+    let dry_run = request.dry_run.unwrap_or(false);
+    let triple = |n: &Named, last: &Option<String>| (n.group.clone().unwrap_or_default(), n.version.clone().unwrap_or_default(), last.clone().unwrap_or_default());
+    let context = palisade_core::Request {
+        uid: uid.clone(),
+        operation: operation.clone(),
+        kind: triple(&kind, &kind.kind),
+        resource: triple(&resource, &resource.resource),
+        sub_resource: sub_resource.clone(),
+        namespace: namespace.clone(),
+        name: name.clone(),
+        user_info: user,
+        dry_run,
+        old_object: old_object.clone(),
+    };
     Ok(Request {
         api_version,
         uid,
         operation,
-        kind: request.kind.unwrap_or_default().kind.unwrap_or_default(),
-        resource: request.resource.unwrap_or_default().resource.unwrap_or_default(),
-        sub_resource: request.sub_resource.unwrap_or_default(),
+        kind: kind.kind.unwrap_or_default(),
+        resource: resource.resource.unwrap_or_default(),
+        sub_resource,
         namespace,
         name,
-        username: user.username.unwrap_or_default(),
-        groups: user.groups.unwrap_or_default(),
-        dry_run: request.dry_run.unwrap_or(false),
+        username,
+        groups,
+        dry_run,
+        context,
         object,
         old_object,
     })

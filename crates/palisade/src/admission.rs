@@ -168,9 +168,10 @@ impl Admission {
         }
     }
 
-    /// The findings of `object` under `engine`; waived ones are left out.
-    fn findings(engine: &Engine, object: &Node) -> Result<Vec<Finding>, String> {
-        let outcome = engine.evaluate_live(object);
+    /// The findings of `object` in request `r` under `engine`; waived ones are left out.
+    fn findings(engine: &Engine, r: &Request, object: &Node) -> Result<Vec<Finding>, String> {
+        let mut outcome = palisade_rules::engine::RootOutcome::default();
+        engine.evaluate_request(object, &r.context, None, None, &mut outcome);
         match outcome.skipped.into_iter().next() {
             Some((_, why)) if outcome.objects == 0 => Err(format!("the object is not a Kubernetes object: {why}")),
             _ => Ok(outcome.findings),
@@ -181,10 +182,16 @@ impl Admission {
 impl Admit for Admission {
     fn admit(&self, r: &Request) -> Result<Decision, String> {
         let allow = Decision { allowed: true, ..Decision::default() };
-        if !matches!(r.operation.as_str(), "CREATE" | "UPDATE") || self.exemption(r).is_some() {
+        // Built-in rules judge what is created or changed; user policies may judge deletes.
+        let judged = match r.operation.as_str() {
+            "CREATE" | "UPDATE" => true,
+            "DELETE" => self.engines.default.rules().iter().any(|rule| palisade_core::rule::is_user_policy_ref(rule.meta().id)),
+            _ => false,
+        };
+        if !judged || self.exemption(r).is_some() {
             return Ok(allow);
         }
-        let Some(object) = &r.object else { return Ok(allow) };
+        let Some(object) = r.object.as_ref().or(r.old_object.as_ref().filter(|_| r.operation == "DELETE")) else { return Ok(allow) };
         let mut acted: Vec<Acted> = Vec::new();
         // Per level: the object's findings, and the (rule, field) pairs its old version had.
         type Judged = (Level, Vec<Finding>, HashSet<(&'static str, String)>);
@@ -192,10 +199,11 @@ impl Admit for Admission {
         for (mode, level) in self.modes(r) {
             let Some(engine) = self.engine(level) else { continue };
             if !cache.iter().any(|(l, ..)| *l == level) {
-                let found = Admission::findings(engine, object)?;
-                // On UPDATE, what the old object already had (rule and field).
+                let found = Admission::findings(engine, r, object)?;
+                // On UPDATE, what the old object already had (rule and field) under the
+                // built-in rules; user policies see the old object themselves.
                 let before: HashSet<(&'static str, String)> = match (&r.operation[..], &r.old_object) {
-                    ("UPDATE", Some(old)) => Admission::findings(engine, old).unwrap_or_default().into_iter().map(|f| (f.rule.id, f.path)).collect(),
+                    ("UPDATE", Some(old)) => engine.evaluate_live(old).findings.into_iter().filter(|f| f.action.is_none()).map(|f| (f.rule.id, f.path)).collect(),
                     _ => HashSet::new(),
                 };
                 cache.push((level, found, before));
@@ -203,10 +211,14 @@ impl Admit for Admission {
             let (_, found, before) = cache.iter().find(|(l, ..)| *l == level).expect("cached");
             for f in found {
                 let new = !before.contains(&(f.rule.id, f.path.clone()));
-                let action = match mode {
-                    Mode::Enforce if new && f.severity >= self.blocking => "deny",
-                    Mode::Enforce | Mode::Warn => "warn",
-                    Mode::Audit => "audit",
+                let action = match (f.action, mode) {
+                    // A user policy's own action, within the server's mode.
+                    (Some("deny"), Mode::Enforce) => "deny",
+                    (Some("deny" | "warn"), Mode::Enforce | Mode::Warn) => "warn",
+                    (Some(_), _) => "audit",
+                    (None, Mode::Enforce) if new && f.severity >= self.blocking => "deny",
+                    (None, Mode::Enforce | Mode::Warn) => "warn",
+                    (None, Mode::Audit) => "audit",
                 };
                 acted.push(Acted { action, finding: f.clone() });
             }

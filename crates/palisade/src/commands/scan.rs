@@ -53,6 +53,9 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         eprintln!("error: `-` (standard input) given more than once");
         return ExitCode::from(2);
     }
+    if let Some(inventory) = &setup.inventory {
+        namespaces_first(&inputs, inventory);
+    }
     let progress = progress_bar(&args.check, inputs.len(), "scanning files");
     let tick = || {
         if let Some(p) = &progress {
@@ -78,6 +81,26 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         report.sort();
     }
     setup.finish(report, &args.check, compliance, if compliance { "compliance" } else { "scan" })
+}
+
+/// User policies' namespaceSelectors read Namespaces' labels: those in the input files are
+/// known before any object is judged, wherever they are in the input.
+fn namespaces_first(inputs: &[Input], inventory: &palisade_policy::Inventory) {
+    for input in inputs {
+        let Input::File(path) = input else { continue };
+        let Ok(bytes) = std::fs::read(path) else { continue };
+        if memchr_namespace(&bytes) {
+            for doc in palisade_source::Document::load_all(&bytes, &palisade_source::Limits::default()).into_iter().flatten() {
+                if doc.root.get("kind").and_then(palisade_core::Node::as_str) == Some("Namespace") {
+                    inventory.add_namespace(&doc.root);
+                }
+            }
+        }
+    }
+}
+
+fn memchr_namespace(bytes: &[u8]) -> bool {
+    bytes.windows(9).any(|w| w == b"Namespace")
 }
 
 /// Splits the paths into saved Palisade JSON reports, read back, and inputs to scan. A
@@ -134,6 +157,9 @@ pub fn check_compliance_args(args: &CheckArgs, compliance: bool) -> Result<(), E
 /// The engine the arguments and the policy file ask for, and how the run ends.
 pub struct Setup {
     pub engine: Engine,
+    /// What user policies know of the cluster besides the object under review (Namespaces
+    /// for namespaceSelectors, `data.inventory`), when user policies are loaded.
+    pub inventory: Option<Arc<palisade_policy::Inventory>>,
     framework: Option<String>,
     fail_on: Severity,
     /// When the run began, for the history store.
@@ -170,7 +196,7 @@ impl Setup {
         let pss_version = args.pss_version.or(policy.pss_version).unwrap_or(PssVersion::LATEST);
         let fail_on = fail_on.or(policy.fail_on).unwrap_or(Severity::Low);
         let or_policy = |cli: &Vec<String>, file: &Vec<String>| if cli.is_empty() { file.clone() } else { cli.clone() };
-        let user_rules = load_user_policies(args, &policy)?;
+        let (user_rules, inventory) = load_user_policies(args, &policy)?;
         let selection = Selection {
             framework: args.framework.clone().or_else(|| policy.framework.clone()),
             select: or_policy(&args.select, &policy.select),
@@ -182,7 +208,7 @@ impl Setup {
             user_rules,
         };
         match Engine::new(&selection) {
-            Ok(engine) => Ok(Setup { engine, framework: selection.framework, fail_on, started_ms: palisade_store::now_ms() }),
+            Ok(engine) => Ok(Setup { engine, inventory, framework: selection.framework, fail_on, started_ms: palisade_store::now_ms() }),
             Err(e) => {
                 eprintln!("error: {e}");
                 Err(ExitCode::from(2))
@@ -233,15 +259,20 @@ impl Setup {
 
 /// The user policies of `--policies` and the policy file's `policies:` (relative to it),
 /// with `--inventory`; problems are printed with their file:line (exit 2).
-fn load_user_policies(args: &SelectArgs, policy: &palisade_core::Policy) -> Result<Vec<&'static dyn palisade_rules::check::Rule>, ExitCode> {
+type UserPolicies = (Vec<&'static dyn palisade_rules::check::Rule>, Option<Arc<palisade_policy::Inventory>>);
+
+fn load_user_policies(args: &SelectArgs, policy: &palisade_core::Policy) -> Result<UserPolicies, ExitCode> {
     let base = policy.source.as_deref().map(std::path::Path::new).and_then(std::path::Path::parent).unwrap_or(std::path::Path::new("."));
     let mut paths: Vec<std::path::PathBuf> = policy.policies.iter().map(|p| base.join(p)).collect();
     paths.extend(args.policies.iter().cloned());
     if paths.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     match palisade_policy::load(&paths, &args.inventory) {
-        Ok(set) => Ok(set.into_rules()),
+        Ok(set) => {
+            let inventory = set.inventory.clone();
+            Ok((set.into_rules(), Some(inventory)))
+        }
         Err(problems) => {
             for p in problems {
                 eprintln!("error: {p}");

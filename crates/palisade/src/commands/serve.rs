@@ -67,7 +67,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
     let ready = Arc::new(AtomicBool::new(true));
     if let Some(addr) = &args.admission {
         if !args.no_cluster {
-            if let Err(code) = watch_namespaces(&args, &runtime, namespaces.clone(), ready.clone()) {
+            let inventories = [&default, &baseline, &restricted].iter().filter_map(|s| s.inventory.clone()).collect();
+            if let Err(code) = watch_namespaces(&args, &runtime, namespaces.clone(), inventories, ready.clone()) {
                 return code;
             }
         }
@@ -143,7 +144,9 @@ fn mode(m: AdmissionMode) -> Mode {
 /// Keeps `labels` current from a watch on Namespaces; `ready` is false until the first list
 /// is in. Without any kubeconfig (and outside a cluster) there is nothing to watch: every
 /// namespace gets the server's mode.
-fn watch_namespaces(args: &ServeArgs, runtime: &tokio::runtime::Runtime, labels: Labels, ready: Arc<AtomicBool>) -> Result<(), ExitCode> {
+/// Keeps namespaces' labels current (the palisade.io/* levels), and the Namespaces user
+/// policies' namespaceSelectors read.
+fn watch_namespaces(args: &ServeArgs, runtime: &tokio::runtime::Runtime, labels: Labels, inventories: Vec<Arc<palisade_policy::Inventory>>, ready: Arc<AtomicBool>) -> Result<(), ExitCode> {
     let target = palisade_cluster::connect::Target { kubeconfig: args.kubeconfig.clone(), context: args.context.clone() };
     let conn = match runtime.block_on(palisade_cluster::connect(&target)) {
         Ok(c) => c,
@@ -171,7 +174,14 @@ fn watch_namespaces(args: &ServeArgs, runtime: &tokio::runtime::Runtime, labels:
         })?;
     let quiet = args.quiet;
     runtime.spawn(async move {
+        let remember = |o: &serde_json::Value| {
+            if !inventories.is_empty() {
+                let node = palisade_source::json::node_of(o);
+                inventories.iter().for_each(|i| i.add_namespace(&node));
+            }
+        };
         let labels_of = |o: &serde_json::Value| -> (String, BTreeMap<String, String>) {
+            remember(o);
             let name = o["metadata"]["name"].as_str().unwrap_or("").to_string();
             let labels = o["metadata"]["labels"].as_object().map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect()).unwrap_or_default();
             (name, labels)
