@@ -352,3 +352,46 @@ fn refusals_and_audited_findings_are_kept_in_the_history_store() {
     }
     let _ = hook.process.child.kill();
 }
+
+#[test]
+fn user_policies_decide_with_their_own_actions_and_see_the_request() {
+    let fixtures = common::repo().join("crates/palisade/tests/policies");
+    let at = |f: &str| fixtures.join(f).display().to_string();
+    let dir = tempdir("admission-policy-files");
+    // Deletes of Deployments in payments are refused unless made by the release robot.
+    let guard = write(
+        &dir,
+        "guard.yaml",
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: no-deletes\nspec:\n  matchConstraints:\n    resourceRules:\n      - apiGroups: [apps]\n        apiVersions: [v1]\n        operations: [DELETE]\n        resources: [deployments]\n  validations:\n    - expression: 'request.userInfo.username == \"release-robot\"'\n      messageExpression: 'request.userInfo.username + \" may not delete \" + oldObject.metadata.name'\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata:\n  name: no-deletes\nspec:\n  policyName: no-deletes\n  validationActions: [Deny]\n",
+    );
+    let (labels, constraint, vap, inv) = (at("template-labels.yaml"), at("constraint-labels.yaml"), at("vap.yaml"), at("inventory.yaml"));
+    let hook = Webhook::start(
+        "policies",
+        &["--no-config", "--no-cluster", "--select", "gatekeeper:,vap:", "--policies", &labels, "--policies", &constraint, "--policies", &vap, "--policies", &guard, "--inventory", &inv],
+    );
+    let mut app = deployment("api", "payments", clean_pod("api", "payments"));
+    app["spec"]["replicas"] = json!(5);
+    // Gatekeeper deny and the VAP's Deny refuse; both messages are in the answer.
+    let r = hook.decide(&review("p1", "CREATE", app.clone(), None, json!({"kind": {"group": "apps", "version": "v1", "kind": "Deployment"}, "resource": {"group": "apps", "version": "v1", "resource": "deployments"}})));
+    assert_eq!(r["allowed"], false, "{r}");
+    let message = r["status"]["message"].as_str().unwrap();
+    assert!(message.contains("gatekeeper:TeamLabel/deployments-need-owner") && message.contains("missing label owner on api"), "{message}");
+    assert!(message.contains("vap:replica-limit") && message.contains("replicas 5 exceed 3"), "{message}");
+    // Labelled and scaled down: allowed. A pod with a latest image: allowed with the warning.
+    app["metadata"]["labels"] = json!({"owner": "pay"});
+    app["spec"]["replicas"] = json!(2);
+    let r = hook.decide(&review("p2", "CREATE", app.clone(), None, json!({"kind": {"group": "apps", "version": "v1", "kind": "Deployment"}})));
+    assert_eq!(r["allowed"], true, "{r}");
+    let mut pod = clean_pod("w", "payments");
+    pod["metadata"]["labels"] = json!({"team": "pay"});
+    pod["spec"]["containers"][0]["image"] = json!("registry.example.com/w:latest");
+    let r = hook.decide(&review("p3", "CREATE", pod, None, json!({})));
+    assert_eq!(r["allowed"], true, "{r}");
+    assert!(warnings(&r).iter().any(|w| w.contains("vap:no-latest") && w.contains("latest tag")), "{r}");
+    // A DELETE is judged by the policy that asks for it, with who asks.
+    let delete = |uid: &str, user: &str| review(uid, "DELETE", Value::Null, Some(app.clone()), json!({"kind": {"group": "apps", "version": "v1", "kind": "Deployment"}, "name": "api", "namespace": "payments", "userInfo": {"username": user}}));
+    let r = hook.decide(&delete("p4", "alice"));
+    assert_eq!(r["allowed"], false, "{r}");
+    assert!(r["status"]["message"].as_str().unwrap().contains("alice may not delete api"), "{r}");
+    assert_eq!(hook.decide(&delete("p5", "release-robot"))["allowed"], true);
+}
