@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts (sourced from the repository root): settings, building
-# Palisade, installing checkov into a throwaway virtualenv, generating inputs once, and
+# Palisade, installing checkov into a throwaway virtualenv (need_checkov), generating inputs once, and
 # `measure`, which times a command $RUNS times.
 set -euo pipefail
 RUNS=${RUNS:-3}
@@ -8,11 +8,14 @@ mkdir -p "$OUT"
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 cargo build --release -q
 PALISADE=target/release/palisade
-if [ ! -x bench/.venv/bin/checkov ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install -q checkov
-fi
 CHECKOV=bench/.venv/bin/checkov
+# need_checkov: installs checkov (the peer of run.sh) into the throwaway virtualenv, once.
+need_checkov() {
+  if [ ! -x "$CHECKOV" ]; then
+    python3 -m venv bench/.venv
+    bench/.venv/bin/pip install -q checkov
+  fi
+}
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 

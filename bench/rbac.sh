@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
+need_checkov
 
 [ -f "$OUT/rbac/.complete" ] || rm -rf "$OUT/rbac-slice"
 generate "$OUT/rbac" python3 bench/gen_rbac.py "$OUT/rbac" --roles 10000 --bindings 50000 --per-file 500

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 REAL=../shared/corpus/real-world
 
 . bench/common.sh
+need_checkov
 
 generate "$OUT/corpus" python3 bench/gen_corpus.py "$OUT/corpus" --objects 100000 --per-file 10
 if [ ! -d "$OUT/slice" ]; then

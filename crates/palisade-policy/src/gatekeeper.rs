@@ -277,6 +277,10 @@ pub struct Constraint {
     pub template: Arc<Template>,
     pub matcher: Match,
     pub parameters: serde_json::Value,
+    /// The parameters as each engine reads them (`input.parameters`; CEL's `params`, the
+    /// constraint as Gatekeeper passes it), converted once.
+    pub rego_parameters: regorus::Value,
+    pub cel_params: ::cel::Value,
     pub enforcement: Enforcement,
     /// `palisade.io/severity` on the constraint, else by action.
     pub severity: Option<Severity>,
@@ -300,64 +304,73 @@ pub fn severity_of(action: &str) -> Severity {
     }
 }
 
-/// The object's converted forms, made once per object for every user policy.
+/// The object's converted forms, each made once per object for every user policy that
+/// needs it (Rego's review, CEL's variables).
+#[derive(Default)]
 pub(crate) struct Converted {
-    pub rego_review: regorus::Value,
-    pub cel: CelInput,
+    rego_review: std::sync::OnceLock<regorus::Value>,
+    cel: std::sync::OnceLock<CelInput>,
 }
 
-pub(crate) fn converted<'t>(t: &'t Target) -> &'t Converted {
-    let any = t.engine_input.get_or_init(|| Box::new(convert(t)));
+fn converted<'t>(t: &'t Target) -> &'t Converted {
+    let any = t.engine_input.get_or_init(|| Box::new(Converted::default()));
     any.downcast_ref::<Converted>().expect("only user policies fill engine_input")
 }
 
-fn convert(t: &Target) -> Converted {
-    let o = &t.object;
-    let (group, version) = split_api_version(o.api_version);
-    let r = t.request;
-    let operation = r.map(|r| r.operation.as_str()).unwrap_or("");
-    let object_json = value::json(o.node);
-    let old_json = r.and_then(|r| r.old_object.as_ref()).map(value::json);
-    let delete = operation == "DELETE";
-    let mut review = serde_json::json!({
-        "uid": r.map(|r| r.uid.as_str()).unwrap_or(""),
-        "kind": {"group": group, "version": version, "kind": o.kind},
-        "resource": {"group": r.map(|r| r.resource.0.as_str()).unwrap_or(""), "version": r.map(|r| r.resource.1.as_str()).unwrap_or(""), "resource": r.map(|r| r.resource.2.as_str()).unwrap_or("")},
-        "name": o.name,
-        "operation": operation,
-        "userInfo": r.and_then(|r| r.user_info.as_ref()).map(value::json).unwrap_or_else(|| serde_json::json!({})),
-        "object": object_json,
-    });
-    if let Some(ns) = o.namespace.filter(|_| !palisade_core::is_cluster_scoped(o.kind)) {
-        review["namespace"] = ns.into();
-    }
-    if let Some(old) = &old_json {
-        review["oldObject"] = old.clone();
-    }
-    if r.is_some_and(|r| r.dry_run) {
-        review["dryRun"] = true.into();
-    }
-    let cel = CelInput::of(t, delete);
-    Converted { rego_review: value::rego_json(&review), cel }
+/// The object as CEL reads it.
+pub(crate) fn cel_input<'t>(t: &'t Target) -> &'t CelInput {
+    converted(t).cel.get_or_init(|| CelInput::of(t, t.request.is_some_and(|r| r.is_delete())))
+}
+
+/// `input.review` as Gatekeeper builds it: the admission request, or for an object read from
+/// a file or listed from a cluster, its kind, name, namespace and the object alone.
+fn rego_review<'t>(t: &'t Target) -> &'t regorus::Value {
+    converted(t).rego_review.get_or_init(|| {
+        use regorus::Value as V;
+        let o = &t.object;
+        let (group, version) = split_api_version(o.api_version);
+        let r = t.request;
+        let text = |s: &str| V::from(s);
+        let map = |entries: Vec<(&str, V)>| V::from(entries.into_iter().map(|(k, v)| (V::from(k), v)).collect::<std::collections::BTreeMap<_, _>>());
+        let resource = r.map(|r| &r.resource);
+        let mut review = vec![
+            ("uid", text(r.map(|r| r.uid.as_str()).unwrap_or(""))),
+            ("kind", map(vec![("group", text(group)), ("version", text(version)), ("kind", text(o.kind))])),
+            ("resource", map(vec![("group", text(resource.map(|x| x.0.as_str()).unwrap_or(""))), ("version", text(resource.map(|x| x.1.as_str()).unwrap_or(""))), ("resource", text(resource.map(|x| x.2.as_str()).unwrap_or("")))])),
+            ("name", text(o.name)),
+            ("operation", text(r.map(|r| r.operation.as_str()).unwrap_or(""))),
+            ("userInfo", r.and_then(|r| r.user_info.as_ref()).map(value::rego).unwrap_or_else(|| map(vec![]))),
+            ("object", value::rego(o.node)),
+        ];
+        if let Some(ns) = o.namespace.filter(|_| !palisade_core::is_cluster_scoped(o.kind)) {
+            review.push(("namespace", text(ns)));
+        }
+        if let Some(old) = r.and_then(|r| r.old_object.as_ref()) {
+            review.push(("oldObject", value::rego(old)));
+        }
+        if r.is_some_and(|r| r.dry_run) {
+            review.push(("dryRun", V::from(true)));
+        }
+        map(review)
+    })
 }
 
 impl Constraint {
     /// The violations' messages, judged by `engine`.
     pub fn judge(&self, t: &Target, engine: Engine) -> Result<Vec<String>, String> {
-        let c = converted(t);
         match engine {
             Engine::Rego => {
                 let rego = self.template.rego.as_ref().ok_or("the template has no Rego")?;
                 let mut input = std::collections::BTreeMap::new();
-                input.insert(regorus::Value::from("review"), c.rego_review.clone());
-                input.insert(regorus::Value::from("parameters"), value::rego_json(&self.parameters));
+                input.insert(regorus::Value::from("review"), rego_review(t).clone());
+                input.insert(regorus::Value::from("parameters"), self.rego_parameters.clone());
                 rego.violations(regorus::Value::from(input))
             }
             Engine::Cel => {
                 let cel = self.template.cel.as_ref().ok_or("the template has no CEL")?;
-                let params = serde_json::json!({"spec": {"parameters": self.parameters}});
-                let namespace = c.cel.namespace_name.as_deref().and_then(|ns| self.inventory.namespace(ns));
-                cel.run(&c.cel, Some(&value::cel_json(&params)), namespace.as_deref(), true).map(|v| v.into_iter().map(|(m, _)| m).collect())
+ let input = cel_input(t);
+                let namespace = input.namespace_name.as_deref().and_then(|ns| self.inventory.namespace(ns));
+                cel.run(input, Some(&self.cel_params), namespace.as_deref(), true).map(|v| v.into_iter().map(|(m, _)| m).collect())
             }
         }
     }

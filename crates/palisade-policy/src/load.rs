@@ -279,5 +279,7 @@ fn constraint(d: &Doc, template: Arc<Template>, inventory: Arc<Inventory>) -> Re
     let id = format!("gatekeeper:{}/{name}", template.kind);
     let meta: &'static RuleMeta = RuleMeta::user(&id, Severity::High, &format!("Gatekeeper constraint {name} of template {}", template.name), "");
     let engine = if template.rego.is_some() { Engine::Rego } else { Engine::Cel };
-    Ok(Constraint { meta, name, template, matcher, parameters, enforcement, severity, inventory, engine })
+    let rego_parameters = crate::value::rego_json(&parameters);
+    let cel_params = crate::value::cel_json(&serde_json::json!({"spec": {"parameters": parameters}}));
+    Ok(Constraint { meta, name, template, matcher, parameters, rego_parameters, cel_params, enforcement, severity, inventory, engine })
 }

@@ -35,11 +35,17 @@ pub fn cel(node: &Node) -> ::cel::Value {
         Value::Float(f) => ::cel::Value::Float(*f),
         Value::Str(s) => ::cel::Value::String(Arc::new(s.clone())),
         Value::Seq(items) => ::cel::Value::List(Arc::new(items.iter().map(cel).collect())),
-        Value::Map(entries) => {
-            let map: HashMap<String, ::cel::Value> = entries.iter().map(|e| (e.key.clone(), cel(&e.value))).collect();
-            map.into()
-        }
+        Value::Map(entries) => cel_map(entries.iter().map(|e| (e.key.as_str(), cel(&e.value))), entries.len()),
     }
+}
+
+/// A CEL map, built in place (CEL's `From<HashMap>` would build it twice).
+pub fn cel_map<'k>(entries: impl Iterator<Item = (&'k str, ::cel::Value)>, len: usize) -> ::cel::Value {
+    let mut map: HashMap<::cel::objects::Key, ::cel::Value> = HashMap::with_capacity(len);
+    for (k, v) in entries {
+        map.insert(::cel::objects::Key::String(Arc::new(k.to_string())), v);
+    }
+    ::cel::Value::Map(::cel::objects::Map { map: Arc::new(map) })
 }
 
 /// A JSON value as a CEL value.

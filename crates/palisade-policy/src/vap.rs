@@ -29,8 +29,50 @@ pub struct Expr {
 
 impl Expr {
     pub fn compile(text: &str) -> Result<Expr, String> {
-        Ok(Expr { text: text.to_string(), program: cel_env::compile(text)? })
+        Ok(Expr { text: text.to_string(), program: cel_env::compile(&flatten_variables(text))? })
     }
+}
+
+/// The prefix `variables.NAME` is rewritten to: each variable is a variable of its own, so
+/// adding one does not rebuild (and convert again) a map holding all the others.
+const VAR: &str = "__var_";
+
+/// `variables.NAME` → `__var_NAME` outside string literals, and `has(variables.NAME)` (a
+/// declared variable always exists) → `true`.
+fn flatten_variables(text: &str) -> String {
+    static HAS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let has = HAS.get_or_init(|| regex::Regex::new(r"has\(\s*variables\.[A-Za-z_][A-Za-z0-9_]*\s*\)").expect("valid"));
+    let text = has.replace_all(text, "true");
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' && i + 1 < bytes.len() {
+                    out.push_str(&text[i..i + 2]);
+                    i += 2;
+                    continue;
+                }
+                if c == q {
+                    quote = None;
+                }
+            }
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if text[i..].starts_with("variables.") && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.')) => {
+                out.push_str(VAR);
+                i += "variables.".len();
+                continue;
+            }
+            None => {}
+        }
+        let ch = text[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
 }
 
 /// One validation.
@@ -47,6 +89,21 @@ pub struct CelChecks {
     pub variables: Vec<(String, Expr)>,
     pub validations: Vec<Validation>,
     pub audit_annotations: Vec<(String, Expr)>,
+    /// The request variables the expressions read (`object`, `oldObject`, `request`,
+    /// `params`, `namespaceObject`): only those are converted for CEL.
+    reads: Vec<&'static str>,
+}
+
+/// The variables of the admission request.
+const REQUEST_VARIABLES: [&str; 5] = ["object", "oldObject", "request", "params", "namespaceObject"];
+
+/// Whether `text` names the identifier `name` (not as a field of something else).
+fn names(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
 }
 
 /// The object under review as CEL reads it.
@@ -148,6 +205,15 @@ impl CelChecks {
         for a in list("auditAnnotations") {
             c.audit_annotations.push(named(a, "key", "valueExpression")?);
         }
+        let texts: Vec<&str> = c
+            .match_conditions
+            .iter()
+            .chain(&c.variables)
+            .chain(&c.audit_annotations)
+            .map(|(_, e)| e.text.as_str())
+            .chain(c.validations.iter().flat_map(|v| std::iter::once(v.expr.text.as_str()).chain(v.message_expr.as_ref().map(|m| m.text.as_str()))))
+            .collect();
+        c.reads = REQUEST_VARIABLES.into_iter().filter(|v| texts.iter().any(|t| names(t, v))).collect();
         Ok(c)
     }
 
@@ -158,15 +224,19 @@ impl CelChecks {
         ROOT.with(|root| {
             let mut cx = root.new_inner_scope();
             let params = params.cloned().unwrap_or(Value::Null);
-            let _ = cx.add_variable("object", input.object.clone());
-            let _ = cx.add_variable("oldObject", input.old_object.clone());
-            let _ = cx.add_variable("request", input.request.clone());
-            let _ = cx.add_variable("params", params.clone());
-            let _ = cx.add_variable("namespaceObject", namespace.map(value::cel).unwrap_or(Value::Null));
-            let mut variables: HashMap<String, Value> = HashMap::new();
+            for name in &self.reads {
+                let v = match *name {
+                    "object" => input.object.clone(),
+                    "oldObject" => input.old_object.clone(),
+                    "request" => input.request.clone(),
+                    "params" => params.clone(),
+                    _ => namespace.map(value::cel).unwrap_or(Value::Null),
+                };
+                let _ = cx.add_variable(*name, v);
+            }
             if gatekeeper {
                 let any = if matches!(input.object, Value::Null) { input.old_object.clone() } else { input.object.clone() };
-                variables.insert("anyObject".into(), any);
+                let _ = cx.add_variable(format!("{VAR}anyObject"), any);
                 let p = match &params {
                     Value::Map(m) => m.map.get(&cel::objects::Key::String(Arc::new("spec".into()))).and_then(|spec| match spec {
                         Value::Map(spec) => spec.map.get(&cel::objects::Key::String(Arc::new("parameters".into()))).cloned(),
@@ -177,9 +247,8 @@ impl CelChecks {
                 // Absent parameters read as an empty object, so `has(variables.params.x)` is
                 // false rather than an error (as the library's templates expect).
                 let p = p.filter(|p| !matches!(p, Value::Null)).unwrap_or_else(|| Value::from(HashMap::<String, Value>::new()));
-                variables.insert("params".into(), p);
+                let _ = cx.add_variable(format!("{VAR}params"), p);
             }
-            let _ = cx.add_variable("variables", Value::from(variables.clone()));
             let mut out = Vec::new();
             for (name, e) in &self.match_conditions {
                 match e.program.execute(&cx) {
@@ -195,8 +264,7 @@ impl CelChecks {
             for (name, e) in &self.variables {
                 match e.program.execute(&cx) {
                     Ok(v) => {
-                        variables.insert(name.clone(), v);
-                        let _ = cx.add_variable("variables", Value::from(variables.clone()));
+                        let _ = cx.add_variable(format!("{VAR}{name}"), v);
                     }
                     Err(err) => failed.push((name.clone(), error_text(err))),
                 }
@@ -204,7 +272,7 @@ impl CelChecks {
             // An expression that fails for want of a variable reports the variable's error.
             let error_text = |err: cel::ExecutionError| {
                 let text = error_text(err);
-                match failed.iter().find(|(name, _)| text.ends_with(&format!("key: {name}"))) {
+                match failed.iter().find(|(name, _)| text.contains(&format!("{VAR}{name}"))) {
                     Some((name, why)) => format!("variable {name:?}: {why}"),
                     None => text,
                 }
@@ -508,7 +576,7 @@ impl Policy {
         if !self.constraints.matches(t, &a, &self.inventory, true) {
             return Vec::new();
         }
-        let c = crate::gatekeeper::converted(t);
+        let input = crate::gatekeeper::cel_input(t);
         let namespace = a.namespace.as_deref().and_then(|ns| self.inventory.namespace(ns));
         let mut out = Vec::new();
         for b in &self.bindings {
@@ -523,7 +591,7 @@ impl Policy {
             };
             for p in params {
                 let params = p.as_deref().map(value::cel);
-                for o in self.checks.evaluate(&c.cel, params.as_ref(), namespace.as_deref(), false) {
+                for o in self.checks.evaluate(input, params.as_ref(), namespace.as_deref(), false) {
                     match o {
                         Outcome::Violated(m) => out.push((m, action, severity)),
                         Outcome::Error(e) if self.fail_closed => out.push((format!("policy {} could not be evaluated (failurePolicy Fail): {e}", self.name), action, severity)),
@@ -560,6 +628,12 @@ impl Check for Policy {
 #[cfg(test)]
 mod tests {
     use super::resource_of;
+
+    #[test]
+    fn variables_are_flattened_outside_strings() {
+        assert_eq!(super::flatten_variables("variables.a + 'variables.b' + f(variables.c)"), "__var_a + 'variables.b' + f(__var_c)");
+        assert_eq!(super::flatten_variables("has(variables.x) && has(variables.p.y) && myvariables.z"), "true && has(__var_p.y) && myvariables.z");
+    }
 
     #[test]
     fn resources_of_kinds() {
