@@ -302,11 +302,11 @@ impl CelChecks {
     }
 
     /// Gatekeeper's use: violations' messages, or the first error.
-    pub fn run(&self, input: &CelInput, params: Option<&Value>, namespace: Option<&Node>, gatekeeper: bool) -> Result<Vec<(String, ())>, String> {
+    pub fn run(&self, input: &CelInput, params: Option<&Value>, namespace: Option<&Node>, gatekeeper: bool) -> Result<Vec<String>, String> {
         let mut out = Vec::new();
         for o in self.evaluate(input, params, namespace, gatekeeper) {
             match o {
-                Outcome::Violated(m) => out.push((m, ())),
+                Outcome::Violated(m) => out.push(m),
                 Outcome::Error(e) => return Err(e),
                 Outcome::Annotation(..) => {}
             }

@@ -130,8 +130,8 @@ fn review(constraint: &Constraint, root: &Node, engine: Engine) -> Result<Vec<St
     let (request, node) = if is_review {
         let r = root.get("request").filter(|r| r.is_map()).ok_or("the AdmissionReview has no request")?;
         let req = Request::from_review(r);
-        let node = r.get("object").filter(|o| o.is_map()).or(req.old_object.as_ref().filter(|_| true)).ok_or("the AdmissionRequest has no object or oldObject to review")?;
-        (Some(req.clone()), node.clone())
+        let node = r.get("object").filter(|o| o.is_map()).or(req.old_object.as_ref()).ok_or("the AdmissionRequest has no object or oldObject to review")?.clone();
+        (Some(req), node)
     } else {
         (None, root.clone())
     };
