@@ -381,3 +381,28 @@ fn kubeconfigs_connect_as_kubectl_does_merged_files_exec_plugins_client_certs_an
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no kubeconfig"), "{}", out.stderr);
 }
+
+#[test]
+fn user_policies_judge_a_live_cluster_as_they_judge_files() {
+    let fixtures = repo().join("crates/palisade/tests/policies");
+    let at = |f: &str| fixtures.join(f).display().to_string();
+    // The input's objects, and the labelled Namespace, live in the cluster.
+    let mut objects = objects_from_files(&[fixtures.join("input.yaml")]).unwrap();
+    objects.push(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "payments", "labels": {"env": "prod"}}}));
+    let c = cluster(objects, Options::default(), "cluster-policies");
+    let mut policies = Vec::new();
+    for f in ["template-labels.yaml", "constraint-labels.yaml", "template-unique-host.yaml", "vap.yaml"] {
+        policies.extend(["--policies".to_string(), at(f)]);
+    }
+    let inventory = at("inventory.yaml");
+    let mut args = vec!["cluster", "--kubeconfig", &c.kubeconfig, "--format", "json", "--no-config", "--select", "gatekeeper:,vap:", "--inventory", &inventory];
+    args.extend(policies.iter().map(String::as_str));
+    let (code, live, err) = json_of(&args);
+    assert_eq!(code, 1, "{err}");
+    let mut file_args = vec!["scan".to_string(), at("input.yaml"), "--format".into(), "json".into(), "--no-config".into(), "--select".into(), "gatekeeper:,vap:".into(), "--inventory".into(), inventory.clone()];
+    file_args.extend(policies.iter().cloned());
+    let (_, files, _) = json_of(&file_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let brief = |r: &Value| -> BTreeSet<String> { r["findings"].as_array().unwrap().iter().map(|f| format!("{} {} {} {}", f["rule"], f["action"], f["object"]["name"], f["message"])).collect() };
+    assert_eq!(brief(&live), brief(&files));
+    assert_eq!(brief(&live).len(), 6, "{:#?}", brief(&live));
+}
