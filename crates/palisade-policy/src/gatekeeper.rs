@@ -10,7 +10,7 @@ use crate::inventory::Inventory;
 use crate::vap::{CelChecks, CelInput};
 use crate::value;
 use palisade_analysis::selector::{labels_of, Selector};
-use palisade_core::{Context, Described, FieldPath, Node, RuleMeta, Severity, Target, Violation};
+use palisade_core::{Context, Described, Node, RuleMeta, Severity, Target, Violation};
 use palisade_rules::check::Check;
 use std::sync::{Arc, Mutex};
 
@@ -43,7 +43,8 @@ impl Rego {
                 Ok(_) => {}
                 Err(e) => {
                     let text = e.to_string();
-                    let line = regex::Regex::new(r"--> [^:]*:(\d+):\d+").ok().and_then(|re| re.captures(&text)).and_then(|c| c[1].parse().ok()).unwrap_or(1);
+                    // regorus names the place as `--> file:line:column`.
+                    let line = text.split("--> ").nth(1).and_then(|at| at.split(':').nth(1)).and_then(|l| l.trim().parse().ok()).unwrap_or(1);
                     let what = text.lines().find(|l| l.starts_with("error:")).unwrap_or(text.lines().next().unwrap_or("")).trim_start_matches("error: ").to_string();
                     return Err((i, line, what));
                 }
@@ -395,12 +396,7 @@ impl Check for Constraint {
             Ok(m) => m,
             Err(e) => vec![format!("the policy could not be evaluated: {e}")],
         };
-        for message in messages {
-            let mut v = Violation::new(FieldPath::root().key("metadata").key("name"), message);
-            v.severity = Some(severity);
-            v.action = Some(action);
-            out.push(v);
-        }
+        out.extend(messages.into_iter().map(|m| crate::violation(m, action, severity)));
     }
 }
 

@@ -16,3 +16,12 @@ pub mod verify;
 
 pub use inventory::Inventory;
 pub use load::{load, PolicySet};
+
+/// A user policy's finding: at the object's name (a policy speaks of the whole object), with
+/// its action and severity.
+pub(crate) fn violation(message: String, action: &'static str, severity: palisade_core::Severity) -> palisade_core::Violation {
+    let mut v = palisade_core::Violation::new(palisade_core::FieldPath::root().key("metadata").key("name"), message);
+    v.severity = Some(severity);
+    v.action = Some(action);
+    v
+}

@@ -12,7 +12,7 @@ use crate::inventory::Inventory;
 use crate::value;
 use cel::Value;
 use palisade_analysis::selector::{labels_of, Selector};
-use palisade_core::{Context, Described, FieldPath, Node, RuleMeta, Severity, Target, Violation};
+use palisade_core::{Context, Described, Node, RuleMeta, Severity, Target, Violation};
 use palisade_rules::check::Check;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -356,7 +356,7 @@ impl ResourceRule {
             "Namespaced" => a.namespace.is_some(),
             _ => true,
         };
-        any(&self.groups, &a.group) && any(&self.versions, &a.version) && resource_ok && any(&self.operations, &a.operation) && scope_ok && (self.names.is_empty() || self.names.iter().any(|n| *n == a.name))
+        any(&self.groups, &a.group) && any(&self.versions, &a.version) && resource_ok && any(&self.operations, &a.operation) && scope_ok && (self.names.is_empty() || self.names.contains(&a.name))
     }
 }
 
@@ -473,7 +473,7 @@ impl Binding {
                 Ok(ParamRef {
                     name: p.get("name").and_then(Node::as_str).map(str::to_string),
                     namespace: p.get("namespace").and_then(Node::as_str).map(str::to_string),
-                    selector: p.get("selector").map(|s| Selector::from_node(s)).transpose()?,
+                    selector: p.get("selector").map(Selector::from_node).transpose()?,
                     deny_when_missing: p.get("parameterNotFoundAction").and_then(Node::as_str) != Some("Allow"),
                 })
             })
@@ -616,12 +616,7 @@ impl Check for Policy {
         if t.object.kind == "Namespace" {
             self.inventory.add_namespace(t.object.node);
         }
-        for (message, action, severity) in self.judge(t) {
-            let mut v = Violation::new(FieldPath::root().key("metadata").key("name"), message);
-            v.severity = Some(severity);
-            v.action = Some(action);
-            out.push(v);
-        }
+        out.extend(self.judge(t).into_iter().map(|(m, action, severity)| crate::violation(m, action, severity)));
     }
 }
 
