@@ -110,6 +110,8 @@ fn separate_lines(text: &str) -> String {
 /// A ConstraintTemplate.
 pub struct Template {
     pub name: String,
+    /// Its `description` annotation (Gatekeeper library templates carry one).
+    pub description: String,
     /// The constraint kind it defines.
     pub kind: String,
     pub rego: Option<Rego>,

@@ -260,7 +260,8 @@ fn template(d: &Doc, inventory: Arc<Inventory>) -> Result<Template, String> {
     if rego.is_none() && cel.is_none() {
         return Err(d.at(target, format!("ConstraintTemplate {name}: no Rego and no K8sNativeValidation code")));
     }
-    Ok(Template { name, kind, rego, cel })
+    let description = d.str(&["metadata", "annotations", "description"]).unwrap_or("").trim().to_string();
+    Ok(Template { name, description, kind, rego, cel })
 }
 
 /// Reads a Constraint of a loaded template.
@@ -277,7 +278,7 @@ fn constraint(d: &Doc, template: Arc<Template>, inventory: Arc<Inventory>) -> Re
     let severity = severity_annotation(root).map_err(err)?;
     let parameters = spec.and_then(|s| s.get("parameters")).map(crate::value::json).unwrap_or_else(|| serde_json::json!({}));
     let id = format!("gatekeeper:{}/{name}", template.kind);
-    let meta: &'static RuleMeta = RuleMeta::user(&id, Severity::High, &format!("Gatekeeper constraint {name} of template {}", template.name), "");
+    let meta: &'static RuleMeta = RuleMeta::user(&id, Severity::High, &format!("Gatekeeper constraint {name} of template {}", template.name), &template.description);
     let engine = if template.rego.is_some() { Engine::Rego } else { Engine::Cel };
     let rego_parameters = crate::value::rego_json(&parameters);
     let cel_params = crate::value::cel_json(&serde_json::json!({"spec": {"parameters": parameters}}));
