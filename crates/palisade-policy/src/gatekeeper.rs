@@ -175,6 +175,11 @@ impl Match {
         })
     }
 
+    /// Whether matching needs Namespaces' labels.
+    pub fn reads_namespaces(&self) -> bool {
+        self.namespace_selector.is_some()
+    }
+
     /// Whether the object (or, for an UPDATE or DELETE, the object it replaces) matches, as
     /// Gatekeeper decides it. A namespace the inventory does not know has no labels.
     pub fn matches(&self, t: &Target, inventory: &Inventory) -> bool {

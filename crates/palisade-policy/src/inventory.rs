@@ -16,6 +16,19 @@ pub struct Inventory {
     /// Bumped on each change, so Rego engines know to reload the data.
     generation: std::sync::atomic::AtomicU64,
     namespaces: RwLock<HashMap<String, Arc<Node>>>,
+    /// What the loaded policies read of a live cluster besides the object under review.
+    wants: RwLock<Wants>,
+}
+
+/// What the policies need synced from a live cluster, as Gatekeeper's sync does.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Wants {
+    /// Namespaces (namespaceSelectors, `namespaceObject`).
+    pub namespaces: bool,
+    /// Every object (a template reads `data.inventory` and says no more).
+    pub everything: bool,
+    /// (group, kind) pairs a template's `metadata.gatekeeper.sh/requires-sync-data` names.
+    pub kinds: Vec<(String, String)>,
 }
 
 impl Inventory {
@@ -36,6 +49,25 @@ impl Inventory {
         };
         entry(entry(scope, object.api_version), object.kind).insert(object.name.to_string(), json);
         self.generation.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Records what a loaded policy needs synced.
+    pub fn want(&self, more: Wants) {
+        let mut w = self.wants.write().unwrap_or_else(|e| e.into_inner());
+        w.namespaces |= more.namespaces;
+        w.everything |= more.everything;
+        w.kinds.extend(more.kinds);
+    }
+
+    /// Whether the policies need objects of `group`/`kind` from a live cluster.
+    pub fn wants(&self, group: &str, kind: &str) -> bool {
+        let w = self.wants.read().unwrap_or_else(|e| e.into_inner());
+        w.everything || (w.namespaces && group.is_empty() && kind == "Namespace") || w.kinds.iter().any(|(g, k)| (g == group || g == "*") && (k == kind || k == "*"))
+    }
+
+    /// Whether the policies need anything from a live cluster.
+    pub fn wants_any(&self) -> bool {
+        *self.wants.read().unwrap_or_else(|e| e.into_inner()) != Wants::default()
     }
 
     /// Remembers a Namespace object (its labels decide `namespaceSelector`s).

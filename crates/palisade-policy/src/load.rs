@@ -177,7 +177,12 @@ pub fn build(docs: &[Doc], inventory: Arc<Inventory>) -> Result<PolicySet, Vec<S
             match (policies.iter_mut().find(|p| p.name == policy), Binding::read(&d.root)) {
                 (_, Err(e)) => errors.push(d.at(&d.root, format!("binding {}: {e}", d.name()))),
                 (None, _) => errors.push(d.at(&d.root, format!("binding {} binds policy {policy:?}, which is not loaded", d.name()))),
-                (Some(p), Ok(b)) => p.bindings.push(b),
+                (Some(p), Ok(b)) => {
+                    if b.reads_namespaces() {
+                        inventory.want(crate::inventory::Wants { namespaces: true, ..Default::default() });
+                    }
+                    p.bindings.push(b)
+                }
             }
         } else if let Some(p) = policies.iter_mut().find(|p| p.takes_params(&d.root)) {
             p.params.push(Arc::new(d.root.clone()));
@@ -243,6 +248,7 @@ fn template(d: &Doc, inventory: Arc<Inventory>) -> Result<Template, String> {
             other => return Err(d.at(code, format!("ConstraintTemplate {name}: unknown engine {:?} (Rego or K8sNativeValidation)", other.unwrap_or("")))),
         }
     }
+    let rego_src_reads_inventory = rego_src.as_ref().is_some_and(|(r, libs, _)| std::iter::once(r).chain(libs).any(|n| n.as_str().unwrap_or("").contains("data.inventory")));
     let rego = match rego_src {
         None => None,
         Some((r, libs, v1)) => {
@@ -250,7 +256,7 @@ fn template(d: &Doc, inventory: Arc<Inventory>) -> Result<Template, String> {
             nodes.extend(libs);
             let sources: Vec<(String, &str)> = nodes.iter().enumerate().map(|(i, n)| (format!("{name}-{i}.rego"), n.as_str().unwrap_or(""))).collect();
             let v1 = v1 || sources[0].1.lines().any(|l| l.trim() == "import rego.v1");
-            Some(Rego::compile(&sources, v1, inventory).map_err(|(i, line, e)| {
+            Some(Rego::compile(&sources, v1, inventory.clone()).map_err(|(i, line, e)| {
                 // A block scalar's text starts on the line after its key.
                 let at = nodes[i].pos.line + line;
                 format!("{}:{at}: ConstraintTemplate {name}: Rego: {e}", d.file)
@@ -261,7 +267,28 @@ fn template(d: &Doc, inventory: Arc<Inventory>) -> Result<Template, String> {
         return Err(d.at(target, format!("ConstraintTemplate {name}: no Rego and no K8sNativeValidation code")));
     }
     let description = d.str(&["metadata", "annotations", "description"]).unwrap_or("").trim().to_string();
+    if rego_src_reads_inventory {
+        inventory.want(sync_wants(d));
+    }
     Ok(Template { name, description, kind, rego, cel })
+}
+
+/// What a referential template needs synced: the kinds of its
+/// `metadata.gatekeeper.sh/requires-sync-data` annotation (`[[{"groups": [...], "kinds":
+/// [...]}]]`), or everything when it does not say.
+fn sync_wants(d: &Doc) -> crate::inventory::Wants {
+    let annotation = d.str(&["metadata", "annotations", "metadata.gatekeeper.sh/requires-sync-data"]);
+    let parsed: Option<serde_json::Value> = annotation.and_then(|a| serde_json::from_str(a).ok());
+    let mut kinds = Vec::new();
+    for entry in parsed.iter().flat_map(|v| v.as_array().into_iter().flatten()).flat_map(|v| v.as_array().into_iter().flatten()) {
+        let list = |key: &str| entry.get(key).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect::<Vec<_>>()).unwrap_or_default();
+        for g in list("groups") {
+            for k in list("kinds") {
+                kinds.push((g.clone(), k));
+            }
+        }
+    }
+    crate::inventory::Wants { namespaces: false, everything: kinds.is_empty(), kinds }
 }
 
 /// Reads a Constraint of a loaded template.
@@ -274,6 +301,9 @@ fn constraint(d: &Doc, template: Arc<Template>, inventory: Arc<Inventory>) -> Re
     let spec = root.get("spec");
     let err = |e: String| d.at(spec.unwrap_or(root), format!("constraint {name}: {e}"));
     let matcher = Match::read(spec.and_then(|s| s.get("match"))).map_err(err)?;
+    if matcher.reads_namespaces() {
+        inventory.want(crate::inventory::Wants { namespaces: true, ..Default::default() });
+    }
     let enforcement = Enforcement::read(spec).map_err(err)?;
     let severity = severity_annotation(root).map_err(err)?;
     let parameters = spec.and_then(|s| s.get("parameters")).map(crate::value::json).unwrap_or_else(|| serde_json::json!({}));

@@ -482,7 +482,13 @@ impl Binding {
         if actions.is_empty() {
             return Err("`validationActions` must name Deny, Warn or Audit".into());
         }
-        Ok(Binding { name, resources: Resources::read(spec.get("matchResources"))?, param_ref, actions, severity: crate::load::severity_annotation(n)? })
+        let resources = Resources::read(spec.get("matchResources"))?;
+        Ok(Binding { name, resources, param_ref, actions, severity: crate::load::severity_annotation(n)? })
+    }
+
+    /// Whether its matching needs Namespaces' labels.
+    pub fn reads_namespaces(&self) -> bool {
+        self.resources.namespace_selector.is_some()
     }
 
     /// The strongest action (a finding carries one): deny, else warn, else audit.
@@ -516,10 +522,15 @@ impl Policy {
             (p.get("apiVersion").and_then(Node::as_str).unwrap_or("").to_string(), p.get("kind").and_then(Node::as_str).unwrap_or("").to_string())
         });
         let meta = RuleMeta::user(&format!("vap:{name}"), Severity::High, &format!("ValidatingAdmissionPolicy {name}"), "");
+        let checks = CelChecks::read(spec)?;
+        let constraints = Resources::read(spec.get("matchConstraints"))?;
+        if constraints.namespace_selector.is_some() || checks.reads.contains(&"namespaceObject") {
+            inventory.want(crate::inventory::Wants { namespaces: true, ..Default::default() });
+        }
         Ok(Policy {
             meta,
-            checks: CelChecks::read(spec)?,
-            constraints: Resources::read(spec.get("matchConstraints"))?,
+            checks,
+            constraints,
             param_kind,
             fail_closed: spec.get("failurePolicy").and_then(Node::as_str) != Some("Ignore"),
             bindings: Vec::new(),

@@ -74,6 +74,11 @@ pub fn run(args: ClusterArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if let Some(inventory) = setup.inventory.as_ref().filter(|i| i.wants_any()) {
+        if let Err(code) = sync_inventory(&runtime, &conn, &read_options(&args.connect), inventory, args.check.quiet) {
+            return code;
+        }
+    }
     let bar = progress_bar(args.check.quiet);
     let report = live::scan(&runtime, &conn, &read_options(&args.connect), &setup.engine, !args.check.select.no_builtin_roles, on_progress(&bar));
     if let Some(bar) = bar {
@@ -84,6 +89,38 @@ pub fn run(args: ClusterArgs) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// User policies read more of a cluster than the object under review — Namespaces for
+/// their namespaceSelectors, and for referential Gatekeeper templates `data.inventory` (the
+/// kinds their `requires-sync-data` names, else everything) — so those are read first, as
+/// Gatekeeper syncs them.
+fn sync_inventory(runtime: &tokio::runtime::Runtime, conn: &palisade_cluster::Connection, opts: &palisade_cluster::ReadOptions, inventory: &palisade_policy::Inventory, quiet: bool) -> Result<(), ExitCode> {
+    let mut synced = 0usize;
+    let read = live::read(
+        runtime,
+        conn,
+        opts,
+        |r, object| {
+            if inventory.wants(&r.group, &r.kind) {
+                inventory.add(&palisade_source::json::node_of(&object));
+                synced += 1;
+            }
+        },
+        |_| {},
+    );
+    match read {
+        Ok(_) => {
+            if !quiet {
+                eprintln!("read {synced} objects for the user policies' inventory");
+            }
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(2))
         }
     }
 }
