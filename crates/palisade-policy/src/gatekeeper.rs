@@ -38,7 +38,7 @@ impl Rego {
         engine.set_strict_builtin_errors(false);
         let mut package = String::new();
         for (i, (name, text)) in sources.iter().enumerate() {
-            match engine.add_policy(name.clone(), separate_lines(text)) {
+            match engine.add_policy(name.clone(), split_bodies(&separate_lines(text))) {
                 Ok(p) if i == 0 => package = p.trim_start_matches("data.").to_string(),
                 Ok(_) => {}
                 Err(e) => {
@@ -102,6 +102,35 @@ fn separate_lines(text: &str) -> String {
         }
         if !code.is_empty() {
             previous_ends_term = code.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ']' | ')' | '"'));
+        }
+    }
+    out
+}
+
+/// OPA reads `head { body } { body }` as one head with several bodies (either may hold);
+/// `regorus` refuses it. Each further body gets the head again, on the same line (so line
+/// numbers stay): `} head {`.
+fn split_bodies(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut head: Option<&str> = None;
+    for line in text.split_inclusive('\n') {
+        let code = line.split('#').next().unwrap_or("").trim_end();
+        let starts_rule = !line.starts_with(char::is_whitespace) && code.ends_with('{') && !code.starts_with(['}', '#']) && !code.starts_with("package") && !code.starts_with("import");
+        if starts_rule {
+            head = Some(code.trim_end_matches('{').trim_end());
+        } else if !line.starts_with(char::is_whitespace) && !code.is_empty() && !code.starts_with('}') {
+            head = None;
+        }
+        match head.filter(|_| matches!(code.trim(), "} {" | "}{")) {
+            Some(h) => {
+                let indent = line.len() - line.trim_start().len();
+                out.push_str(&line[..indent]);
+                out.push_str("} ");
+                out.push_str(h);
+                out.push_str(" {");
+                out.push_str(&line[line.trim_end_matches(['\n', '\r']).len()..]);
+            }
+            None => out.push_str(line),
         }
     }
     out
@@ -410,6 +439,13 @@ impl Check for Constraint {
 #[cfg(test)]
 mod tests {
     use super::glob;
+
+    #[test]
+    fn rego_the_way_opa_reads_it() {
+        let text = "package x\nviolation[{\"msg\": m}] {\n  input.a\n  m := \"a\"\n} {\n  input.b\n  m := \"b\"\n}\nok { true }\n";
+        assert_eq!(super::split_bodies(text), "package x\nviolation[{\"msg\": m}] {\n  input.a\n  m := \"a\"\n} violation[{\"msg\": m}] {\n  input.b\n  m := \"b\"\n}\nok { true }\n");
+        assert_eq!(super::separate_lines("f {\n  input.x\n  (1 + 2) > 0\n  g(\n    (3)\n  )\n}\n"), "f {\n  input.x\n  ; (1 + 2) > 0\n  g(\n    (3)\n  )\n}\n");
+    }
 
     #[test]
     fn gatekeeper_globs() {
