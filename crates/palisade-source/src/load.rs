@@ -137,17 +137,19 @@ pub fn documents(text: &str, limits: &Limits, mut sink: impl FnMut(Loaded)) {
         });
         match relax {
             None => return,
-            Some(line) => patched = Some(indent_like_previous(current, line)),
+            Some((line, deeper)) => patched = Some(indent_like_previous(current, line, deeper)),
         }
     }
 }
 
-/// How many under-indented closing brackets one file may have relaxed.
+/// How many under-indented lines (closing brackets, quoted scalars' continuations) one file
+/// may have relaxed.
 const MAX_RELAXED_LINES: usize = 64;
 
 /// Reads every document; on a syntax error reports it and resumes at the next `---`. Returns
-/// the line of an under-indented closing bracket instead, for the caller to relax and retry.
-fn read_all(text: &str, limits: &Limits, sink: &mut impl FnMut(Loaded)) -> Option<u32> {
+/// the line of an under-indented closing bracket or quoted-scalar continuation instead (and
+/// how much deeper than the line above it must go), for the caller to relax and retry.
+fn read_all(text: &str, limits: &Limits, sink: &mut impl FnMut(Loaded)) -> Option<(u32, usize)> {
     let sources = helm_sources(text);
     let mut rest = text;
     let mut line_offset = 0u32;
@@ -161,7 +163,19 @@ fn read_all(text: &str, limits: &Limits, sink: &mut impl FnMut(Loaded)) -> Optio
             Err(err) => {
                 let line = err.line;
                 if err.message == "invalid YAML: invalid indentation" && is_closing_bracket_line(text, line) {
-                    return Some(line);
+                    return Some((line, 0));
+                }
+                // go-yaml also takes a quoted scalar's continuation line at any indentation
+                // (its leading blanks are folded away, so moving it changes no value).
+                // The error names the scalar's first line; the culprit is the next line not
+                // indented past it.
+                if err.message == "invalid YAML: invalid indentation in quoted scalar" {
+                    let indent_of = |l: &str| l.len() - l.trim_start().len();
+                    let start = nth_line(text, line).map(indent_of).unwrap_or(0);
+                    let culprit = text.lines().enumerate().skip(line as usize).find(|(_, l)| !l.trim().is_empty() && indent_of(l) <= start);
+                    if let Some((i, _)) = culprit {
+                        return Some((i as u32 + 1, 1));
+                    }
                 }
                 sink(Loaded::Error(err));
                 match next_separator(text, line) {
@@ -190,9 +204,10 @@ fn is_closing_bracket_line(text: &str, line: u32) -> bool {
     })
 }
 
-/// `text` with `line` indented like the nearest non-blank line above it. Only a closing
-/// bracket moves, so every position a finding can point at stays where it was.
-fn indent_like_previous(text: &str, line: u32) -> String {
+/// `text` with `line` indented like the nearest non-blank line above it, `deeper` columns
+/// more. Only a closing bracket or a quoted scalar's continuation moves, so every position a
+/// finding can point at stays where it was.
+fn indent_like_previous(text: &str, line: u32, deeper: usize) -> String {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let i = line as usize - 1;
     let indent = lines[..i]
@@ -200,7 +215,8 @@ fn indent_like_previous(text: &str, line: u32) -> String {
         .rev()
         .find(|l| !l.trim().is_empty())
         .map(|l| l.len() - l.trim_start().len())
-        .unwrap_or(0);
+        .unwrap_or(0)
+        + deeper;
     let mut out = String::with_capacity(text.len() + indent);
     for (n, l) in lines.iter().enumerate() {
         if n == i {

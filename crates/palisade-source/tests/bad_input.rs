@@ -121,3 +121,16 @@ fn closing_brackets_left_of_the_block_indentation_are_accepted_as_kubernetes_doe
     let (pos, _) = palisade_core::FieldPath::parse("spec.containers[0].image").locate(&doc.root);
     assert_eq!((pos.line, pos.col), (9, 7), "positions are unchanged");
 }
+
+#[test]
+fn quoted_scalars_continued_left_of_their_key_are_accepted_as_kubernetes_does() {
+    // As in a Gatekeeper library template: go-yaml folds the continuation whatever its
+    // indentation; a strict YAML 1.2 scanner refuses it.
+    let text = "kind: A\nspec:\n  props:\n    description: \"When set to `true` the TLS is optional, defaults\n    to false.\"\n    type: boolean\n  other: 1\n";
+    let out = load(text);
+    assert!(out.iter().all(|d| d.is_ok()), "{out:?}");
+    let doc = out[0].as_ref().unwrap();
+    assert_eq!(doc.root.get_path(&["spec", "props", "description"]).and_then(|n| n.as_str()), Some("When set to `true` the TLS is optional, defaults to false."));
+    let (pos, _) = palisade_core::FieldPath::parse("spec.other").locate(&doc.root);
+    assert_eq!((pos.line, pos.col), (7, 3), "positions are unchanged");
+}
