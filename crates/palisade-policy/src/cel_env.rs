@@ -119,6 +119,20 @@ pub fn context() -> Context<'static, 'static> {
     let _ = cx.add_function("prefixLength", |This(c): This<Value>| -> R {
         marker(&c, "@cidr").and_then(|c| cidr(&c)).map(|(_, b)| Value::Int(b as i64)).ok_or_else(|| ExecutionError::function_error("prefixLength", "expects a CIDR"))
     });
+    // The authorizer: builders carry the check's attributes in the map; `check` asks the
+    // RBAC of the inventory (see `authorizer`).
+    for field in ["group", "resource", "subresource", "namespace", "name", "path"] {
+        let _ = cx.add_function(field, move |This(a): This<Value>, v: Arc<String>| -> R { with_field(&a, field, &v) });
+    }
+    let _ = cx.add_function("serviceAccount", |This(a): This<Value>, ns: Arc<String>, name: Arc<String>| -> R {
+        marker(&a, "@authorizer").ok_or_else(|| ExecutionError::function_error("serviceAccount", "expects the authorizer"))?;
+        Ok(authorizer(&format!("system:serviceaccount:{ns}:{name}"), &["system:serviceaccounts".into(), format!("system:serviceaccounts:{ns}"), "system:authenticated".into()]))
+    });
+    let _ = cx.add_function("check", |This(a): This<Value>, verb: Arc<String>| -> R { check(&a, &verb) });
+    let _ = cx.add_function("allowed", |This(d): This<Value>| -> R { decision(&d, "allowed") });
+    let _ = cx.add_function("reason", |This(d): This<Value>| -> R { decision(&d, "reason") });
+    let _ = cx.add_function("errored", |This(d): This<Value>| -> R { decision(&d, "errored") });
+    let _ = cx.add_function("error", |This(d): This<Value>| -> R { decision(&d, "error") });
     // URLs.
     let _ = cx.add_function("isURL", |s: Arc<String>| -> R { Ok(Value::Bool(url(&s).is_some())) });
     let _ = cx.add_function("url", |s: Arc<String>| -> R { url(&s).map(|_| marked("@url", s.to_string())).ok_or_else(|| ExecutionError::function_error("url", format!("invalid URL {s:?}"))) });
@@ -130,6 +144,79 @@ pub fn context() -> Context<'static, 'static> {
         });
     }
     cx
+}
+
+thread_local! {
+    /// The RBAC that `check` asks, set for the evaluation under way.
+    pub static RBAC: std::cell::RefCell<Option<Arc<palisade_analysis::rbac::Rbac>>> = const { std::cell::RefCell::new(None) };
+}
+
+fn key(k: &str) -> cel::objects::Key {
+    cel::objects::Key::String(Arc::new(k.to_string()))
+}
+
+fn entries(v: &Value) -> HashMap<cel::objects::Key, Value> {
+    match v {
+        Value::Map(m) => (*m.map).clone(),
+        _ => HashMap::new(),
+    }
+}
+
+/// The `authorizer` of a request's user (and `authorizer.requestResource`, preset with the
+/// request's resource, by the caller).
+pub fn authorizer(user: &str, groups: &[String]) -> Value {
+    let mut m = HashMap::new();
+    m.insert(key("@authorizer"), Value::String(Arc::new(String::new())));
+    m.insert(key("user"), Value::String(Arc::new(user.to_string())));
+    m.insert(key("groups"), Value::List(Arc::new(groups.iter().map(|g| Value::String(Arc::new(g.clone()))).collect())));
+    Value::Map(cel::objects::Map { map: Arc::new(m) })
+}
+
+/// An authorizer (or resource check) with one more attribute.
+pub fn with_field(a: &Value, field: &str, v: &str) -> R {
+    if marker(a, "@authorizer").is_none() {
+        return Err(ExecutionError::function_error(field, "expects the authorizer"));
+    }
+    let mut m = entries(a);
+    m.insert(key(field), Value::String(Arc::new(v.to_string())));
+    Ok(Value::Map(cel::objects::Map { map: Arc::new(m) }))
+}
+
+/// Asks the inventory's RBAC whether the authorizer's user may `verb` what it names.
+fn check(a: &Value, verb: &str) -> R {
+    marker(a, "@authorizer").ok_or_else(|| ExecutionError::function_error("check", "expects the authorizer"))?;
+    let text = |k: &str| marker(a, k).unwrap_or_default();
+    let groups = match entries(a).get(&key("groups")) {
+        Some(Value::List(l)) => l.iter().filter_map(|g| if let Value::String(s) = g { Some(s.to_string()) } else { None }).collect(),
+        _ => Vec::new(),
+    };
+    let user = text("user");
+    let who = palisade_analysis::rbac::authorizer::Identity { user: (!user.is_empty()).then_some(user.clone()), groups };
+    use palisade_analysis::rbac::authorizer::Request as Ask;
+    let ask = if !text("path").is_empty() {
+        Ask::NonResource { verb: verb.to_string(), path: text("path") }
+    } else {
+        let ns = text("namespace");
+        Ask::Resource { verb: verb.to_string(), group: text("group"), resource: text("resource"), subresource: text("subresource"), name: text("name"), namespace: (!ns.is_empty()).then_some(ns) }
+    };
+    let allowed = RBAC.with(|r| r.borrow().as_ref().map(|rbac| rbac.can(&who, &ask)));
+    let mut m = HashMap::new();
+    m.insert(key("@decision"), Value::String(Arc::new(String::new())));
+    let (allowed, reason, error) = match allowed {
+        Some(via) if !via.is_empty() => (true, format!("allowed by {} ({})", via[0].binding, via[0].role), ""),
+        Some(_) => (false, format!("no binding lets {user} {verb}"), ""),
+        None => (false, String::new(), "no RBAC to ask"),
+    };
+    m.insert(key("allowed"), Value::Bool(allowed));
+    m.insert(key("reason"), Value::String(Arc::new(reason)));
+    m.insert(key("errored"), Value::Bool(!error.is_empty()));
+    m.insert(key("error"), Value::String(Arc::new(error.to_string())));
+    Ok(Value::Map(cel::objects::Map { map: Arc::new(m) }))
+}
+
+fn decision(d: &Value, field: &str) -> R {
+    marker(d, "@decision").ok_or_else(|| ExecutionError::function_error(field, "expects a decision (authorizer...check(verb))"))?;
+    entries(d).get(&key(field)).cloned().ok_or_else(|| ExecutionError::function_error(field, "no such field"))
 }
 
 fn regex(pattern: &str) -> Result<regex::Regex, ExecutionError> {

@@ -407,7 +407,7 @@ impl Constraint {
                 let cel = self.template.cel.as_ref().ok_or("the template has no CEL")?;
  let input = cel_input(t);
                 let namespace = input.namespace_name.as_deref().and_then(|ns| self.inventory.namespace(ns));
-                cel.run(input, Some(&self.cel_params), namespace.as_deref(), true)
+                cel.run(input, Some(&self.cel_params), namespace.as_deref(), true, &self.inventory)
             }
         }
     }

@@ -18,6 +18,10 @@ pub struct Inventory {
     namespaces: RwLock<HashMap<String, Arc<Node>>>,
     /// What the loaded policies read of a live cluster besides the object under review.
     wants: RwLock<Wants>,
+    /// Roles and bindings, for CEL's `authorizer`; the authorizer built from them, until
+    /// another one arrives.
+    rbac_objects: RwLock<Vec<palisade_analysis::rbac::model::RbacObject>>,
+    rbac: RwLock<Option<Arc<palisade_analysis::rbac::Rbac>>>,
 }
 
 /// What the policies need synced from a live cluster, as Gatekeeper's sync does.
@@ -38,6 +42,10 @@ impl Inventory {
         if object.kind == "Namespace" && object.api_version == "v1" {
             self.add_namespace(node);
         }
+        if let Some(r) = palisade_analysis::rbac::model::read(&object, node) {
+            self.rbac_objects.write().unwrap_or_else(|e| e.into_inner()).push(r);
+            *self.rbac.write().unwrap_or_else(|e| e.into_inner()) = None;
+        }
         let json = value::json(node);
         let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
         let scope = match object.namespace {
@@ -49,6 +57,24 @@ impl Inventory {
         };
         entry(entry(scope, object.api_version), object.kind).insert(object.name.to_string(), json);
         self.generation.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The authorizer over the inventory's Roles and bindings (and Kubernetes' default roles
+    /// they name), as CEL's `authorizer` asks it.
+    pub fn rbac(&self) -> Arc<palisade_analysis::rbac::Rbac> {
+        if let Some(r) = self.rbac.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            return r.clone();
+        }
+        let (mut roles, mut bindings) = (Vec::new(), Vec::new());
+        for o in self.rbac_objects.read().unwrap_or_else(|e| e.into_inner()).iter() {
+            match o {
+                palisade_analysis::rbac::model::RbacObject::Role(r) => roles.push(r.clone()),
+                palisade_analysis::rbac::model::RbacObject::Binding(b) => bindings.push(b.clone()),
+            }
+        }
+        let rbac = Arc::new(palisade_analysis::rbac::Rbac::new(roles, bindings, true));
+        *self.rbac.write().unwrap_or_else(|e| e.into_inner()) = Some(rbac.clone());
+        rbac
     }
 
     /// Records what a loaded policy needs synced.

@@ -243,7 +243,9 @@ fn template(d: &Doc, inventory: Arc<Inventory>) -> Result<Template, String> {
             }
             Some("K8sNativeValidation") => {
                 let Some(s) = source else { return Err(d.at(code, format!("ConstraintTemplate {name}: K8sNativeValidation without `source`"))) };
-                cel = Some(CelChecks::read(s).map_err(|e| d.at(code, format!("ConstraintTemplate {name}: CEL: {e}")))?);
+                let checks = CelChecks::read(s).map_err(|e| d.at(code, format!("ConstraintTemplate {name}: CEL: {e}")))?;
+                inventory.want(checks.wants());
+                cel = Some(checks);
             }
             other => return Err(d.at(code, format!("ConstraintTemplate {name}: unknown engine {:?} (Rego or K8sNativeValidation)", other.unwrap_or("")))),
         }

@@ -95,7 +95,7 @@ pub struct CelChecks {
 }
 
 /// The variables of the admission request.
-const REQUEST_VARIABLES: [&str; 5] = ["object", "oldObject", "request", "params", "namespaceObject"];
+const REQUEST_VARIABLES: [&str; 6] = ["object", "oldObject", "request", "params", "namespaceObject", "authorizer"];
 
 /// Whether `text` names the identifier `name` (not as a field of something else).
 fn names(text: &str, name: &str) -> bool {
@@ -111,6 +111,9 @@ pub struct CelInput {
     object: Value,
     old_object: Value,
     request: Value,
+    /// The request's user and resource, for CEL's `authorizer` (made when an expression
+    /// reads it).
+    asker: (String, Vec<String>, [String; 5]),
     pub namespace_name: Option<String>,
 }
 
@@ -143,12 +146,36 @@ impl CelInput {
             ("dryRun", Value::Bool(r.is_some_and(|r| r.dry_run))),
             ("uid", s(r.map(|r| r.uid.as_str()).unwrap_or(""))),
         ]);
+        let username = r.and_then(|r| r.user_info.as_ref()).and_then(|u| u.get("username")).and_then(Node::as_str).unwrap_or("");
+        let groups: Vec<String> = r.and_then(|r| r.user_info.as_ref()).and_then(|u| u.get("groups")).map(Node::items).unwrap_or(&[]).iter().filter_map(Node::as_str).map(str::to_string).collect();
+        let asker = (username.to_string(), groups, [group.to_string(), resource.clone(), r.map(|r| r.sub_resource.clone()).unwrap_or_default(), namespace.unwrap_or("").to_string(), o.name.to_string()]);
         CelInput {
+            asker,
             object: if delete { Value::Null } else { value::cel(o.node) },
             old_object: r.and_then(|r| r.old_object.as_ref()).map(value::cel).or_else(|| delete.then(|| value::cel(o.node))).unwrap_or(Value::Null),
             request,
             namespace_name: namespace.map(str::to_string),
         }
+    }
+}
+
+impl CelInput {
+    /// CEL's `authorizer` for the request's user, with `requestResource` preset.
+    fn authorizer(&self) -> Value {
+        let (user, groups, resource) = &self.asker;
+        let base = cel_env::authorizer(user, groups);
+        let mut request_resource = base.clone();
+        for (k, v) in ["group", "resource", "subresource", "namespace", "name"].into_iter().zip(resource) {
+            if let Ok(with) = cel_env::with_field(&request_resource, k, v) {
+                request_resource = with;
+            }
+        }
+        let mut m = match &base {
+            Value::Map(m) => (*m.map).clone(),
+            _ => HashMap::new(),
+        };
+        m.insert(cel::objects::Key::String(Arc::new("requestResource".into())), request_resource);
+        Value::Map(cel::objects::Map { map: Arc::new(m) })
     }
 }
 
@@ -220,7 +247,10 @@ impl CelChecks {
     /// Evaluates the checks for one object: match conditions first (one false: nothing to
     /// say), then each validation. For Gatekeeper templates, `variables.anyObject` and
     /// `variables.params` come first, as Gatekeeper defines them.
-    pub fn evaluate(&self, input: &CelInput, params: Option<&Value>, namespace: Option<&Node>, gatekeeper: bool) -> Vec<Outcome> {
+    pub fn evaluate(&self, input: &CelInput, params: Option<&Value>, namespace: Option<&Node>, gatekeeper: bool, inventory: &Inventory) -> Vec<Outcome> {
+        if self.reads.contains(&"authorizer") {
+            cel_env::RBAC.with(|r| *r.borrow_mut() = Some(inventory.rbac()));
+        }
         ROOT.with(|root| {
             let mut cx = root.new_inner_scope();
             let params = params.cloned().unwrap_or(Value::Null);
@@ -230,6 +260,7 @@ impl CelChecks {
                     "oldObject" => input.old_object.clone(),
                     "request" => input.request.clone(),
                     "params" => params.clone(),
+                    "authorizer" => input.authorizer(),
                     _ => namespace.map(value::cel).unwrap_or(Value::Null),
                 };
                 let _ = cx.add_variable(*name, v);
@@ -301,10 +332,20 @@ impl CelChecks {
         })
     }
 
+    /// What the checks need synced from a live cluster: Roles and bindings for `authorizer`.
+    pub fn wants(&self) -> crate::inventory::Wants {
+        let kinds = if self.reads.contains(&"authorizer") {
+            ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"].into_iter().map(|k| ("rbac.authorization.k8s.io".to_string(), k.to_string())).collect()
+        } else {
+            Vec::new()
+        };
+        crate::inventory::Wants { kinds, ..Default::default() }
+    }
+
     /// Gatekeeper's use: violations' messages, or the first error.
-    pub fn run(&self, input: &CelInput, params: Option<&Value>, namespace: Option<&Node>, gatekeeper: bool) -> Result<Vec<String>, String> {
+    pub fn run(&self, input: &CelInput, params: Option<&Value>, namespace: Option<&Node>, gatekeeper: bool, inventory: &Inventory) -> Result<Vec<String>, String> {
         let mut out = Vec::new();
-        for o in self.evaluate(input, params, namespace, gatekeeper) {
+        for o in self.evaluate(input, params, namespace, gatekeeper, inventory) {
             match o {
                 Outcome::Violated(m) => out.push(m),
                 Outcome::Error(e) => return Err(e),
@@ -527,6 +568,7 @@ impl Policy {
         if constraints.namespace_selector.is_some() || checks.reads.contains(&"namespaceObject") {
             inventory.want(crate::inventory::Wants { namespaces: true, ..Default::default() });
         }
+        inventory.want(checks.wants());
         Ok(Policy {
             meta,
             checks,
@@ -602,7 +644,7 @@ impl Policy {
             };
             for p in params {
                 let params = p.as_deref().map(value::cel);
-                for o in self.checks.evaluate(input, params.as_ref(), namespace.as_deref(), false) {
+                for o in self.checks.evaluate(input, params.as_ref(), namespace.as_deref(), false, &self.inventory) {
                     match o {
                         Outcome::Violated(m) => out.push((m, action, severity)),
                         Outcome::Error(e) if self.fail_closed => out.push((format!("policy {} could not be evaluated (failurePolicy Fail): {e}", self.name), action, severity)),

@@ -278,3 +278,44 @@ spec: {{policyName: p, validationActions: [Deny]}}
     assert!(out.len() == 1 && out[0].contains("could not be evaluated (failurePolicy Fail)"), "{out:?}");
     assert!(judge(&set(&policy("Ignore", failing), inv), &p("web", "prod", "nginx"), None).is_empty());
 }
+
+#[test]
+fn vap_authorizer_is_answered_from_the_inventory_rbac() {
+    let policy = "apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: authz}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [\"\"], apiVersions: [v1], operations: [CREATE], resources: [pods]}]
+  validations:
+    - expression: 'authorizer.requestResource.check(\"create\").allowed()'
+      message: the requester may not create it
+    - expression: '!has(object.spec.serviceAccountName) || authorizer.serviceAccount(object.metadata.namespace, object.spec.serviceAccountName).group(\"\").resource(\"secrets\").namespace(object.metadata.namespace).check(\"list\").allowed() == false'
+      message: the pod's ServiceAccount may list Secrets
+    - expression: 'authorizer.path(\"/metrics\").check(\"get\").allowed() || authorizer.path(\"/metrics\").check(\"get\").reason() != \"\"'
+      message: unreachable
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: authz}
+spec: {policyName: authz, validationActions: [Deny]}
+";
+    let rbac = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pods, namespace: team}
+rules: [{apiGroups: [\"\"], resources: [pods], verbs: [create]}, {apiGroups: [\"\"], resources: [secrets], verbs: [list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: devs, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pods}
+subjects: [{kind: Group, name: devs}, {kind: ServiceAccount, name: reader, namespace: team}]
+";
+    let s = set(policy, rbac);
+    let as_user = |name: &str, group: &str| Request { operation: "CREATE".into(), user_info: Some(node(&format!("{{username: {name}, groups: [{group}]}}"))), ..Request::default() };
+    let p = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {containers: []}\n");
+    assert!(judge(&s, &p, Some(&as_user("alice", "devs"))).is_empty());
+    assert_eq!(judge(&s, &p, Some(&as_user("mallory", "others"))), ["deny: the requester may not create it"]);
+    let reader = node("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {serviceAccountName: reader, containers: []}\n");
+    assert_eq!(judge(&s, &reader, Some(&as_user("alice", "devs"))), ["deny: the pod's ServiceAccount may list Secrets"]);
+}
