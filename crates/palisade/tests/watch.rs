@@ -308,3 +308,20 @@ fn alerts_reach_a_webhook_and_slack_through_failures_without_holding_up_the_watc
     let all: Vec<&Value> = alerted.iter().filter(|(p, _)| p == "/hook").flat_map(|(_, b)| b["alerts"].as_array().unwrap()).filter(|a| a["event"] != "summary").collect();
     assert!(all.iter().all(|a| matches!(a["finding"]["severity"].as_str(), Some("high" | "critical"))), "{all:#?}");
 }
+
+#[test]
+fn user_policies_open_and_resolve_findings_as_objects_change() {
+    let fixtures = common::repo().join("crates/palisade/tests/policies");
+    let vap = fixtures.join("vap.yaml").display().to_string();
+    let server = TestServer::start(vec![namespace("shop", json!({}))], Options::default()).unwrap();
+    let mut w = Watching::start(&server, "watch-policies", &["--policies", &vap, "--select", "vap:"]);
+    w.wait_for_status("watching for changes");
+    let mut latest = pod("edge");
+    latest["spec"]["containers"][0]["image"] = json!("registry.example.com/edge:latest");
+    server.apply(latest).unwrap();
+    let opened = w.events_until(|e| has(e, "opened", "vap:no-latest", "edge"));
+    let finding = &opened.iter().find(|e| e["finding"]["rule"] == "vap:no-latest").unwrap()["finding"];
+    assert_eq!((finding["action"].as_str(), finding["message"].as_str()), (Some("warn"), Some("images must not use the latest tag")));
+    assert!(server.delete("v1", "Pod", "shop", "edge"));
+    w.events_until(|e| has(e, "resolved", "vap:no-latest", "edge"));
+}
