@@ -38,7 +38,7 @@ impl Rego {
         engine.set_strict_builtin_errors(false);
         let mut package = String::new();
         for (i, (name, text)) in sources.iter().enumerate() {
-            match engine.add_policy(name.clone(), split_bodies(&separate_lines(text))) {
+            match engine.add_policy(name.clone(), pad_sprintf(&split_bodies(&separate_lines(text)))) {
                 Ok(p) if i == 0 => package = p.trim_start_matches("data.").to_string(),
                 Ok(_) => {}
                 Err(e) => {
@@ -134,6 +134,94 @@ fn split_bodies(text: &str) -> String {
         }
     }
     out
+}
+
+/// Go's `Sprintf`, which OPA's `sprintf` is, prints `%!v(MISSING)` for a verb without an
+/// argument; `regorus` fails the call instead (and the rule with it). A literal format with
+/// more verbs than its literal argument array gets those arguments spelled out.
+fn pad_sprintf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("sprintf(\"") {
+        let (before, call) = rest.split_at(at + "sprintf(".len());
+        out.push_str(before);
+        rest = call;
+        // The format: a string literal, its escapes kept.
+        let Some(end) = literal_end(call) else { continue };
+        let format = &call[1..end];
+        let verbs = format.matches('%').count() - 2 * format.matches("%%").count();
+        let after = &call[end + 1..];
+        let Some(open) = after.find('[').filter(|i| after[..*i].trim() == ",") else { continue };
+        let Some(close) = matching_bracket(&after[open..]) else { continue };
+        let items = &after[open + 1..open + close];
+        let given = if items.trim().is_empty() { 0 } else { top_level_commas(items) + 1 };
+        if verbs > given {
+            let missing = vec!["\"%!v(MISSING)\""; verbs - given].join(", ");
+            out.push_str(&call[..end + 1 + open + close]);
+            out.push_str(if given == 0 { "" } else { ", " });
+            out.push_str(&missing);
+            rest = &call[end + 1 + open + close..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the string literal at the start of `s` ends (the index of its closing quote).
+fn literal_end(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            b'\n' => return None,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The index of the `]` closing the `[` at the start of `s`, strings and nesting heeded.
+fn matching_bracket(s: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0i32, false, false);
+    for (i, c) in s.char_indices() {
+        match (in_string, c) {
+            (true, _) if escaped => escaped = false,
+            (true, '\\') => escaped = true,
+            (true, '"') => in_string = false,
+            (true, _) => {}
+            (false, '"') => in_string = true,
+            (false, '[' | '(' | '{') => depth += 1,
+            (false, ']' | ')' | '}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Commas outside nested brackets and strings.
+fn top_level_commas(s: &str) -> usize {
+    let (mut depth, mut in_string, mut escaped, mut n) = (0i32, false, false, 0);
+    for c in s.chars() {
+        match (in_string, c) {
+            (true, _) if escaped => escaped = false,
+            (true, '\\') => escaped = true,
+            (true, '"') => in_string = false,
+            (true, _) => {}
+            (false, '"') => in_string = true,
+            (false, '[' | '(' | '{') => depth += 1,
+            (false, ']' | ')' | '}') => depth -= 1,
+            (false, ',') if depth == 0 => n += 1,
+            _ => {}
+        }
+    }
+    n
 }
 
 /// A ConstraintTemplate.
@@ -445,6 +533,16 @@ mod tests {
         let text = "package x\nviolation[{\"msg\": m}] {\n  input.a\n  m := \"a\"\n} {\n  input.b\n  m := \"b\"\n}\nok { true }\n";
         assert_eq!(super::split_bodies(text), "package x\nviolation[{\"msg\": m}] {\n  input.a\n  m := \"a\"\n} violation[{\"msg\": m}] {\n  input.b\n  m := \"b\"\n}\nok { true }\n");
         assert_eq!(super::separate_lines("f {\n  input.x\n  (1 + 2) > 0\n  g(\n    (3)\n  )\n}\n"), "f {\n  input.x\n  ; (1 + 2) > 0\n  g(\n    (3)\n  )\n}\n");
+    }
+
+    #[test]
+    fn sprintf_gets_go_s_missing_arguments() {
+        let pad = super::pad_sprintf;
+        assert_eq!(pad(r#"m := sprintf("%v and %v: %v", [a, f(b, c)])"#), r#"m := sprintf("%v and %v: %v", [a, f(b, c), "%!v(MISSING)"])"#);
+        assert_eq!(pad(r#"m := sprintf("%v%%", [a])"#), r#"m := sprintf("%v%%", [a])"#);
+        assert_eq!(pad(r#"m := sprintf("x %v", [])"#), r#"m := sprintf("x %v", ["%!v(MISSING)"])"#);
+        assert_eq!(pad(r#"m := sprintf(fmt, [a])"#), r#"m := sprintf(fmt, [a])"#);
+        assert_eq!(pad(r#"m := sprintf("a \"%v\" [%v]", ["x,y", [1, 2]])"#), r#"m := sprintf("a \"%v\" [%v]", ["x,y", [1, 2]])"#);
     }
 
     #[test]
