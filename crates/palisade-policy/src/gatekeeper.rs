@@ -38,7 +38,7 @@ impl Rego {
         engine.set_strict_builtin_errors(false);
         let mut package = String::new();
         for (i, (name, text)) in sources.iter().enumerate() {
-            match engine.add_policy(name.clone(), pad_sprintf(&split_bodies(&separate_lines(text)))) {
+            match engine.add_policy(name.clone(), hoist_negated_arguments(&pad_sprintf(&split_bodies(&separate_lines(text))))) {
                 Ok(p) if i == 0 => package = p.trim_start_matches("data.").to_string(),
                 Ok(_) => {}
                 Err(e) => {
@@ -132,6 +132,58 @@ fn split_bodies(text: &str) -> String {
             }
             None => out.push_str(line),
         }
+    }
+    out
+}
+
+/// OPA evaluates a reference passed to a negated call before the negation (`not f(x.y)` is
+/// `v := x.y; not f(v)`), so an undefined `x.y` fails the body; `regorus` evaluates it inside,
+/// where undefined makes `not` true. Such references are hoisted, on the same line.
+fn hoist_negated_arguments(text: &str) -> String {
+    static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static REF: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let call = CALL.get_or_init(|| regex::Regex::new(r"^(\s*)not\s+([A-Za-z_][A-Za-z0-9_.]*)\((.*)\)\s*$").expect("valid"));
+    let reference = REF.get_or_init(|| regex::Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$").expect("valid"));
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let Some(c) = call.captures(body).filter(|c| matching_bracket(&format!("({})", &c[3])) == Some(c[3].len() + 1)) else {
+            out.push_str(line);
+            continue;
+        };
+        let args = &c[3];
+        let (mut parts, mut start, mut depth, mut in_string) = (Vec::new(), 0, 0i32, false);
+        for (i, ch) in args.char_indices() {
+            match ch {
+                '"' => in_string = !in_string,
+                '[' | '(' | '{' if !in_string => depth += 1,
+                ']' | ')' | '}' if !in_string => depth -= 1,
+                ',' if !in_string && depth == 0 => {
+                    parts.push(&args[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        parts.push(&args[start..]);
+        let mut hoisted = String::new();
+        let mut new_args = Vec::new();
+        for (k, a) in parts.iter().enumerate() {
+            let a = a.trim();
+            if reference.is_match(a) {
+                let v = format!("__palisade_{n}_{k}");
+                hoisted.push_str(&format!("{v} := {a}; "));
+                new_args.push(v);
+            } else {
+                new_args.push(a.to_string());
+            }
+        }
+        if hoisted.is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        out.push_str(&format!("{}{hoisted}not {}({})", &c[1], &c[2], new_args.join(", ")));
+        out.push_str(&line[body.len()..]);
     }
     out
 }
@@ -533,6 +585,15 @@ mod tests {
         let text = "package x\nviolation[{\"msg\": m}] {\n  input.a\n  m := \"a\"\n} {\n  input.b\n  m := \"b\"\n}\nok { true }\n";
         assert_eq!(super::split_bodies(text), "package x\nviolation[{\"msg\": m}] {\n  input.a\n  m := \"a\"\n} violation[{\"msg\": m}] {\n  input.b\n  m := \"b\"\n}\nok { true }\n");
         assert_eq!(super::separate_lines("f {\n  input.x\n  (1 + 2) > 0\n  g(\n    (3)\n  )\n}\n"), "f {\n  input.x\n  ; (1 + 2) > 0\n  g(\n    (3)\n  )\n}\n");
+    }
+
+    #[test]
+    fn negated_calls_evaluate_their_references_first() {
+        let h = super::hoist_negated_arguments;
+        assert_eq!(h("  not accept(rule, v, params.ranges)\n"), "  __palisade_0_2 := params.ranges; not accept(rule, v, __palisade_0_2)\n");
+        assert_eq!(h("x\n  not f(a, g(b.c))\n"), "x\n  not f(a, g(b.c))\n");
+        assert_eq!(h("  not f(input.x.y)\n"), "  __palisade_0_0 := input.x.y; not f(__palisade_0_0)\n");
+        assert_eq!(h("  not x.y\n"), "  not x.y\n");
     }
 
     #[test]
