@@ -1,10 +1,11 @@
 //! The policies teams already hold, run beside Palisade's own catalogue on every input:
 //! Gatekeeper ConstraintTemplates (Rego through `regorus`, CEL `K8sNativeValidation` through
 //! `cel`) with their Constraints, and ValidatingAdmissionPolicies with their bindings and
-//! parameter objects. Each constraint and each binding becomes a rule of the engine
-//! (`gatekeeper:<Kind>/<name>`, `vap:<policy>`; see [`rule`]), so findings, waivers,
-//! selection, reports and exit codes treat them like built-in rules. `palisade policy verify`
-//! runs gator suites ([`verify`]).
+//! parameter objects. Each constraint ([`gatekeeper::Constraint`]) and each policy with its
+//! bindings ([`vap::Policy`]) is a rule of the engine (`gatekeeper:<Kind>/<name>`,
+//! `vap:<policy>`), so findings, waivers, selection, reports and exit codes treat them like
+//! built-in rules. [`load`] reads them; `palisade policy verify` runs gator suites
+//! ([`verify`]).
 
 pub mod cel_env;
 pub mod gatekeeper;
