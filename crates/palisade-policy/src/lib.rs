@@ -4,7 +4,7 @@
 //! parameter objects. Each constraint ([`gatekeeper::Constraint`]) and each policy with its
 //! bindings ([`vap::Policy`]) is a rule of the engine (`gatekeeper:<Kind>/<name>`,
 //! `vap:<policy>`), so findings, waivers, selection, reports and exit codes treat them like
-//! built-in rules. [`load`] reads them; `palisade policy verify` runs gator suites
+//! built-in rules. [`load()`] reads them; `palisade policy verify` runs gator suites
 //! ([`verify`]).
 
 pub mod cel_env;
