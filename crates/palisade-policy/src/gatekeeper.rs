@@ -152,20 +152,7 @@ fn hoist_negated_arguments(text: &str) -> String {
             continue;
         };
         let args = &c[3];
-        let (mut parts, mut start, mut depth, mut in_string) = (Vec::new(), 0, 0i32, false);
-        for (i, ch) in args.char_indices() {
-            match ch {
-                '"' => in_string = !in_string,
-                '[' | '(' | '{' if !in_string => depth += 1,
-                ']' | ')' | '}' if !in_string => depth -= 1,
-                ',' if !in_string && depth == 0 => {
-                    parts.push(&args[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        parts.push(&args[start..]);
+        let parts = split_top_level(args);
         let mut hoisted = String::new();
         let mut new_args = Vec::new();
         for (k, a) in parts.iter().enumerate() {
@@ -206,7 +193,7 @@ fn pad_sprintf(text: &str) -> String {
         let Some(open) = after.find('[').filter(|i| after[..*i].trim() == ",") else { continue };
         let Some(close) = matching_bracket(&after[open..]) else { continue };
         let items = &after[open + 1..open + close];
-        let given = if items.trim().is_empty() { 0 } else { top_level_commas(items) + 1 };
+        let given = if items.trim().is_empty() { 0 } else { split_top_level(items).len() };
         if verbs > given {
             let missing = vec!["\"%!v(MISSING)\""; verbs - given].join(", ");
             out.push_str(&call[..end + 1 + open + close]);
@@ -234,46 +221,53 @@ fn literal_end(s: &str) -> Option<usize> {
     None
 }
 
-/// The index of the `]` closing the `[` at the start of `s`, strings and nesting heeded.
-fn matching_bracket(s: &str) -> Option<usize> {
+/// The characters of Rego text `s` outside string literals, each with its bracket depth (an
+/// opening bracket at the depth it opens, a closing one at the depth it closes).
+fn outside_strings(s: &str) -> impl Iterator<Item = (usize, char, i32)> + '_ {
     let (mut depth, mut in_string, mut escaped) = (0i32, false, false);
-    for (i, c) in s.char_indices() {
-        match (in_string, c) {
-            (true, _) if escaped => escaped = false,
-            (true, '\\') => escaped = true,
-            (true, '"') => in_string = false,
-            (true, _) => {}
-            (false, '"') => in_string = true,
-            (false, '[' | '(' | '{') => depth += 1,
-            (false, ']' | ')' | '}') => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
+    s.char_indices().filter_map(move |(i, c)| {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
             }
-            _ => {}
+            return None;
         }
-    }
-    None
+        match c {
+            '"' => {
+                in_string = true;
+                None
+            }
+            '[' | '(' | '{' => {
+                depth += 1;
+                Some((i, c, depth))
+            }
+            ']' | ')' | '}' => {
+                depth -= 1;
+                Some((i, c, depth + 1))
+            }
+            _ => Some((i, c, depth)),
+        }
+    })
 }
 
-/// Commas outside nested brackets and strings.
-fn top_level_commas(s: &str) -> usize {
-    let (mut depth, mut in_string, mut escaped, mut n) = (0i32, false, false, 0);
-    for c in s.chars() {
-        match (in_string, c) {
-            (true, _) if escaped => escaped = false,
-            (true, '\\') => escaped = true,
-            (true, '"') => in_string = false,
-            (true, _) => {}
-            (false, '"') => in_string = true,
-            (false, '[' | '(' | '{') => depth += 1,
-            (false, ']' | ')' | '}') => depth -= 1,
-            (false, ',') if depth == 0 => n += 1,
-            _ => {}
-        }
+/// The index of the bracket closing the one at the start of `s`.
+fn matching_bracket(s: &str) -> Option<usize> {
+    outside_strings(s).find(|&(_, c, depth)| matches!(c, ']' | ')' | '}') && depth == 1).map(|(i, ..)| i)
+}
+
+/// `s` split at its commas outside brackets and strings (a call's arguments, a list's items).
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, ..) in outside_strings(s).filter(|&(_, c, depth)| c == ',' && depth == 0) {
+        parts.push(&s[start..i]);
+        start = i + 1;
     }
-    n
+    parts.push(&s[start..]);
+    parts
 }
 
 /// A ConstraintTemplate.
@@ -453,7 +447,6 @@ pub struct Constraint {
     pub name: String,
     pub template: Arc<Template>,
     pub matcher: Match,
-    pub parameters: serde_json::Value,
     /// The parameters as each engine reads them (`input.parameters`; CEL's `params`, the
     /// constraint as Gatekeeper passes it), converted once.
     pub rego_parameters: regorus::Value,
@@ -560,9 +553,7 @@ impl Constraint {
 
 impl Check for Constraint {
     fn check(&self, _cx: &Context, t: &Target, out: &mut Vec<Violation>) {
-        if t.object.kind == "Namespace" {
-            self.inventory.add_namespace(t.object.node);
-        }
+        self.inventory.saw(t);
         let Some(action) = self.enforcement.at(Self::point(t)) else { return };
         if !self.matcher.matches(t, &self.inventory) {
             return;

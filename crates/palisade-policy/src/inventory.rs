@@ -103,6 +103,13 @@ impl Inventory {
         }
     }
 
+    /// Remembers a Namespace as it is judged (a watch, a cluster scan without a first pass).
+    pub fn saw(&self, t: &palisade_core::Target) {
+        if t.object.kind == "Namespace" {
+            self.add_namespace(t.object.node);
+        }
+    }
+
     /// The Namespace object of that name, when known.
     pub fn namespace(&self, name: &str) -> Option<Arc<Node>> {
         self.namespaces.read().unwrap_or_else(|e| e.into_inner()).get(name).cloned()

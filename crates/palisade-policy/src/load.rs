@@ -314,5 +314,5 @@ fn constraint(d: &Doc, template: Arc<Template>, inventory: Arc<Inventory>) -> Re
     let engine = if template.rego.is_some() { Engine::Rego } else { Engine::Cel };
     let rego_parameters = crate::value::rego_json(&parameters);
     let cel_params = crate::value::cel_json(&serde_json::json!({"spec": {"parameters": parameters}}));
-    Ok(Constraint { meta, name, template, matcher, parameters, rego_parameters, cel_params, enforcement, severity, inventory, engine })
+    Ok(Constraint { meta, name, template, matcher, rego_parameters, cel_params, enforcement, severity, inventory, engine })
 }

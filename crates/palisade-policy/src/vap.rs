@@ -111,9 +111,10 @@ pub struct CelInput {
     object: Value,
     old_object: Value,
     request: Value,
-    /// The request's user and resource, for CEL's `authorizer` (made when an expression
-    /// reads it).
-    asker: (String, Vec<String>, [String; 5]),
+    /// The request's user and groups, and what it asks for, for CEL's `authorizer` (made
+    /// when an expression reads it).
+    asker: (String, Vec<String>),
+    attributes: Attributes,
     pub namespace_name: Option<String>,
 }
 
@@ -129,32 +130,29 @@ impl CelInput {
     /// The object and request of a target; objects read from files or listed from a
     /// cluster are judged as if created.
     pub fn of(t: &Target, delete: bool) -> CelInput {
-        let o = &t.object;
-        let r = t.request;
-        let (group, version) = split_api_version(o.api_version);
-        let operation = r.map(|r| r.operation.as_str()).filter(|op| !op.is_empty()).unwrap_or("CREATE");
-        let resource = r.map(|r| r.resource.2.clone()).filter(|x| !x.is_empty()).unwrap_or_else(|| resource_of(o.kind));
-        let namespace = o.namespace.filter(|_| !palisade_core::is_cluster_scoped(o.kind));
+        let (o, r) = (&t.object, t.request);
+        let a = Attributes::of(t);
         let user = r.and_then(|r| r.user_info.as_ref()).map(value::cel).unwrap_or_else(|| map(vec![]));
         let request = map(vec![
-            ("kind", map(vec![("group", s(group)), ("version", s(version)), ("kind", s(o.kind))])),
-            ("resource", map(vec![("group", s(group)), ("version", s(version)), ("resource", s(&resource))])),
-            ("name", s(o.name)),
-            ("namespace", s(namespace.unwrap_or(""))),
-            ("operation", s(operation)),
+            ("kind", map(vec![("group", s(&a.group)), ("version", s(&a.version)), ("kind", s(o.kind))])),
+            ("resource", map(vec![("group", s(&a.group)), ("version", s(&a.version)), ("resource", s(&a.resource))])),
+            ("name", s(&a.name)),
+            ("namespace", s(a.namespace.as_deref().unwrap_or(""))),
+            ("operation", s(&a.operation)),
             ("userInfo", user),
             ("dryRun", Value::Bool(r.is_some_and(|r| r.dry_run))),
             ("uid", s(r.map(|r| r.uid.as_str()).unwrap_or(""))),
         ]);
-        let username = r.and_then(|r| r.user_info.as_ref()).and_then(|u| u.get("username")).and_then(Node::as_str).unwrap_or("");
-        let groups: Vec<String> = r.and_then(|r| r.user_info.as_ref()).and_then(|u| u.get("groups")).map(Node::items).unwrap_or(&[]).iter().filter_map(Node::as_str).map(str::to_string).collect();
-        let asker = (username.to_string(), groups, [group.to_string(), resource.clone(), r.map(|r| r.sub_resource.clone()).unwrap_or_default(), namespace.unwrap_or("").to_string(), o.name.to_string()]);
+        let user_info = r.and_then(|r| r.user_info.as_ref());
+        let username = user_info.and_then(|u| u.get("username")).and_then(Node::as_str).unwrap_or("").to_string();
+        let groups = user_info.and_then(|u| u.get("groups")).map(Node::items).unwrap_or(&[]).iter().filter_map(Node::as_str).map(str::to_string).collect();
         CelInput {
-            asker,
             object: if delete { Value::Null } else { value::cel(o.node) },
             old_object: r.and_then(|r| r.old_object.as_ref()).map(value::cel).or_else(|| delete.then(|| value::cel(o.node))).unwrap_or(Value::Null),
             request,
-            namespace_name: namespace.map(str::to_string),
+            namespace_name: a.namespace.clone(),
+            asker: (username, groups),
+            attributes: a,
         }
     }
 }
@@ -162,10 +160,12 @@ impl CelInput {
 impl CelInput {
     /// CEL's `authorizer` for the request's user, with `requestResource` preset.
     fn authorizer(&self) -> Value {
-        let (user, groups, resource) = &self.asker;
+        let (user, groups) = &self.asker;
+        let a = &self.attributes;
         let base = cel_env::authorizer(user, groups);
         let mut request_resource = base.clone();
-        for (k, v) in ["group", "resource", "subresource", "namespace", "name"].into_iter().zip(resource) {
+        let fields = [a.group.as_str(), &a.resource, &a.sub_resource, a.namespace.as_deref().unwrap_or(""), &a.name];
+        for (k, v) in ["group", "resource", "subresource", "namespace", "name"].into_iter().zip(fields) {
             if let Ok(with) = cel_env::with_field(&request_resource, k, v) {
                 request_resource = with;
             }
@@ -666,9 +666,7 @@ impl Described for Policy {
 
 impl Check for Policy {
     fn check(&self, _cx: &Context, t: &Target, out: &mut Vec<Violation>) {
-        if t.object.kind == "Namespace" {
-            self.inventory.add_namespace(t.object.node);
-        }
+        self.inventory.saw(t);
         out.extend(self.judge(t).into_iter().map(|(m, action, severity)| crate::violation(m, action, severity)));
     }
 }

@@ -26,11 +26,10 @@ pub struct Request {
     pub groups: Vec<String>,
     pub dry_run: bool,
     /// The request as user policies read it (kind and resource with group and version, the
-    /// whole userInfo, the old object); built-in rules judge the object alone.
+    /// whole userInfo) and the object an UPDATE replaces or a DELETE removes.
     pub context: palisade_core::Request,
     /// The object, read straight into the value tree.
     pub object: Option<Node>,
-    pub old_object: Option<Node>,
 }
 
 /// Why a body is not an admission review, for the HTTP 400 that answers it.
@@ -148,7 +147,7 @@ pub fn read(body: &[u8]) -> Result<Request, Problem> {
         name: name.clone(),
         user_info: user,
         dry_run,
-        old_object: old_object.clone(),
+        old_object,
     };
     Ok(Request {
         api_version,
@@ -164,7 +163,6 @@ pub fn read(body: &[u8]) -> Result<Request, Problem> {
         dry_run,
         context,
         object,
-        old_object,
     })
 }
 

@@ -191,7 +191,7 @@ impl Admit for Admission {
         if !judged || self.exemption(r).is_some() {
             return Ok(allow);
         }
-        let Some(object) = r.object.as_ref().or(r.old_object.as_ref().filter(|_| r.operation == "DELETE")) else { return Ok(allow) };
+        let Some(object) = r.object.as_ref().or(r.context.old_object.as_ref().filter(|_| r.operation == "DELETE")) else { return Ok(allow) };
         let mut acted: Vec<Acted> = Vec::new();
         // Per level: the object's findings, and the (rule, field) pairs its old version had.
         type Judged = (Level, Vec<Finding>, HashSet<(&'static str, String)>);
@@ -202,7 +202,7 @@ impl Admit for Admission {
                 let found = Admission::findings(engine, r, object)?;
                 // On UPDATE, what the old object already had (rule and field) under the
                 // built-in rules; user policies see the old object themselves.
-                let before: HashSet<(&'static str, String)> = match (&r.operation[..], &r.old_object) {
+                let before: HashSet<(&'static str, String)> = match (&r.operation[..], &r.context.old_object) {
                     ("UPDATE", Some(old)) => engine.evaluate_live(old).findings.into_iter().filter(|f| f.action.is_none()).map(|f| (f.rule.id, f.path)).collect(),
                     _ => HashSet::new(),
                 };

@@ -89,7 +89,7 @@ fn namespaces_first(inputs: &[Input], inventory: &palisade_policy::Inventory) {
     for input in inputs {
         let Input::File(path) = input else { continue };
         let Ok(bytes) = std::fs::read(path) else { continue };
-        if memchr_namespace(&bytes) {
+        if mentions_namespace(&bytes) {
             for doc in palisade_source::Document::load_all(&bytes, &palisade_source::Limits::default()).into_iter().flatten() {
                 if doc.root.get("kind").and_then(palisade_core::Node::as_str) == Some("Namespace") {
                     inventory.add_namespace(&doc.root);
@@ -99,7 +99,8 @@ fn namespaces_first(inputs: &[Input], inventory: &palisade_policy::Inventory) {
     }
 }
 
-fn memchr_namespace(bytes: &[u8]) -> bool {
+/// Whether a file may hold a Namespace (most do not, and are not parsed twice).
+fn mentions_namespace(bytes: &[u8]) -> bool {
     bytes.windows(9).any(|w| w == b"Namespace")
 }
 
