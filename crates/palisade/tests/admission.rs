@@ -11,7 +11,6 @@ mod common;
 use common::{https, palisade, tempdir, write, Running};
 use palisade_testserver::{Options, TestServer};
 use serde_json::{json, Value};
-use std::path::PathBuf;
 
 const DIGEST: &str = "registry.example.com/shop/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -73,7 +72,7 @@ struct Webhook {
     addr: String,
     ca: String,
     process: Running,
-    dir: PathBuf,
+    dir: common::TempDir,
 }
 
 impl Webhook {

@@ -29,13 +29,14 @@ fn json_of(args: &[&str]) -> (i32, Value, String) {
 struct Cluster {
     server: TestServer,
     kubeconfig: String,
+    _dir: common::TempDir,
 }
 
 fn cluster(objects: Vec<Value>, options: Options, name: &str) -> Cluster {
     let server = TestServer::start(objects, options).unwrap();
     let dir = tempdir(name);
     let kubeconfig = write(&dir, "kubeconfig", server.kubeconfig(false));
-    Cluster { server, kubeconfig }
+    Cluster { server, kubeconfig, _dir: dir }
 }
 
 #[test]

@@ -29,7 +29,7 @@ fn process(root: &Path, pid: u32, argv: &[&str]) {
 
 /// A node tree. The files belong to whoever runs the test; the tree's own passwd and group
 /// files name that id `root` (or `deploy`), as the audit reads names from the host's files.
-fn node(name: &str, hardened: bool) -> std::path::PathBuf {
+fn node(name: &str, hardened: bool) -> common::TempDir {
     let root = tempdir(name);
     let (tight, loose) = if hardened { (0o600, 0o600) } else { (0o600, 0o644) };
     file(&root, "/etc/hostname", 0o644, &format!("{name}\n"));

@@ -24,6 +24,7 @@ struct Etcd {
     child: Child,
     client: u16,
     peer: u16,
+    _dir: common::TempDir,
 }
 
 impl Drop for Etcd {
@@ -62,7 +63,7 @@ fn start_etcd(name: &str, certs: Option<&palisade_testserver::tls::Certs>) -> Et
             .args(["--client-cert-auth", "--trusted-ca-file", dir.join("ca.crt").to_str().unwrap()]);
     }
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let etcd = Etcd { child, client, peer };
+    let etcd = Etcd { child, client, peer, _dir: dir };
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", client)).is_err() {
         assert!(start.elapsed() < Duration::from_secs(30), "etcd did not start on {client}");

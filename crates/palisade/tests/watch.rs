@@ -41,6 +41,7 @@ fn pod(name: &str) -> Value {
 struct Watching {
     process: Running,
     seen: Vec<Value>,
+    _dir: common::TempDir,
 }
 
 impl Watching {
@@ -49,7 +50,7 @@ impl Watching {
         let kubeconfig = write(&dir, "kubeconfig", server.kubeconfig(false));
         let mut args = vec!["watch", "--kubeconfig", &kubeconfig, "--format", "json", "--no-config"];
         args.extend_from_slice(extra);
-        Watching { process: Running::start(&args), seen: Vec::new() }
+        Watching { process: Running::start(&args), seen: Vec::new(), _dir: dir }
     }
 
     fn stderr(&self) -> String {

@@ -53,11 +53,33 @@ pub fn json(args: &[&str], stdin: Option<&str>) -> (i32, Value) {
     (out.code, v)
 }
 
-pub fn tempdir(name: &str) -> PathBuf {
+/// A scratch directory of the test's own, removed when the test ends (pass or fail).
+pub struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn tempdir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("palisade-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }
 
 pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> String {
