@@ -394,6 +394,9 @@ pub struct Policy {
     /// `policies:` — Gatekeeper and ValidatingAdmissionPolicy files and directories, as
     /// written (relative to the policy file).
     pub policies: Vec<String>,
+    /// `kubernetes-version:` — the API servers the user policies are for: their CEL may use
+    /// only what those accept.
+    pub kubernetes_version: Option<crate::versions::KubernetesVersion>,
 }
 
 /// Where a waiver was written.
@@ -523,7 +526,7 @@ impl Reader {
 
 const TOP_KEYS: &[&str] = &[
     "framework", "pss-version", "select", "ignore", "fail-on", "severity", "registries", "namespaces", "secrets", "roster", "node",
-    "waivers", "policies",
+    "waivers", "policies", "kubernetes-version",
 ];
 
 impl Policy {
@@ -580,6 +583,9 @@ impl Policy {
                 "registries" => p.settings.allowed_registries = r.strings(v, "registries"),
                 "roster" => p.roster_path = r.string(v, "roster"),
                 "policies" => p.policies = r.strings(v, "policies"),
+                // YAML reads an unquoted 1.30 as the number 1.3.
+                "kubernetes-version" if matches!(v.value, Value::Float(_)) => r.err(v.pos, "kubernetes-version: quote it (\"1.30\"): YAML reads an unquoted 1.30 as the number 1.3"),
+                "kubernetes-version" => p.kubernetes_version = r.parsed(v, "kubernetes-version"),
                 "namespaces" => {
                     for n in r.mapping(v, "namespaces", &["pss-level"]) {
                         if let Some(level) = r.parsed(&n.value, "namespaces.pss-level") {

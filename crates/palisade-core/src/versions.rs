@@ -34,6 +34,23 @@ pub fn minor_of(version: &str) -> Option<u32> {
     parts.next()?.trim_end_matches('+').parse().ok()
 }
 
+/// The Kubernetes minor a policy or a run targets (`1.30`, `v1.30.2`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KubernetesVersion(pub u32);
+
+impl std::str::FromStr for KubernetesVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        minor_of(s).map(KubernetesVersion).ok_or_else(|| format!("`{s}` is not a Kubernetes version (1.MINOR, e.g. 1.30)"))
+    }
+}
+
+impl std::fmt::Display for KubernetesVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "1.{}", self.0)
+    }
+}
+
 impl Versions {
     /// The table shipped with Palisade.
     pub fn builtin() -> Arc<Versions> {

@@ -1,9 +1,13 @@
 //! The CEL environment of Kubernetes admission policies: CEL's standard library with the
-//! strings and lists extensions, plus the Kubernetes libraries policies use — regex `find`
-//! and `findAll`, list `isSorted` and `sum`, quantities,
-//! IP addresses and CIDRs, and URLs. Kubernetes' opaque types (quantity, IP, CIDR, URL) are
-//! maps with one marker key here, so they pass through variables unchanged.
+//! strings extension and optionals, plus Kubernetes' libraries — lists (`isSorted`, `sum`,
+//! `min`, `max`, `indexOf`, `lastIndexOf`), regex (`find`, `findAll`), URLs, quantities,
+//! IP addresses and CIDRs, sets, and the authorizer. Which of them a policy may use depends
+//! on the Kubernetes version it targets ([`crate::cel_versions`]). Kubernetes' opaque types
+//! (quantity, IP, CIDR, URL) are maps with one marker key here, so they pass through
+//! variables unchanged.
 
+use cel::common::types::{CelInt, DYN_TYPE, LIST_TYPE};
+use cel::common::value::CowVal;
 use cel::extractors::{Arguments, This};
 use cel::{Context, Env, ExecutionError, Value};
 use std::collections::HashMap;
@@ -18,10 +22,30 @@ pub fn env() -> Arc<Env> {
     ENV.get_or_init(|| {
         let mut env = Env::stdlib().with_optional_support(true);
         let _ = env.add_extension(cel::extensions::strings);
-        let _ = env.add_extension(cel::extensions::lists);
+        // Kubernetes' list library: `indexOf`/`lastIndexOf` on lists too (the strings
+        // extension declares them on strings).
+        let _ = env.add_member_overload("indexOf", "list.indexOf(dyn)", LIST_TYPE, vec![DYN_TYPE], |args| list_position(args, false));
+        let _ = env.add_member_overload("lastIndexOf", "list.lastIndexOf(dyn)", LIST_TYPE, vec![DYN_TYPE], |args| list_position(args, true));
         Arc::new(env)
     })
     .clone()
+}
+
+/// The position of an element in a list (the first or the last), or -1.
+fn list_position<'b, 'v>(args: Vec<CowVal<'b, 'v>>, last: bool) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let [list, needle] = args.as_slice() else { return Err(ExecutionError::invalid_argument_count(2, args.len())) };
+    let items = list.as_ref().as_iterable().ok_or_else(|| ExecutionError::function_error("indexOf", "expects a list"))?;
+    let (mut found, mut i, mut it) = (-1i64, 0i64, items.iter());
+    while let Some(item) = it.next() {
+        if item.equals(needle.as_ref()) {
+            found = i;
+            if !last {
+                break;
+            }
+        }
+        i += 1;
+    }
+    Ok(CowVal::owned(CelInt::from(found)))
 }
 
 /// Compiles an expression, or says why not.
@@ -65,6 +89,20 @@ pub fn context() -> Context<'static, 'static> {
         }
         Ok(float.map(|f| Value::Float(f + int as f64)).unwrap_or(Value::Int(int)))
     });
+    for (name, want) in [("min", std::cmp::Ordering::Less), ("max", std::cmp::Ordering::Greater)] {
+        let _ = cx.add_function(name, move |This(l): This<Arc<Vec<Value>>>| -> R {
+            let mut best: Option<&Value> = None;
+            for v in l.iter() {
+                match best.map(|b| v.partial_cmp(b)) {
+                    None => best = Some(v),
+                    Some(Some(o)) if o == want => best = Some(v),
+                    Some(Some(_)) => {}
+                    Some(None) => return Err(ExecutionError::function_error(name, "elements that do not compare")),
+                }
+            }
+            best.cloned().ok_or_else(|| ExecutionError::function_error(name, "an empty list"))
+        });
+    }
     // Quantities.
     let _ = cx.add_function("quantity", |s: Arc<String>| -> R { quantity(&s).ok_or_else(|| ExecutionError::function_error("quantity", format!("invalid quantity {s:?}"))) });
     let _ = cx.add_function("isQuantity", |s: Arc<String>| -> R { Ok(Value::Bool(quantity(&s).is_some())) });
@@ -96,12 +134,11 @@ pub fn context() -> Context<'static, 'static> {
     // IP addresses and CIDRs.
     let _ = cx.add_function("isIP", |s: Arc<String>| -> R { Ok(Value::Bool(s.parse::<IpAddr>().is_ok())) });
     let _ = cx.add_function("isCIDR", |s: Arc<String>| -> R { Ok(Value::Bool(cidr(&s).is_some())) });
-    let _ = cx.add_function("ip", |Arguments(args): Arguments| -> R {
-        match args.first() {
-            Some(Value::String(s)) => s.parse::<IpAddr>().map(|ip| marked("@ip", ip.to_string())).map_err(|_| ExecutionError::function_error("ip", format!("invalid IP {s:?}"))),
-            // `cidr(...).ip()`: the prefix's address.
-            Some(v) => marker(v, "@cidr").and_then(|c| cidr(&c)).map(|(ip, _)| marked("@ip", ip.to_string())).ok_or_else(|| ExecutionError::function_error("ip", "expects a string or a CIDR")),
-            None => Err(ExecutionError::function_error("ip", "expects an argument")),
+    // `ip(string)`, and `cidr(...).ip()`: the prefix's address.
+    let _ = cx.add_function("ip", |This(v): This<Value>| -> R {
+        match &v {
+            Value::String(s) => s.parse::<IpAddr>().map(|ip| marked("@ip", ip.to_string())).map_err(|_| ExecutionError::function_error("ip", format!("invalid IP {s:?}"))),
+            v => cidr_of(v).map(|(ip, _)| marked("@ip", ip.to_string())),
         }
     });
     let _ = cx.add_function("cidr", |s: Arc<String>| -> R { cidr(&s).map(|_| marked("@cidr", s.to_string())).ok_or_else(|| ExecutionError::function_error("cidr", format!("invalid CIDR {s:?}"))) });
@@ -119,6 +156,40 @@ pub fn context() -> Context<'static, 'static> {
     let _ = cx.add_function("prefixLength", |This(c): This<Value>| -> R {
         marker(&c, "@cidr").and_then(|c| cidr(&c)).map(|(_, b)| Value::Int(b as i64)).ok_or_else(|| ExecutionError::function_error("prefixLength", "expects a CIDR"))
     });
+    let _ = cx.add_function("containsCIDR", |This(c): This<Value>, other: Value| -> R {
+        let (net, bits) = cidr_of(&c)?;
+        let (inner, inner_bits) = match &other {
+            Value::String(s) => cidr(s).ok_or_else(|| ExecutionError::function_error("containsCIDR", format!("invalid CIDR {s:?}")))?,
+            v => cidr_of(v)?,
+        };
+        Ok(Value::Bool(inner_bits >= bits && in_net(inner, net, bits)))
+    });
+    let _ = cx.add_function("masked", |This(c): This<Value>| -> R {
+        let (net, bits) = cidr_of(&c)?;
+        Ok(marked("@cidr", format!("{}/{bits}", masked(net, bits))))
+    });
+    let _ = cx.add_function("ip.isCanonical", |s: Arc<String>| -> R {
+        let ip: IpAddr = s.parse().map_err(|_| ExecutionError::function_error("ip.isCanonical", format!("invalid IP {s:?}")))?;
+        Ok(Value::Bool(ip.to_string() == *s))
+    });
+    let _ = cx.add_function("isLinkLocalMulticast", |This(v): This<Value>| -> R {
+        Ok(Value::Bool(match ip_of(&v)? {
+            IpAddr::V4(a) => a.octets()[..3] == [224, 0, 0],
+            IpAddr::V6(a) => a.octets()[0] == 0xff && a.octets()[1] & 0x0f == 0x02,
+        }))
+    });
+    let _ = cx.add_function("isLinkLocalUnicast", |This(v): This<Value>| -> R { Ok(Value::Bool(link_local_unicast(ip_of(&v)?))) });
+    let _ = cx.add_function("isGlobalUnicast", |This(v): This<Value>| -> R {
+        let ip = ip_of(&v)?;
+        let broadcast = matches!(ip, IpAddr::V4(a) if a.is_broadcast());
+        Ok(Value::Bool(!(ip.is_unspecified() || ip.is_loopback() || ip.is_multicast() || link_local_unicast(ip) || broadcast)))
+    });
+    // Sets.
+    let _ = cx.add_function("sets.contains", |a: Arc<Vec<Value>>, b: Arc<Vec<Value>>| -> R { Ok(Value::Bool(b.iter().all(|x| a.contains(x)))) });
+    let _ = cx.add_function("sets.equivalent", |a: Arc<Vec<Value>>, b: Arc<Vec<Value>>| -> R {
+        Ok(Value::Bool(b.iter().all(|x| a.contains(x)) && a.iter().all(|x| b.contains(x))))
+    });
+    let _ = cx.add_function("sets.intersects", |a: Arc<Vec<Value>>, b: Arc<Vec<Value>>| -> R { Ok(Value::Bool(a.iter().any(|x| b.contains(x)))) });
     // The authorizer: builders carry the check's attributes in the map; `check` asks the
     // RBAC of the inventory (see `authorizer`).
     for field in ["group", "resource", "subresource", "namespace", "name", "path"] {
@@ -143,7 +214,38 @@ pub fn context() -> Context<'static, 'static> {
             Ok(Value::String(Arc::new(parts[part].clone())))
         });
     }
+    let _ = cx.add_function("getQuery", |This(u): This<Value>| -> R {
+        let s = marker(&u, "@url").ok_or_else(|| ExecutionError::function_error("getQuery", "expects a URL"))?;
+        let mut params: HashMap<cel::objects::Key, Vec<Value>> = HashMap::new();
+        let query = s.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or("")).unwrap_or("");
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            params.entry(key(&unescape(k))).or_default().push(Value::String(Arc::new(unescape(v))));
+        }
+        let map: HashMap<cel::objects::Key, Value> = params.into_iter().map(|(k, v)| (k, Value::List(Arc::new(v)))).collect();
+        Ok(Value::Map(cel::objects::Map { map: Arc::new(map) }))
+    });
     cx
+}
+
+/// A query component with its escapes (`%2F`, `+`) undone.
+fn unescape(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
+                let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 thread_local! {
@@ -294,6 +396,25 @@ fn ip_of(v: &Value) -> Result<IpAddr, ExecutionError> {
     marker(v, "@ip").and_then(|s| s.parse().ok()).ok_or_else(|| ExecutionError::function_error("ip", "expects an IP"))
 }
 
+fn cidr_of(v: &Value) -> Result<(IpAddr, u8), ExecutionError> {
+    marker(v, "@cidr").and_then(|c| cidr(&c)).ok_or_else(|| ExecutionError::function_error("cidr", "expects a CIDR"))
+}
+
+fn link_local_unicast(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(a) => a.octets()[..2] == [169, 254],
+        IpAddr::V6(a) => a.segments()[0] & 0xffc0 == 0xfe80,
+    }
+}
+
+/// The network address of `ip`/`bits`.
+fn masked(ip: IpAddr, bits: u8) -> IpAddr {
+    match ip {
+        IpAddr::V4(a) => IpAddr::V4((u32::from(a) & if bits == 0 { 0 } else { u32::MAX << (32 - bits) }).into()),
+        IpAddr::V6(a) => IpAddr::V6((u128::from(a) & if bits == 0 { 0 } else { u128::MAX << (128 - bits) }).into()),
+    }
+}
+
 fn cidr(s: &str) -> Option<(IpAddr, u8)> {
     let (ip, bits) = s.split_once('/')?;
     let ip: IpAddr = ip.parse().ok()?;
@@ -303,17 +424,7 @@ fn cidr(s: &str) -> Option<(IpAddr, u8)> {
 }
 
 fn in_net(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
-    }
+    ip.is_ipv4() == net.is_ipv4() && masked(ip, bits) == masked(net, bits)
 }
 
 /// Scheme, host (with port), hostname, port and escaped path of an absolute URL.
@@ -344,6 +455,58 @@ mod tests {
     fn eval(expr: &str) -> Value {
         let cx = context();
         compile(expr).unwrap().execute(&cx).unwrap()
+    }
+
+    /// One true expression per call of every library Palisade claims (see
+    /// `cel_versions::LIBRARIES`); the test fails when a claimed call has no example, or its
+    /// example does not hold.
+    const EXAMPLES: &[&str] = &[
+        "size('abc') == 3 && 'abc'.size() == 3 && int('1') == 1 && uint(1) == 1u && double(1) == 1.0 && string(1) == '1' && bytes('a') == b'a' && bool('true')",
+        "type(1) == int && dyn(1) == 1 && duration('1s') < duration('2s') && matches('abc', '^a') && 'abc'.matches('c$')",
+        "'abc'.contains('b') && 'abc'.startsWith('a') && 'abc'.endsWith('c')",
+        "timestamp('2024-02-03T04:05:06.007Z').getFullYear() == 2024 && timestamp('2024-02-03T04:05:06.007Z').getMonth() == 1 && timestamp('2024-02-03T04:05:06.007Z').getDayOfYear() == 33",
+        "timestamp('2024-02-03T04:05:06.007Z').getDayOfMonth() == 2 && timestamp('2024-02-03T04:05:06.007Z').getDate() == 3 && timestamp('2024-02-03T04:05:06.007Z').getDayOfWeek() == 6",
+        "timestamp('2024-02-03T04:05:06.007Z').getHours() == 4 && timestamp('2024-02-03T04:05:06.007Z').getMinutes() == 5 && timestamp('2024-02-03T04:05:06.007Z').getSeconds() == 6 && timestamp('2024-02-03T04:05:06.007Z').getMilliseconds() == 7",
+        "'abc'.charAt(1) == 'b' && 'abcb'.indexOf('b') == 1 && 'abcb'.lastIndexOf('b') == 3 && ['a', 'b'].join('-') == 'a-b' && 'Ab'.lowerAscii() == 'ab' && 'Ab'.upperAscii() == 'AB'",
+        "'aXa'.replace('X', 'Y') == 'aYa' && 'a,b'.split(',') == ['a', 'b'] && 'abc'.substring(1) == 'bc' && ' a '.trim() == 'a'",
+        "[1, 2, 2].isSorted() && [1, 2, 3].sum() == 6 && [3, 1, 2].min() == 1 && [3, 1, 2].max() == 3 && [1, 2, 1].indexOf(1) == 0 && [1, 2, 1].lastIndexOf(1) == 2",
+        "'abc123def45'.find('[0-9]+') == '123' && 'abc123def45'.findAll('[0-9]+') == ['123', '45']",
+        "isURL('https://example.com/a') && url('https://example.com:8443/a%20b?x=1&x=2&y').getScheme() == 'https' && url('https://example.com:8443/a').getHost() == 'example.com:8443'",
+        "url('https://example.com:8443/a').getHostname() == 'example.com' && url('https://example.com:8443/a').getPort() == '8443' && url('https://example.com/a%20b').getEscapedPath() == '/a%20b'",
+        "url('https://example.com/?x=1&x=2&y=a%2Fb').getQuery() == {'x': ['1', '2'], 'y': ['a/b']}",
+        "!authorizer.group('').resource('pods').subresource('exec').namespace('default').name('web').check('create').allowed() && authorizer.path('/healthz').check('get').reason() == ''",
+        "authorizer.serviceAccount('default', 'app').resource('pods').check('get').errored() && authorizer.serviceAccount('default', 'app').resource('pods').check('get').error() == 'no RBAC to ask'",
+        "optional.of(1).hasValue() && optional.of(1).value() == 1 && optional.none().orValue(2) == 2 && optional.none().or(optional.of(3)).value() == 3 && !optional.ofNonZeroValue(0).hasValue()",
+        "{'a': 1}.?a.value() == 1 && {'a': [1]}.a[?0].value() == 1 && [?optional.none(), 1] == [1] && {?'k': optional.none()} == {}",
+        "quantity('500m').isLessThan(quantity('1')) && quantity('2').isGreaterThan(quantity('1')) && quantity('1Gi').compareTo(quantity('1024Mi')) == 0 && isQuantity('1Ki')",
+        "quantity('2').add(3).asInteger() == 5 && quantity('2').sub(quantity('1')).isInteger() && quantity('1.5').asApproximateFloat() == 1.5 && quantity('-1').sign() == -1",
+        "'%s-%d'.format(['a', 1]) == 'a-1' && strings.quote('a\tb') == '\"a\\\\tb\"'",
+        "sets.contains([1, 2, 3], [2, 3]) && sets.equivalent([1, 2], [2, 1, 1]) && sets.intersects([1], [1, 4]) && !sets.intersects([1], [])",
+        "isIP('10.0.0.1') && ip('10.0.0.1').family() == 4 && ip.isCanonical('10.0.0.1') && !ip.isCanonical('2001:DB8::1') && isCIDR('10.0.0.0/8') && cidr('10.1.0.0/16').ip() == ip('10.1.0.0')",
+        "ip('0.0.0.0').isUnspecified() && ip('::1').isLoopback() && ip('224.0.0.5').isLinkLocalMulticast() && ip('fe80::1').isLinkLocalUnicast() && ip('8.8.8.8').isGlobalUnicast() && !ip('127.0.0.1').isGlobalUnicast()",
+        "cidr('10.0.0.0/8').containsIP('10.2.3.4') && cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16') && !cidr('10.1.0.0/16').containsCIDR(cidr('10.0.0.0/8')) && cidr('10.1.2.3/16').masked() == cidr('10.1.0.0/16') && cidr('10.0.0.0/8').prefixLength() == 8",
+    ];
+
+    #[test]
+    fn every_claimed_call_has_a_true_example() {
+        let cx = context();
+        let inner = {
+            let mut inner = cx.new_inner_scope();
+            inner.add_variable_from_value("authorizer", authorizer("alice", &[]));
+            inner
+        };
+        let mut seen = std::collections::HashSet::new();
+        for example in EXAMPLES {
+            let program = compile(example).unwrap_or_else(|e| panic!("{example}: {e}"));
+            crate::cel_versions::check(&program, None).unwrap_or_else(|r| panic!("{example}: {}", r.message));
+            assert_eq!(program.execute(&inner).unwrap_or_else(|e| panic!("{example}: {e}")), Value::Bool(true), "{example}");
+            seen.extend(crate::cel_versions::calls(&program).into_iter().map(|(_, c)| c));
+        }
+        for library in crate::cel_versions::LIBRARIES.iter().filter(|l| l.palisade) {
+            for call in library.calls {
+                assert!(seen.contains(*call), "{call} ({}) has no example", library.name);
+            }
+        }
     }
 
     #[test]

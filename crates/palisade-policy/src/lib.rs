@@ -8,6 +8,7 @@
 //! ([`verify`]).
 
 pub mod cel_env;
+pub mod cel_versions;
 pub mod gatekeeper;
 pub mod inventory;
 pub mod load;

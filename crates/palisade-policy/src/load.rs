@@ -131,32 +131,33 @@ pub fn severity_annotation(n: &Node) -> Result<Option<Severity>, String> {
     n.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get("palisade.io/severity")).and_then(Node::as_str).map(|s| s.parse::<Severity>()).transpose()
 }
 
-/// Loads the policies in `paths`, and the inventory objects in `inventory`.
-pub fn load(paths: &[PathBuf], inventory: &[PathBuf]) -> Result<PolicySet, Vec<String>> {
+/// Loads the policies in `paths`, their CEL compiled for API servers of 1.`kubernetes`
+/// (`None`: the newest Palisade knows), and the inventory objects in `inventory`.
+pub fn load(paths: &[PathBuf], inventory: &[PathBuf], kubernetes: Option<u32>) -> Result<PolicySet, Vec<String>> {
     let docs = read_docs(paths)?;
     let inv = Arc::new(Inventory::default());
     for d in read_docs(inventory)? {
         inv.add(&d.root);
     }
-    build(&docs, inv)
+    build(&docs, inv, kubernetes)
 }
 
-/// Builds the policies from documents already read.
-pub fn build(docs: &[Doc], inventory: Arc<Inventory>) -> Result<PolicySet, Vec<String>> {
+/// Builds the policies from documents already read (CEL for API servers of 1.`kubernetes`).
+pub fn build(docs: &[Doc], inventory: Arc<Inventory>, kubernetes: Option<u32>) -> Result<PolicySet, Vec<String>> {
     let mut errors = Vec::new();
     let mut templates: Vec<Arc<Template>> = Vec::new();
     let mut policies: Vec<Policy> = Vec::new();
     let is = |d: &Doc, group: &str, kind: Option<&str>| d.api_version().starts_with(group) && kind.is_none_or(|k| d.kind() == k);
     for d in docs.iter().filter(|d| is(d, "templates.gatekeeper.sh/", Some("ConstraintTemplate"))) {
-        match template(d, inventory.clone()) {
+        match template(d, inventory.clone(), kubernetes) {
             Ok(t) => templates.push(Arc::new(t)),
             Err(e) => errors.push(e),
         }
     }
     for d in docs.iter().filter(|d| is(d, "admissionregistration.k8s.io/", Some("ValidatingAdmissionPolicy"))) {
-        match Policy::read(&d.root, inventory.clone()) {
+        match Policy::read(&d.root, inventory.clone(), kubernetes) {
             Ok(p) => policies.push(p),
-            Err(e) => errors.push(d.at(&d.root, format!("ValidatingAdmissionPolicy {}: {e}", d.name()))),
+            Err((line, e)) => errors.push(format!("{}:{line}: ValidatingAdmissionPolicy {}: {e}", d.file, d.name())),
         }
     }
     let mut constraints = Vec::new();
@@ -213,7 +214,7 @@ pub fn build(docs: &[Doc], inventory: Arc<Inventory>) -> Result<PolicySet, Vec<S
 
 /// Reads a ConstraintTemplate: its kind, and its Rego (`targets[].rego` and `libs`, or a
 /// `code` entry of engine `Rego`) and CEL (`code` entry of engine `K8sNativeValidation`).
-fn template(d: &Doc, inventory: Arc<Inventory>) -> Result<Template, String> {
+fn template(d: &Doc, inventory: Arc<Inventory>, kubernetes: Option<u32>) -> Result<Template, String> {
     let root = &d.root;
     let name = d.name().to_string();
     let kind = d.str(&["spec", "crd", "spec", "names", "kind"]).ok_or_else(|| d.at(root, format!("ConstraintTemplate {name}: `spec.crd.spec.names.kind` is missing")))?.to_string();
@@ -243,7 +244,7 @@ fn template(d: &Doc, inventory: Arc<Inventory>) -> Result<Template, String> {
             }
             Some("K8sNativeValidation") => {
                 let Some(s) = source else { return Err(d.at(code, format!("ConstraintTemplate {name}: K8sNativeValidation without `source`"))) };
-                let checks = CelChecks::read(s).map_err(|e| d.at(code, format!("ConstraintTemplate {name}: CEL: {e}")))?;
+                let checks = CelChecks::read(s, kubernetes).map_err(|(line, e)| format!("{}:{line}: ConstraintTemplate {name}: CEL: {e}", d.file))?;
                 inventory.want(checks.wants());
                 cel = Some(checks);
             }

@@ -28,9 +28,20 @@ pub struct Expr {
 }
 
 impl Expr {
-    pub fn compile(text: &str) -> Result<Expr, String> {
-        Ok(Expr { text: text.to_string(), program: cel_env::compile(&flatten_variables(text))? })
+    /// Compiles an expression for API servers of 1.`kubernetes` (`None`: the newest): a call
+    /// they would refuse is an error, with its line within the text (0 the first).
+    pub fn compile(text: &str, kubernetes: Option<u32>) -> Result<Expr, (usize, String)> {
+        let program = cel_env::compile(&flatten_variables(text)).map_err(|e| (0, e))?;
+        // `flatten_variables` keeps every line where it was.
+        crate::cel_versions::check(&program, kubernetes).map_err(|r| (text.as_bytes()[..r.offset.min(text.len())].iter().filter(|b| **b == b'\n').count(), r.message))?;
+        Ok(Expr { text: text.to_string(), program })
     }
+}
+
+/// Where an expression's line is in its file (a scalar's position is its first line's, block
+/// scalars included).
+fn file_line(node: &Node, line: usize) -> u32 {
+    node.pos.line + line as u32
 }
 
 /// The prefix `variables.NAME` is rewritten to: each variable is a variable of its own, so
@@ -205,32 +216,38 @@ fn error_text(e: cel::ExecutionError) -> String {
 }
 
 impl CelChecks {
-    /// Reads `matchConditions`, `variables`, `validations` and `auditAnnotations`.
-    pub fn read(spec: &Node) -> Result<CelChecks, String> {
+    /// Reads `matchConditions`, `variables`, `validations` and `auditAnnotations`, compiled
+    /// for API servers of 1.`kubernetes` (`None`: the newest); an error has the line of the
+    /// expression at fault.
+    pub fn read(spec: &Node, kubernetes: Option<u32>) -> Result<CelChecks, (u32, String)> {
         let list = |key: &str| spec.get(key).map(Node::items).unwrap_or(&[]);
-        let named = |n: &Node, key: &str, expr_key: &str| -> Result<(String, Expr), String> {
+        let compile = |n: &Node, what: &str| -> Result<Expr, (u32, String)> {
+            let text = n.as_str().ok_or_else(|| (n.pos.line, format!("{what} is not a string")))?;
+            Expr::compile(text, kubernetes).map_err(|(line, e)| (file_line(n, line), format!("{what}: {e}")))
+        };
+        // (a matchCondition, variable or audit annotation: what it is, its name's key, its expression's key)
+        let named = |n: &Node, what: &str, key: &str, expr_key: &str| -> Result<(String, Expr), (u32, String)> {
             let name = n.get(key).and_then(Node::as_str).unwrap_or("").to_string();
-            let text = n.get(expr_key).and_then(Node::as_str).ok_or(format!("`{expr_key}` is missing"))?;
-            let e = Expr::compile(text).map_err(|e| format!("{key} {name:?}: {e}"))?;
-            Ok((name, e))
+            let text = n.get(expr_key).ok_or_else(|| (n.pos.line, format!("{what} {name:?}: `{expr_key}` is missing")))?;
+            Ok((name.clone(), compile(text, &format!("{what} {name:?}"))?))
         };
         let mut c = CelChecks::default();
         for m in list("matchConditions") {
-            c.match_conditions.push(named(m, "name", "expression")?);
+            c.match_conditions.push(named(m, "matchCondition", "name", "expression")?);
         }
         for v in list("variables") {
-            c.variables.push(named(v, "name", "expression")?);
+            c.variables.push(named(v, "variable", "name", "expression")?);
         }
         for v in list("validations") {
-            let text = v.get("expression").and_then(Node::as_str).ok_or("a validation without `expression`")?;
+            let expr = v.get("expression").ok_or((v.pos.line, "a validation without `expression`".to_string()))?;
             c.validations.push(Validation {
-                expr: Expr::compile(text).map_err(|e| format!("validation {text:?}: {e}"))?,
+                expr: compile(expr, "validation")?,
                 message: v.get("message").and_then(Node::as_str).map(str::to_string),
-                message_expr: v.get("messageExpression").and_then(Node::as_str).map(|m| Expr::compile(m).map_err(|e| format!("messageExpression {m:?}: {e}"))).transpose()?,
+                message_expr: v.get("messageExpression").map(|m| compile(m, "messageExpression")).transpose()?,
             });
         }
         for a in list("auditAnnotations") {
-            c.audit_annotations.push(named(a, "key", "valueExpression")?);
+            c.audit_annotations.push(named(a, "auditAnnotation", "key", "valueExpression")?);
         }
         let texts: Vec<&str> = c
             .match_conditions
@@ -556,15 +573,18 @@ pub struct Policy {
 }
 
 impl Policy {
-    pub fn read(n: &Node, inventory: Arc<Inventory>) -> Result<Policy, String> {
-        let name = n.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str).ok_or("a policy without `metadata.name`")?.to_string();
-        let spec = n.get("spec").ok_or("a policy without `spec`")?;
+    /// Reads a policy whose CEL is for API servers of 1.`kubernetes` (`None`: the newest);
+    /// an error has the line at fault.
+    pub fn read(n: &Node, inventory: Arc<Inventory>, kubernetes: Option<u32>) -> Result<Policy, (u32, String)> {
+        let at = |e: String| (n.pos.line, e);
+        let name = n.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str).ok_or(at("a policy without `metadata.name`".into()))?.to_string();
+        let spec = n.get("spec").ok_or(at("a policy without `spec`".into()))?;
         let param_kind = spec.get("paramKind").map(|p| {
             (p.get("apiVersion").and_then(Node::as_str).unwrap_or("").to_string(), p.get("kind").and_then(Node::as_str).unwrap_or("").to_string())
         });
         let meta = RuleMeta::user(&format!("vap:{name}"), Severity::High, &format!("ValidatingAdmissionPolicy {name}"), "");
-        let checks = CelChecks::read(spec)?;
-        let constraints = Resources::read(spec.get("matchConstraints"))?;
+        let checks = CelChecks::read(spec, kubernetes)?;
+        let constraints = Resources::read(spec.get("matchConstraints")).map_err(|e| (spec.get("matchConstraints").unwrap_or(spec).pos.line, e))?;
         if constraints.namespace_selector.is_some() || checks.reads.contains(&"namespaceObject") {
             inventory.want(crate::inventory::Wants { namespaces: true, ..Default::default() });
         }
@@ -578,7 +598,7 @@ impl Policy {
             bindings: Vec::new(),
             params: Vec::new(),
             inventory,
-            severity: crate::load::severity_annotation(n)?,
+            severity: crate::load::severity_annotation(n).map_err(at)?,
             name,
         })
     }

@@ -108,7 +108,7 @@ fn run_case(dir: &Path, policy_docs: &[Doc], case: &Node) -> Result<(), String> 
     for d in read_docs(&inv_files).map_err(|e| e.join("; "))? {
         inventory.add(&d.root);
     }
-    let set = build(policy_docs, inventory).map_err(|e| e.join("; "))?;
+    let set = build(policy_docs, inventory, None).map_err(|e| e.join("; "))?;
     let constraint = set.constraints.first().ok_or("the constraint file holds no constraint")?;
     let docs = read_docs(&[dir.join(object)]).map_err(|e| e.join("; "))?;
     let [doc] = docs.as_slice() else { return Err(format!("{object} defines {} objects; a case reviews one", docs.len())) };

@@ -25,7 +25,7 @@ fn set(yaml: &str, inventory: &str) -> PolicySet {
     for d in docs(inventory) {
         inv.add(&d.root);
     }
-    build(&docs(yaml), inv).unwrap_or_else(|e| panic!("{e:?}"))
+    build(&docs(yaml), inv, None).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 /// The messages of every constraint and policy for one object (in a request, if given).
@@ -117,7 +117,7 @@ fn gatekeeper_enforcement_actions() {
     assert_eq!(scoped.at(AUDIT_POINT), Some("warn"));
     let only_admission = read("  enforcementAction: scoped\n  scopedEnforcementActions:\n    - {action: deny, enforcementPoints: [{name: validation.gatekeeper.sh}]}\n");
     assert_eq!(only_admission.at(AUDIT_POINT), None);
-    assert!(build(&docs(&constraint("  enforcementAction: block\n")), Arc::default()).is_err());
+    assert!(build(&docs(&constraint("  enforcementAction: block\n")), Arc::default(), None).is_err());
 }
 
 #[test]

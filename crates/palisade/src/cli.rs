@@ -903,6 +903,13 @@ pub struct SelectArgs {
     #[arg(long, value_name = "PATH")]
     pub policies: Vec<PathBuf>,
 
+    /// The Kubernetes version the user policies are for (1.MINOR): their CEL may use only
+    /// what API servers of that version accept in a new policy — a library arriving in 1.N
+    /// is accepted from 1.N+1 — and anything else is an error at its line. Default: the
+    /// newest Palisade knows.
+    #[arg(long, value_name = "VERSION")]
+    pub kubernetes_version: Option<palisade_core::versions::KubernetesVersion>,
+
     /// Objects that exist in the cluster but are not under review (repeatable): Gatekeeper's
     /// `data.inventory` for referential templates, and the Namespaces whose labels
     /// namespaceSelectors read.

@@ -128,6 +128,13 @@ secrets:
 # node:
 #   services: [ModemManager, nvidia-persistenced]
 
+# User policies to run beside the catalogue (files or directories, relative to this file):
+# Gatekeeper ConstraintTemplates with their Constraints, ValidatingAdmissionPolicies with
+# their bindings and parameter objects. `kubernetes-version` (quoted) is the API servers
+# they are for: their CEL may use only what those accept. Default: the newest.
+# policies: [policies/gatekeeper, policies/vap]
+# kubernetes-version: "1.30"
+
 # Waivers: findings they cover leave `findings` but are listed, with the waiver, under
 # `suppressed` in the JSON report and as suppressions in SARIF. An expired waiver stops
 # suppressing and is itself reported (POL001); one that matches nothing is stale (POL002).

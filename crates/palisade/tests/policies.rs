@@ -147,7 +147,7 @@ fn broken_policies_stop_the_scan_with_file_and_line() {
     let cases = [
         // A Rego syntax error on the template's fourth Rego line (the block starts after line 11).
         ("rego.yaml", "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: broken\nspec:\n  crd:\n    spec:\n      names:\n        kind: Broken\n  targets:\n    - target: admission.k8s.gatekeeper.sh\n      rego: |\n        package broken\n\n        violation[{\"msg\": msg}] {\n          msg := sprintf(\"%v\", [input.review.object.metadata.name]\n        }\n", "rego.yaml:1"),
-        ("cel.yaml", "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: bad-cel\nspec:\n  validations:\n    - expression: 'object.spec.replicas <= '\n", "cel.yaml:1: ValidatingAdmissionPolicy bad-cel"),
+        ("cel.yaml", "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: bad-cel\nspec:\n  validations:\n    - expression: 'object.spec.replicas <= '\n", "cel.yaml:7: ValidatingAdmissionPolicy bad-cel: validation"),
         ("orphan.yaml", "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: NoSuchTemplate\nmetadata:\n  name: orphan\n", "orphan.yaml:1: constraint orphan is of kind NoSuchTemplate"),
         ("binding.yaml", "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata:\n  name: b\nspec:\n  policyName: missing\n  validationActions: [Deny]\n", "binding.yaml:1: binding b binds policy \"missing\""),
     ];
@@ -162,6 +162,55 @@ fn broken_policies_stop_the_scan_with_file_and_line() {
     let out = palisade(&["scan", &input, "--policies", &format!("{}/rego.yaml", dir.display()), "--no-config"], None);
     let line: u32 = out.stderr.split("rego.yaml:").nth(1).and_then(|s| s.split(':').next()).and_then(|l| l.parse().ok()).unwrap_or(0);
     assert!((16..=17).contains(&line), "{}", out.stderr);
+}
+
+#[test]
+fn the_kubernetes_version_decides_which_cel_a_policy_may_use() {
+    let dir = tempdir("policies-version");
+    let input = format!("{}/input.yaml", fixtures());
+    let run = |extra: &[&str]| {
+        let mut args = vec!["scan".to_string(), input.clone(), "--format".into(), "json".into()];
+        args.extend(with_policies(extra));
+        palisade(&args.iter().map(String::as_str).collect::<Vec<_>>(), None)
+    };
+    // vap.yaml's second validation (line 25) uses the quantity library: in Kubernetes' CEL
+    // environment since 1.28, so accepted in new policies by 1.29 API servers.
+    let refused = run(&["--kubernetes-version", "1.28"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stdout.is_empty(), "the scan does not run");
+    assert!(
+        refused.stderr.contains("vap.yaml:25: ValidatingAdmissionPolicy replica-limit: validation: `quantity` (Kubernetes quantity library) is accepted by API servers from 1.29; the policies target 1.28"),
+        "{}",
+        refused.stderr
+    );
+    let newest = run(&[]);
+    let accepted = run(&["--kubernetes-version", "v1.29.4"]);
+    assert_eq!(accepted.code, newest.code, "{}", accepted.stderr);
+    let report = |out: &common::Out| findings(&serde_json::from_str(&out.stdout).unwrap());
+    assert_eq!(report(&accepted), report(&newest));
+    assert!(!report(&newest).is_empty());
+
+    // The policy file says it too; an unquoted 1.30 is the number 1.3 to YAML, and said so.
+    let vap = format!("{}/vap.yaml", fixtures());
+    let with_config = |config: &str| palisade(&["scan", &input, "--policies", &vap, "--config", config], None);
+    let config = write(&dir, "palisade.yaml", "kubernetes-version: \"1.28\"\n");
+    let out = with_config(&config);
+    assert!(out.code == 2 && out.stderr.contains("the policies target 1.28"), "{}", out.stderr);
+    let config = write(&dir, "palisade.yaml", "kubernetes-version: 1.30\n");
+    let out = with_config(&config);
+    assert!(out.code == 2 && out.stderr.contains("palisade.yaml:1") && out.stderr.contains("quote it"), "{}", out.stderr);
+    let out = run(&["--kubernetes-version", "banana"]);
+    assert!(out.code == 2 && out.stderr.contains("not a Kubernetes version"), "{}", out.stderr);
+
+    // Calls no Kubernetes declares, and those Palisade cannot evaluate yet, are refused at
+    // their line — here the third line of a block scalar, in a Gatekeeper CEL template.
+    let template = write(
+        &dir,
+        "template.yaml",
+        "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: flat\nspec:\n  crd:\n    spec:\n      names:\n        kind: Flat\n  targets:\n    - target: admission.k8s.gatekeeper.sh\n      code:\n        - engine: K8sNativeValidation\n          source:\n            validations:\n              - expression: |\n                  has(object.spec) &&\n                  size(object.spec) > 0 &&\n                  object.spec.items.flatten().size() < 3\n",
+    );
+    let out = palisade(&["scan", &input, "--policies", &template, "--no-config"], None);
+    assert!(out.code == 2 && out.stderr.contains("template.yaml:19: ConstraintTemplate flat: CEL: validation: `.flatten` is not a function of Kubernetes' CEL environment"), "{}", out.stderr);
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         versions: None,
                         policies: Vec::new(),
                         inventory: Vec::new(),
+                        kubernetes_version: None,
                     },
                     record: RecordArgs { record: false, store: StoreArgs { store: None }, cluster_name: None },
                     quiet: false,

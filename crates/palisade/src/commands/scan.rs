@@ -269,7 +269,8 @@ fn load_user_policies(args: &SelectArgs, policy: &palisade_core::Policy) -> Resu
     if paths.is_empty() {
         return Ok((Vec::new(), None));
     }
-    match palisade_policy::load(&paths, &args.inventory) {
+    let kubernetes = args.kubernetes_version.or(policy.kubernetes_version).map(|v| v.0);
+    match palisade_policy::load(&paths, &args.inventory, kubernetes) {
         Ok(set) => {
             let inventory = set.inventory.clone();
             Ok((set.into_rules(), Some(inventory)))
