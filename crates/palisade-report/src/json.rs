@@ -309,3 +309,17 @@ fn write_compliance(c: &Compliance, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer(io::BufWriter::new(out), &section).map_err(io::Error::from)
 }
+
+/// A finding's path within its object: a scan of a `List` file prefixes it with the item
+/// (`items[3].spec…`), a live scan does not.
+pub fn path_within_object(path: &str) -> &str {
+    match path.strip_prefix("items[").and_then(|rest| rest.split_once("].")) {
+        Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => rest,
+        _ => path,
+    }
+}
+
+/// A finding's identity: rule, object, path within the object, message.
+pub fn finding_key(f: &Value) -> String {
+    format!("{} {} {} {}", f["rule"], f["object"], path_within_object(f["path"].as_str().unwrap_or("")), f["message"])
+}

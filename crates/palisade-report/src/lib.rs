@@ -1,5 +1,5 @@
 //! Report writers, one file per format: `table` for people, `json` (the `palisade.report/v1`
-//! contract), `sarif` for code scanning, `junit` for CI dashboards, and `compliance`, the
+//! contract), `sarif` for code scanning, `junit` for CI dashboards, `markdown` for pull-request comments, and `compliance`, the
 //! control-by-control view of a framework; `inventory` for `palisade images` and `palisade
 //! secrets`; `read`, a JSON report read back.
 
@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod inventory;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod read;
 pub mod sarif;
 pub mod stream;

@@ -818,6 +818,11 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub record: RecordArgs,
 
+    /// With `--format markdown`: an earlier JSON report (`--format json`) to compare with —
+    /// the summary lists the findings it does not have, and counts those it had that are gone.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+
     /// Print only findings and errors: no skipped list, summary or progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -1166,6 +1171,9 @@ pub enum Format {
     Sarif,
     /// JUnit XML for CI dashboards.
     Junit,
+    /// A summary for pull-request comments (GitHub, GitLab): counts, the findings new
+    /// against `--baseline`, details per rule.
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -42,19 +42,7 @@ fn content(mut o: Value) -> Value {
     o
 }
 
-/// A finding's path within its object: a scan of a `List` file prefixes it with the item
-/// (`items[3].spec…`), a live scan does not.
-pub fn path_within_object(path: &str) -> &str {
-    match path.strip_prefix("items[").and_then(|rest| rest.split_once("].")) {
-        Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => rest,
-        _ => path,
-    }
-}
-
-/// A finding's identity: rule, object, path within the object, message.
-pub fn finding_key(f: &Value) -> String {
-    format!("{} {} {} {}", f["rule"], f["object"], path_within_object(f["path"].as_str().unwrap_or("")), f["message"])
-}
+pub use palisade_report::json::{finding_key, path_within_object};
 
 /// Reads one side: a `palisade.report/v1` JSON report, or manifests (a snapshot) that are
 /// scanned with `engine`.

@@ -285,6 +285,44 @@ fn rules_and_explain() {
 }
 
 #[test]
+fn markdown_summarises_for_a_pull_request_against_a_baseline() {
+    let dir = tempdir("markdown");
+    let demo = repo().join("examples/demo").display().to_string();
+    let (_, full) = json(&[&demo], None);
+    let count = |sev: &str| full["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == sev).count();
+    let out = palisade(&["scan", &demo, "--format", "markdown"], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let total = full["findings"].as_array().unwrap().len();
+    let counts: Vec<String> = ["critical", "high", "medium", "low", "info"].iter().filter(|s| count(s) > 0).map(|s| format!("{} {s}", count(s))).collect();
+    assert!(out.stdout.starts_with(&format!("### ❌ Palisade: {total} findings ({})", counts.join(", "))), "{}", out.stdout);
+    // Each rule's section counts its findings.
+    let rule_count = |id: &str| full["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == id).count();
+    assert!(out.stdout.contains(&format!("<b>POD001</b> privileged-container · high · {}", rule_count("POD001"))), "{}", out.stdout);
+
+    // Against a baseline of the pod rules only: every other finding is new, none fixed.
+    let (_, pods) = json(&[&demo, "--select", "POD"], None);
+    let baseline = write(&dir, "baseline.json", pods.to_string());
+    let out = palisade(&["scan", &demo, "--format", "markdown", "--baseline", &baseline], None);
+    let new = total - pods["findings"].as_array().unwrap().len();
+    assert!(out.stdout.contains(&format!("**{new} new** since the baseline, **0 fixed**.")), "{}", out.stdout);
+    let section = out.stdout.split("#### New findings").nth(1).unwrap().split("#### Findings by rule").next().unwrap();
+    assert_eq!(section.matches("\n| **").count(), new);
+    assert!(!section.contains("| POD"), "pod findings were in the baseline");
+    // The other way round: what the baseline had and the scan no longer has is fixed.
+    let (_, all) = json(&[&demo], None);
+    let baseline = write(&dir, "all.json", all.to_string());
+    let out = palisade(&["scan", &demo, "--select", "POD", "--format", "markdown", "--baseline", &baseline], None);
+    assert!(out.stdout.contains(&format!("**0 new** since the baseline, **{new} fixed**.")), "{}", out.stdout);
+
+    // A baseline that is no report, or one given to another format, is refused.
+    let bad = write(&dir, "bad.json", "{\"findings\": []}");
+    let out = palisade(&["scan", &demo, "--format", "markdown", "--baseline", &bad], None);
+    assert!(out.code == 2 && out.stderr.contains("not a Palisade JSON report"), "{}", out.stderr);
+    let out = palisade(&["scan", &demo, "--format", "json", "--baseline", &baseline], None);
+    assert!(out.code == 2 && out.stderr.contains("--baseline works with --format markdown"), "{}", out.stderr);
+}
+
+#[test]
 fn table_output_has_no_colour_when_piped_and_a_summary() {
     let out = palisade(&["scan", "examples/demo"], None);
     assert!(!out.stdout.contains('\u{1b}'), "colour codes in piped output");

@@ -30,6 +30,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         kubernetes_version: None,
                     },
                     record: RecordArgs { record: false, store: StoreArgs { store: None }, cluster_name: None },
+                    baseline: None,
                     quiet: false,
                 },
             },

@@ -319,6 +319,14 @@ fn write_compliance(c: &palisade_core::compliance::Compliance, report: &Report, 
     })
 }
 
+/// The baseline report `--baseline` names.
+fn read_baseline(path: &std::path::Path) -> Result<palisade_report::markdown::Baseline, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read(path).map_err(|e| format!("--baseline {name}: {e}"))?;
+    let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| format!("--baseline {name}: not JSON: {e}"))?;
+    palisade_report::markdown::Baseline::from_report(&value, &name)
+}
+
 fn write_report(report: &Report, args: &CheckArgs) -> std::io::Result<()> {
     // Formats other than the table carry errors inside the document; say them on stderr too.
     if !matches!(args.format, Format::Table) && !args.quiet {
@@ -326,6 +334,11 @@ fn write_report(report: &Report, args: &CheckArgs) -> std::io::Result<()> {
             eprintln!("error: {e}");
         }
     }
+    let mut baseline = match &args.baseline {
+        Some(_) if !matches!(args.format, Format::Markdown) => return Err(std::io::Error::other("--baseline works with --format markdown")),
+        Some(path) => Some(read_baseline(path).map_err(std::io::Error::other)?),
+        None => None,
+    };
     if let Format::Table = args.format {
         // The table is styled; the stream drops the styles when not writing to a terminal.
         return styled(&args.output, |out| table::write(report, table::Options { quiet: args.quiet }, out));
@@ -342,6 +355,7 @@ fn write_report(report: &Report, args: &CheckArgs) -> std::io::Result<()> {
         Format::Json => json::write(report, VERSION, &mut out)?,
         Format::Sarif => sarif::write(report, VERSION, &mut out)?,
         Format::Junit => junit::write(report, &mut out)?,
+        Format::Markdown => palisade_report::markdown::write(report, baseline.as_mut(), &mut out)?,
         Format::Table => unreachable!("handled above"),
     }
     out.flush()
