@@ -6,6 +6,7 @@
 pub mod compliance;
 pub mod inventory;
 pub mod json;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod read;

@@ -1171,6 +1171,9 @@ pub enum Format {
     Sarif,
     /// JUnit XML for CI dashboards.
     Junit,
+    /// One self-contained HTML page (nothing loaded from anywhere): summary charts, the
+    /// compliance table, rules, a filterable findings list, waivers. Use with -o FILE.
+    Html,
     /// A summary for pull-request comments (GitHub, GitLab): counts, the findings new
     /// against `--baseline`, details per rule.
     Markdown,

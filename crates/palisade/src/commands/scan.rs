@@ -148,8 +148,8 @@ pub fn check_compliance_args(args: &CheckArgs, compliance: bool) -> Result<(), E
             return Err(ExitCode::from(2));
         }
     }
-    if !matches!(args.format, Format::Table | Format::Json) {
-        eprintln!("error: `palisade compliance` writes --format table or json");
+    if !matches!(args.format, Format::Table | Format::Json | Format::Html) {
+        eprintln!("error: `palisade compliance` writes --format table, json or html");
         return Err(ExitCode::from(2));
     }
     Ok(())
@@ -356,6 +356,7 @@ fn write_report(report: &Report, args: &CheckArgs) -> std::io::Result<()> {
         Format::Sarif => sarif::write(report, VERSION, &mut out)?,
         Format::Junit => junit::write(report, &mut out)?,
         Format::Markdown => palisade_report::markdown::write(report, baseline.as_mut(), &mut out)?,
+        Format::Html => palisade_report::html::write(report, VERSION, &mut out)?,
         Format::Table => unreachable!("handled above"),
     }
     out.flush()
