@@ -244,8 +244,24 @@ pub fn enabled_services(root: &Path) -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
+    /// A root tree, removed when the test ends.
+    struct Tree(std::path::PathBuf);
+
+    impl std::ops::Deref for Tree {
+        type Target = std::path::Path;
+        fn deref(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Tree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     /// A fresh root tree holding `files`.
-    fn tree(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    fn tree(name: &str, files: &[(&str, &str)]) -> Tree {
         let root = std::env::temp_dir().join(format!("palisade-systemd-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         for (path, text) in files {
@@ -253,7 +269,7 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
-        root
+        Tree(root)
     }
 
     #[test]

@@ -17,6 +17,13 @@ fn sqlite(name: &str) -> String {
     dir.join("nested/history.db").display().to_string()
 }
 
+/// Removes the scratch directory of a SQLite file `sqlite` made.
+fn remove(db: &str) {
+    if let Some(dir) = std::path::Path::new(db).parent().and_then(std::path::Path::parent) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// A fresh database in the test PostgreSQL.
 async fn postgres(name: &str) -> String {
     let base = std::env::var("PALISADE_TEST_POSTGRES").expect("PALISADE_TEST_POSTGRES names the test PostgreSQL (scripts/test starts one)");
@@ -117,7 +124,9 @@ impl<A, B> Both<A, B> for (Result<A, tokio::task::JoinError>, Result<B, tokio::t
 
 #[test]
 fn sqlite_records_and_reads_runs() {
-    runtime().block_on(runs_and_findings(&sqlite("runs"), Backend::Sqlite));
+    let db = sqlite("runs");
+    runtime().block_on(runs_and_findings(&db, Backend::Sqlite));
+    remove(&db);
 }
 
 #[test]
@@ -127,7 +136,9 @@ fn postgres_records_and_reads_runs() {
 
 #[test]
 fn sqlite_two_writers_lose_nothing() {
-    runtime().block_on(two_writers(&sqlite("writers")));
+    let db = sqlite("writers");
+    runtime().block_on(two_writers(&db));
+    remove(&db);
 }
 
 #[test]

@@ -32,6 +32,12 @@ struct Kubectl {
     config: String,
 }
 
+impl Drop for Kubectl {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self._dir);
+    }
+}
+
 impl Kubectl {
     fn new(server: &TestServer, client_cert: bool, name: &str) -> Kubectl {
         let dir = std::env::temp_dir().join(format!("palisade-testserver-{name}-{}", std::process::id()));
@@ -123,6 +129,7 @@ fn legacy_discovery_client_certificates_and_bad_credentials() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("kubeconfig"), config).unwrap();
     let out = Command::new("kubectl").arg("--kubeconfig").arg(dir.join("kubeconfig")).args(["get", "pods"]).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
     assert_ne!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Unauthorized") || err.contains("must be logged in"), "{err}");
