@@ -2,7 +2,7 @@
 //! control-plane node (files with modes and owners, a fake /proc with the components'
 //! command lines), each check proved both ways, and a smoke run on the machine's real `/`.
 
-mod common;
+use crate::common;
 
 use common::{palisade, tempdir};
 use serde_json::Value;

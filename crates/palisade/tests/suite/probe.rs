@@ -3,7 +3,7 @@
 //! certificate authentication — and against stand-in kubelet, API server and dashboard
 //! servers (`palisade_testserver::canned`) answering as the real ones answer strangers.
 
-mod common;
+use crate::common;
 
 use common::{palisade, tempdir};
 use palisade_testserver::canned::Canned;

@@ -3,7 +3,7 @@
 //! on files and on AdmissionReview documents, with the report's shape, waivers, selection,
 //! load errors, and `palisade policy verify` on gator suites.
 
-mod common;
+use crate::common;
 
 use common::{json, palisade, repo, tempdir, write};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! `palisade history`, `trend` (terminal and SVG) and `diff --store`, on a SQLite file and on
 //! the real PostgreSQL `scripts/test` starts (`PALISADE_TEST_POSTGRES`).
 
-mod common;
+use crate::common;
 
 use common::{palisade, tempdir, write};
 use palisade_testserver::{objects_from_files, Options, TestServer};

@@ -1,6 +1,6 @@
 //! End-to-end tests of `palisade netpol can-reach`: the interface other tools script against.
 
-mod common;
+use crate::common;
 
 use common::{palisade, tempdir, write};
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! End-to-end tests of the inventories: `palisade images` and `palisade secrets`.
 
-mod common;
+use crate::common;
 
 use common::{palisade, tempdir, write};
 use serde_json::Value;

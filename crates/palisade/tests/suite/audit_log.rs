@@ -4,7 +4,7 @@
 //! trace judged by Falco's default rules alone, Palisade detects exactly when Falco does.
 //! Also the real kube-apiserver log of audit2rbac, malformed lines, and stdin.
 
-mod common;
+use crate::common;
 
 use common::{palisade, repo};
 use serde_json::Value;

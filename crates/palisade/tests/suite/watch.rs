@@ -4,7 +4,7 @@
 //! `410 Gone` (writing only the true differences), watches that fall silent, and a server
 //! that goes away and comes back; metrics and alert sinks see what happened.
 
-mod common;
+use crate::common;
 
 use common::{palisade, tempdir, write, Running};
 use palisade_testserver::{Options, TestServer};

@@ -1,7 +1,7 @@
 //! End-to-end tests of the policy file: discovery, settings, waivers (policy and inline),
 //! expiry and staleness, how reports carry suppressed findings, and policy errors.
 
-mod common;
+use crate::common;
 
 use common::{json, palisade, tempdir, write};
 use serde_json::Value;

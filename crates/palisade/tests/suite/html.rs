@@ -3,7 +3,7 @@
 //! the page's script ran (`--dump-dom`) and logs every network request it made
 //! (`--log-net-log`), so the tests read what a reader sees and what the page asked for.
 
-mod common;
+use crate::common;
 
 use common::{json, palisade, repo, tempdir, write};
 use serde_json::Value;

@@ -6,7 +6,7 @@
 //! when their files change; `palisade admission manifests` installs a webhook Palisade's own
 //! scan finds nothing wrong with.
 
-mod common;
+use crate::common;
 
 use common::{https, palisade, tempdir, write, Running};
 use palisade_testserver::{Options, TestServer};

@@ -3,7 +3,7 @@
 //! pagination with an expired continue token, snapshots that scan back to the same findings,
 //! and clear errors for unreachable clusters and broken kubeconfigs.
 
-mod common;
+use crate::common;
 
 use common::{palisade, repo, tempdir, write};
 use palisade_testserver::{objects_from_files, Options, TestServer};

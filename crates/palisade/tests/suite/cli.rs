@@ -1,6 +1,6 @@
 //! End-to-end tests of the `palisade` binary: formats, schemas, exit codes, inputs.
 
-mod common;
+use crate::common;
 
 use common::{json, palisade, repo, tempdir, write};
 use serde_json::Value;
