@@ -15,6 +15,9 @@
 //! the embedded JSON, has every `<` written as `\u003c`, so no text of the input can close
 //! its script element.
 
+pub mod dashboard;
+mod views;
+
 use crate::Report;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use palisade_core::compliance::Status;
@@ -129,6 +132,16 @@ fn data(report: &Report) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The source lines the report kept, `{file: {line: text}}`, for the finding the page opens
+/// (parsed only then).
+fn excerpts(report: &Report) -> String {
+    let empty = Default::default();
+    let kept = report.insights.as_ref().map(|i| &i.excerpts).unwrap_or(&empty);
+    let mut out = Vec::new();
+    let _ = serde_json::to_writer(NoLessThan(&mut out), kept);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 fn severity_cards(report: &Report) -> Markup {
     html! {
         ul.cards aria-label="Findings by severity" {
@@ -201,7 +214,16 @@ fn rules_section(report: &Report) -> Markup {
                                 td class=(format!("sev sev-{}", severity.0)) { (severity.0.to_string()) }
                                 td { (layer(f)) }
                                 td.num data-rule=(id) { (n) }
-                                td { (f.rule.summary) details { summary { "Remediation" } p { (f.rule.remediation()) } } }
+                                td {
+                                    (f.rule.summary)
+                                    details { summary { "Remediation" } p { (f.rule.remediation()) } }
+                                    details.example {
+                                        summary { "Example: " (f.object.to_string()) @if let Some(l) = &f.location { " — " (l.file) ":" (l.line) } }
+                                        p { (f.message) }
+                                        @if !f.path.is_empty() { p { "Field: " code { (f.path) } } }
+                                        @if let (Some(l), Some(ins)) = (&f.location, &report.insights) { (views::excerpt(ins, &l.file, l.line)) }
+                                    }
+                                }
                             }
                         }
                     }
@@ -255,8 +277,31 @@ fn errors_section(report: &Report) -> Markup {
     }
 }
 
+/// A page of the dashboard around `body`: the report's head (policy, styles), no script.
+fn shell(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content=(CSP);
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    }
+    .into_string()
+}
+
 /// Writes the report page.
 pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<()> {
+    write_page(report, version, None, out)
+}
+
+/// Writes the report page, with a link back to `back` (the dashboard) when given.
+pub fn write_page(report: &Report, version: &str, back: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
     let mut layers: BTreeMap<&str, usize> = BTreeMap::new();
     let mut namespaces: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &report.findings {
@@ -284,8 +329,24 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
             body {
                 a.skip href="#findings" { "Skip to the findings" }
                 header {
+                    @if let Some(back) = back { p { a href=(back) { "← Dashboard" } } }
                     h1 { "Palisade report" }
                     p #verdict { (plain_summary) }
+                }
+                nav aria-label="Sections" {
+                    ul {
+                        li { a href="#summary" { "Summary" } }
+                        @if !report.errors.is_empty() { li { a href="#errors" { "Input errors" } } }
+                        @if report.compliance.is_some() { li { a href="#compliance" { "Compliance" } } }
+                        li { a href="#rules" { "Rules" } }
+                        li { a href="#findings" { "Findings" } }
+                        @if let Some(ins) = &report.insights {
+                            li { a href="#rbac" { "RBAC" } }
+                            @if ins.network.is_some() { li { a href="#network" { "Network" } } }
+                            li { a href="#inventory" { "Inventories" } }
+                        }
+                        @if !report.suppressed.is_empty() { li { a href="#waived" { "Waived" } } }
+                    }
                 }
                 main {
                     section #summary aria-labelledby="h-summary" {
@@ -317,10 +378,12 @@ pub fn write(report: &Report, version: &str, out: &mut dyn Write) -> io::Result<
                         div #detail aria-live="polite" {}
                         noscript { p { "The findings list needs JavaScript; the summary and the rules above are complete without it, and `--format json` lists every finding." } }
                     }
+                    @if let Some(ins) = &report.insights { (views::sections(ins)) }
                     (waived_section(report))
                 }
                 footer { p { "Written by palisade " (version) ". This page loads nothing from anywhere: everything is in this file." } }
                 script #data type="application/json" { (PreEscaped(data(report))) }
+                script #excerpts type="application/json" { (PreEscaped(excerpts(report))) }
                 script { (PreEscaped(SCRIPT)) }
             }
         }
@@ -359,7 +422,7 @@ mod tests {
         let mut out = Vec::new();
         write(&report, "test", &mut out).unwrap();
         let page = String::from_utf8(out).unwrap();
-        assert_eq!(page.matches("<script").count(), 2, "only the page's own two scripts");
+        assert_eq!(page.matches("<script").count(), 3, "only the page's own three scripts");
         assert!(!page.contains("<img") && !page.contains("<b>ns"));
         assert!(page.contains("&lt;b&gt;ns"), "the namespace chart's label is escaped");
         assert!(page.contains(&format!("content=\"{CSP}\"")));

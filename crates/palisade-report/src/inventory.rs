@@ -94,6 +94,21 @@ pub fn secrets_json(workloads: &[WorkloadSecrets]) -> Value {
     json!({ "workloads": list })
 }
 
+/// Where a secret comes from, in words.
+pub fn origin_text(origin: &Origin) -> String {
+    match origin {
+        Origin::PlainSecret => "plain Secret".to_string(),
+        Origin::ExternalSecret { external_secret, store, provider } => format!(
+            "ExternalSecret {external_secret} from {store}{}",
+            provider.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
+        ),
+        Origin::CsiSynced { class, provider } | Origin::Csi { class, provider } => format!(
+            "Secrets Store CSI, SecretProviderClass {class}{}",
+            provider.as_deref().map(|p| format!(" ({p})")).unwrap_or_else(|| " (provider unknown: class not in the input)".into())
+        ),
+    }
+}
+
 /// Per workload, each secret and where it comes from; plain Secrets are marked when the
 /// policy requires a vault.
 pub fn secrets_table(workloads: &[WorkloadSecrets], require_vault: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -103,15 +118,7 @@ pub fn secrets_table(workloads: &[WorkloadSecrets], require_vault: bool, out: &m
         for s in &w.sources {
             let origin = match &s.origin {
                 Origin::PlainSecret if require_vault => format!("{red}plain Secret (the policy requires a vault){red:#}"),
-                Origin::PlainSecret => "plain Secret".to_string(),
-                Origin::ExternalSecret { external_secret, store, provider } => format!(
-                    "ExternalSecret {external_secret} from {store}{}",
-                    provider.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
-                ),
-                Origin::CsiSynced { class, provider } | Origin::Csi { class, provider } => format!(
-                    "Secrets Store CSI, SecretProviderClass {class}{}",
-                    provider.as_deref().map(|p| format!(" ({p})")).unwrap_or_else(|| " (provider unknown: class not in the input)".into())
-                ),
+                o => origin_text(o),
             };
             let at = s.location.as_ref().map(|l| format!("{}:{}", l.file, l.line)).unwrap_or_default();
             let container = s.container.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();

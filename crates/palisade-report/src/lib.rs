@@ -1,5 +1,5 @@
 //! Report writers, one file per format: `table` for people, `json` (the `palisade.report/v1`
-//! contract), `sarif` for code scanning, `junit` for CI dashboards, `markdown` for pull-request comments, and `compliance`, the
+//! contract), `sarif` for code scanning, `junit` for CI dashboards, `markdown` for pull-request comments, `html` (with `insights`, what its views show beyond findings), and `compliance`, the
 //! control-by-control view of a framework; `inventory` for `palisade images` and `palisade
 //! secrets`; `read`, a JSON report read back.
 
@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod inventory;
 pub mod json;
 pub mod html;
+pub mod insights;
 pub mod junit;
 pub mod markdown;
 pub mod read;
@@ -48,6 +49,9 @@ pub struct Report {
     /// What a probe found (`palisade probe`): how many endpoints it tried, and the facts of
     /// each open one (TLS, what answers, the anonymous requests and their answers).
     pub probe: Option<serde_json::Value>,
+    /// What the report's views show beyond findings (RBAC paths, the network, inventories,
+    /// source excerpts), gathered only for the formats that show it (HTML).
+    pub insights: Option<Box<insights::Insights>>,
 }
 
 /// An input, or part of one, that could not be read.

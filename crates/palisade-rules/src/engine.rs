@@ -192,6 +192,12 @@ impl Engine {
         &self.rules
     }
 
+    /// Keeps every fact in the model, whatever the rules need (the HTML report's views read
+    /// the network, the Secrets and who reads them).
+    pub fn model_everything(&mut self) {
+        self.plan = Plan::ALL;
+    }
+
     /// The index of the policy waiver a suppression stands for (`None` for inline waivers).
     pub fn waiver_index(&self, suppression: &Arc<Suppression>) -> Option<usize> {
         self.waivers.iter().position(|w| w.as_ref().is_some_and(|w| Arc::ptr_eq(w, suppression)))

@@ -208,8 +208,9 @@ Examples:
   palisade audit-log -F /var/log/kubernetes/audit.log --format json >> detections.jsonl
   kubectl logs -n kube-system kube-apiserver-cp-1 | palisade audit-log -")]
     AuditLog(AuditLogArgs),
-    /// Serve the admission webhook and the audit webhook over TLS: the same rules, policy
-    /// file and waivers as `scan`, deciding before anything is created.
+    /// Serve the admission webhook and the audit webhook over TLS — the same rules, policy
+    /// file and waivers as `scan`, deciding before anything is created — and a read-only
+    /// dashboard of recorded runs or report files.
     #[command(after_help = "--admission ADDR serves a validating admission webhook: POST /validate takes an
 admission.k8s.io/v1 AdmissionReview and answers with the same uid, `allowed`, a status message
 listing each blocking finding (rule, field, fix) and warnings for the rest; GET /healthz,
@@ -229,12 +230,23 @@ and each audit mode saw, is written to standard output as a JSON line:
 --audit-webhook ADDR takes the EventList batches of the API server's audit webhook backend
 (POST, any path) and writes each detection as `palisade audit-log --follow` does.
 
+--dashboard ADDR serves the HTML report's views live and read-only: from the history store
+(--store, else the default one) open findings over time per cluster by severity and by layer,
+every recorded run as the HTML report (/runs/ID) and two runs compared (/diff?from=A&to=B);
+given REPORT files instead (JSON reports, read again on each visit), each of them. ADDR may be
+a port alone (8080), which binds loopback; bind another address only with a token
+(--dashboard-token-file, or $PALISADE_DASHBOARD_TOKEN): clients send `Authorization: Bearer
+TOKEN`, and a browser opens /?token=TOKEN once (a cookie keeps it). Plain HTTP unless
+--tls-cert and --tls-key are given.
+
 The certificate and key are read again when their files change (cert-manager rotation).
 
 Examples:
   palisade serve --admission 0.0.0.0:8443 --tls-cert tls.crt --tls-key tls.key --framework pss-restricted
   palisade serve --admission 127.0.0.1:8443 --tls-cert c.pem --tls-key k.pem --mode warn --exempt-namespace kube-system
-  palisade serve --audit-webhook 0.0.0.0:9443 --tls-cert tls.crt --tls-key tls.key")]
+  palisade serve --audit-webhook 0.0.0.0:9443 --tls-cert tls.crt --tls-key tls.key
+  palisade serve --dashboard 8080 --store postgres://palisade@db:5432/palisade
+  palisade serve --dashboard 127.0.0.1:8080 ci/report.json nodes/*.json")]
     Serve(ServeArgs),
     /// Install the admission webhook: print its Deployment, Service, PodDisruptionBudget,
     /// RBAC and ValidatingWebhookConfiguration.
@@ -512,20 +524,33 @@ pub enum OnErrorArg {
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// Serve the validating admission webhook on ADDR (HOST:PORT).
-    #[arg(long, value_name = "ADDR", required_unless_present = "audit_webhook")]
+    #[arg(long, value_name = "ADDR", required_unless_present_any = ["audit_webhook", "dashboard"])]
     pub admission: Option<String>,
 
     /// Take the API server's audit webhook batches on ADDR (HOST:PORT).
     #[arg(long, value_name = "ADDR")]
     pub audit_webhook: Option<String>,
 
-    /// The server's certificate chain (PEM); read again when it changes.
-    #[arg(long, value_name = "FILE")]
-    pub tls_cert: PathBuf,
+    /// Serve the read-only dashboard on ADDR (HOST:PORT, or a port alone for loopback).
+    #[arg(long, value_name = "ADDR")]
+    pub dashboard: Option<String>,
+
+    /// A file holding the token the dashboard asks for [default: $PALISADE_DASHBOARD_TOKEN].
+    #[arg(long, value_name = "FILE", requires = "dashboard")]
+    pub dashboard_token_file: Option<PathBuf>,
+
+    /// JSON reports the dashboard shows instead of the history store's runs.
+    #[arg(value_name = "REPORT", requires = "dashboard")]
+    pub reports: Vec<PathBuf>,
+
+    /// The server's certificate chain (PEM); read again when it changes. Required for
+    /// --admission and --audit-webhook.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
 
     /// The certificate's private key (PEM); read again when it changes.
-    #[arg(long, value_name = "FILE")]
-    pub tls_key: PathBuf,
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 
     /// What findings do where a namespace does not choose with its labels.
     #[arg(long, value_enum, default_value_t = AdmissionMode::Enforce)]

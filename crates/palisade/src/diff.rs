@@ -58,7 +58,7 @@ pub fn read_side(path: &Path, engine: &Engine) -> Result<Side, String> {
         return Err(format!("{}: {e}", path.display()));
     }
     let objects = objects.into_iter().map(|o| (identity(&o).0, (identity(&o).1, content(o)))).collect();
-    let opts = ScanOptions { engine, pass: PassOptions::quiet(), keep_objects: false, builtin_roles: true };
+    let opts = ScanOptions { engine, pass: PassOptions::quiet(), keep_objects: false, builtin_roles: true, insights: false };
     let report = scan(&[Input::File(path.to_path_buf())], &opts);
     if let Some(e) = report.errors.first() {
         return Err(e.to_string());

@@ -22,6 +22,13 @@ impl Inventories {
         self.secrets.add(object, node, locate);
         self.estate.add(object, node);
     }
+
+    /// Adds another's inventories to these.
+    pub fn merge(&mut self, other: Inventories) {
+        self.images.merge(other.images);
+        self.secrets.merge(other.secrets);
+        self.estate.merge(other.estate);
+    }
 }
 
 /// Gathers both inventories; namespaced objects without `metadata.namespace` are in
@@ -45,11 +52,7 @@ impl Pass for InventoryPass<'_> {
 /// `namespace`, as `kubectl apply -n` puts them); input problems come back as errors.
 pub fn gather(inputs: &[Input], opts: &PassOptions, namespace: &str) -> (Inventories, Vec<InputError>) {
     let mut all = Inventories::default();
-    let errors = inputs::fold(inputs, opts, &InventoryPass { namespace }, |out| {
-        all.images.merge(out.images);
-        all.secrets.merge(out.secrets);
-        all.estate.merge(out.estate);
-    });
+    let errors = inputs::fold(inputs, opts, &InventoryPass { namespace }, |out| all.merge(out));
     all.estate.sort();
     (all, errors)
 }

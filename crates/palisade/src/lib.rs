@@ -5,6 +5,7 @@ pub mod admission;
 pub mod audit;
 pub mod diff;
 pub mod inputs;
+pub mod insights;
 pub mod inventory;
 pub mod live;
 pub mod watch;

@@ -36,8 +36,10 @@ pub fn read(
 }
 
 /// Scans a live cluster with `engine`: the report names live objects (no file locations)
-/// and carries the coverage.
-pub fn scan(runtime: &tokio::runtime::Runtime, conn: &Connection, opts: &ReadOptions, engine: &Engine, builtin_roles: bool, progress: impl Fn(Progress)) -> Result<Report, String> {
+/// and carries the coverage; with `insights`, what the report's views show beyond findings
+/// (the engine should keep every fact: `Engine::model_everything`).
+pub fn scan(runtime: &tokio::runtime::Runtime, conn: &Connection, opts: &ReadOptions, engine: &Engine, builtin_roles: bool, insights: bool, progress: impl Fn(Progress)) -> Result<Report, String> {
+    let mut inventories = crate::inventory::Inventories::default();
     let mut model = Model::default();
     model.set_builtin_roles(builtin_roles);
     let mut report = Report { rules: engine.rules().iter().map(|r| r.meta()).collect(), ..Report::default() };
@@ -48,6 +50,11 @@ pub fn scan(runtime: &tokio::runtime::Runtime, conn: &Connection, opts: &ReadOpt
         |_, object| {
             let node = node_of(&object);
             drop(object);
+            if insights {
+                if let Ok(object) = palisade_core::Object::from_node(&node) {
+                    inventories.add(&object, &node, &|_| None);
+                }
+            }
             let outcome = engine.evaluate_live(&node);
             report.objects += outcome.objects;
             report.findings.extend(outcome.findings);
@@ -66,5 +73,8 @@ pub fn scan(runtime: &tokio::runtime::Runtime, conn: &Connection, opts: &ReadOpt
     report.errors = errors;
     report.coverage = Some(coverage);
     report.sort();
+    if insights {
+        report.insights = Some(Box::new(crate::insights::gather(&report, &model, inventories)));
+    }
     Ok(report)
 }

@@ -2,6 +2,7 @@
 //! end, and one report.
 
 use crate::inputs::{self, Doc, Input, Pass, PassOptions};
+use crate::inventory::Inventories;
 use palisade_analysis::model::Model;
 use palisade_core::{Finding, Node, Object, ObjectRef, Suppression};
 use palisade_report::{Report, Skipped};
@@ -16,12 +17,15 @@ pub struct InputReport {
     suppressed: Vec<(Finding, Arc<Suppression>)>,
     skipped: Vec<Skipped>,
     scanned: Vec<(String, ObjectRef)>,
+    inventories: Inventories,
 }
 
 /// The scan as a pass over the inputs.
 struct ScanPass<'a> {
     engine: &'a Engine,
     keep_objects: bool,
+    /// Gather the images and secret sources (for the report's views).
+    inventories: bool,
     /// The cross-object model, fed as documents are read so that no input's facts wait.
     model: Mutex<Model>,
 }
@@ -41,8 +45,16 @@ impl Pass for ScanPass<'_> {
             }
         }
         out.add(origin, outcome);
-        if self.keep_objects {
-            doc.objects(|o: Object, _: &Node, _| out.scanned.push((origin.file.to_string(), o.reference())));
+        if self.keep_objects || self.inventories {
+            doc.objects(|o: Object, node: &Node, _| {
+                if self.keep_objects {
+                    out.scanned.push((origin.file.to_string(), o.reference()));
+                }
+                if self.inventories {
+                    let o = o.in_namespace(self.engine.namespace());
+                    out.inventories.add(&o, node, &|pos| Some(origin.location(pos)));
+                }
+            });
         }
     }
 }
@@ -69,13 +81,17 @@ pub struct ScanOptions<'a> {
     /// Bindings to Kubernetes' default roles the input does not define see the shipped
     /// definitions (`--no-builtin-roles` turns it off).
     pub builtin_roles: bool,
+    /// Gather what the report's views show beyond findings (`Report::insights`); the
+    /// engine should keep every fact (`Engine::model_everything`).
+    pub insights: bool,
 }
 
 /// Scans every input, in parallel across inputs, and returns the combined report.
 pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
     let mut model = Model::default();
     model.set_builtin_roles(opts.builtin_roles);
-    let pass = ScanPass { engine: opts.engine, keep_objects: opts.keep_objects, model: Mutex::new(model) };
+    let pass = ScanPass { engine: opts.engine, keep_objects: opts.keep_objects, inventories: opts.insights, model: Mutex::new(model) };
+    let mut inventories = Inventories::default();
     let mut report = Report {
         files: inputs.len(),
         rules: opts.engine.rules().iter().map(|r| r.meta()).collect(),
@@ -92,6 +108,7 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
             report.skipped.push(Skipped { file: read.name, line: 1, document: None, reason: "empty file (no YAML documents)".into() });
         }
         report.scanned.extend(r.scanned);
+        inventories.merge(r.inventories);
     }
     let model = pass.model.into_inner().expect("model");
     let end = opts.engine.finish(&model);
@@ -100,5 +117,8 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> Report {
     report.findings.extend(end.findings);
     report.suppressed.extend(end.suppressed);
     report.sort();
+    if opts.insights {
+        report.insights = Some(Box::new(crate::insights::gather(&report, &model, inventories)));
+    }
     report
 }

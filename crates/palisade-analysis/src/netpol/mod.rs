@@ -84,6 +84,12 @@ pub enum Direction {
     Egress,
 }
 
+/// The address the queries take for "outside the cluster": a public one (TEST-NET-3),
+/// outside every private range.
+pub const EXTERNAL: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 10));
+/// The metadata endpoint of the big clouds.
+pub const METADATA: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 169, 254));
+
 /// The workloads, namespaces and policies of an input.
 #[derive(Debug, Default)]
 pub struct Network {

@@ -96,6 +96,25 @@
     rows.replaceChildren(frag);
   }
 
+  // The source lines around a finding (#excerpts, parsed when first needed).
+  var EX = null;
+  function excerpt(file, line) {
+    if (EX === null) EX = JSON.parse(document.getElementById('excerpts').textContent);
+    var lines = EX[file];
+    if (!lines) return null;
+    var pre = document.createElement('pre');
+    pre.className = 'excerpt';
+    for (var n = Math.max(1, line - 3); n <= line + 3; n++) {
+      if (lines[n] === undefined) continue;
+      var el = document.createElement(n === line ? 'mark' : 'span');
+      var ln = document.createElement('span');
+      ln.className = 'ln'; ln.textContent = n;
+      el.appendChild(ln); el.appendChild(document.createTextNode(lines[n]));
+      pre.appendChild(el); pre.appendChild(document.createTextNode('\n'));
+    }
+    return pre.childNodes.length ? pre : null;
+  }
+
   function detail(i) {
     selected = i;
     detailBox.replaceChildren();
@@ -110,6 +129,8 @@
       dl.appendChild(dt); dl.appendChild(dd);
     });
     detailBox.appendChild(dl);
+    var pre = f[2] >= 0 ? excerpt(F[f[2]], f[3]) : null;
+    if (pre) detailBox.appendChild(pre);
     detailBox.dataset.i = i;
   }
 
@@ -129,11 +150,18 @@
     apply(true);
   });
   form.addEventListener('submit', function (e) { e.preventDefault(); });
-  window.addEventListener('hashchange', function () { apply(false); });
+  // A fragment without `=` is a section (#rbac): the filter stays as it was.
+  window.addEventListener('hashchange', function () { if (location.hash.indexOf('=') >= 0 || location.hash.length < 2) apply(false); });
   list.addEventListener('scroll', function () { window.requestAnimationFrame(render); }, { passive: true });
   list.addEventListener('keydown', function (e) {
     var step = { ArrowDown: ROW, ArrowUp: -ROW, PageDown: list.clientHeight, PageUp: -list.clientHeight }[e.key];
+    if (e.key === 'Home') step = -list.scrollTop;
+    if (e.key === 'End') step = list.scrollHeight;
     if (step) { list.scrollTop += step; e.preventDefault(); }
+  });
+  // A printout shows what the page folds away.
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('details').forEach(function (d) { d.open = true; });
   });
   apply(true);
   document.body.dataset.readyMs = Math.round(performance.now());

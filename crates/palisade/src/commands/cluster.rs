@@ -62,10 +62,14 @@ fn start() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 pub fn run(args: ClusterArgs) -> ExitCode {
-    let setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
+    let mut setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let insights = matches!(args.check.format, crate::cli::Format::Html);
+    if insights {
+        setup.engine.model_everything();
+    }
     let runtime = match start() {
         Ok(r) => r,
         Err(code) => return code,
@@ -80,7 +84,7 @@ pub fn run(args: ClusterArgs) -> ExitCode {
         }
     }
     let bar = progress_bar(args.check.quiet);
-    let report = live::scan(&runtime, &conn, &read_options(&args.connect), &setup.engine, !args.check.select.no_builtin_roles, on_progress(&bar));
+    let report = live::scan(&runtime, &conn, &read_options(&args.connect), &setup.engine, !args.check.select.no_builtin_roles, insights, on_progress(&bar));
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -2,6 +2,7 @@
 
 pub mod audit_log;
 pub mod cluster;
+pub mod dashboard;
 pub mod diff;
 pub mod history;
 pub mod inventory;

@@ -4,16 +4,15 @@ use crate::cli::{ListFormat, MatrixFormat, NetpolCommand};
 use palisade_analysis::netpol::matrix::Ports;
 use std::path::PathBuf;
 use palisade::inputs::{collect_inputs, PassOptions};
-use palisade_analysis::netpol::{Endpoint, Network, Protocol};
+use palisade_analysis::netpol::{Endpoint, Network, Protocol, EXTERNAL, METADATA};
 use serde_json::json;
 use std::process::ExitCode;
 
-/// The address `external` stands for: outside every private and cluster range.
-const EXTERNAL: &str = "203.0.113.10";
-
 /// Resolves `NAMESPACE/NAME`, `NAMESPACE/KIND/NAME`, an IP address or `external`.
 fn endpoint<'a>(net: &'a Network, text: &str) -> Result<Endpoint<'a>, String> {
-    let text = if text == "external" { EXTERNAL } else { text };
+    if text == "external" {
+        return Ok(Endpoint::Address(EXTERNAL));
+    }
     if let Ok(ip) = text.parse() {
         return Ok(Endpoint::Address(ip));
     }
@@ -95,9 +94,6 @@ pub fn run(cmd: NetpolCommand) -> ExitCode {
     }
 }
 
-/// The metadata address of the big clouds.
-const METADATA: &str = "169.254.169.254";
-
 fn matrix(files: &[PathBuf], format: MatrixFormat, timings: bool) -> ExitCode {
     let (inputs, mut errors) = collect_inputs(files, &[]);
     let opts = PassOptions::quiet();
@@ -107,7 +103,7 @@ fn matrix(files: &[PathBuf], format: MatrixFormat, timings: bool) -> ExitCode {
     let loaded = started.elapsed();
     errors.extend(more);
     super::print_errors(&errors);
-    let addresses = [EXTERNAL.parse().unwrap(), METADATA.parse().unwrap()];
+    let addresses = [EXTERNAL, METADATA];
     let computing = std::time::Instant::now();
     let cells = net.matrix(&addresses);
     if timings {

@@ -103,7 +103,10 @@ fn verify(paths: &[std::path::PathBuf], run: Option<&str>, verbose: bool) -> Exi
 }
 
 /// A `--run` pattern as a matcher.
-fn regex_lite(pattern: &str) -> Result<Box<dyn Fn(&str) -> bool>, String> {
+/// A test of a name against a pattern.
+type Matcher = Box<dyn Fn(&str) -> bool>;
+
+fn regex_lite(pattern: &str) -> Result<Matcher, String> {
     let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
     Ok(Box::new(move |s| re.is_match(s)))
 }

@@ -37,10 +37,14 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
     } else {
         (Vec::new(), args.paths.clone())
     };
-    let setup = match Setup::new(&args.check.select, args.check.fail_on, &paths, args.namespace.clone()) {
+    let mut setup = match Setup::new(&args.check.select, args.check.fail_on, &paths, args.namespace.clone()) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let insights = matches!(args.check.format, Format::Html);
+    if insights {
+        setup.engine.model_everything();
+    }
     if paths.is_empty() && args.kustomize.is_empty() {
         let mut report = Report { rules: setup.engine.rules().iter().map(|r| r.meta()).collect(), ..Report::default() };
         saved.into_iter().for_each(|r| report.absorb(r));
@@ -69,6 +73,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
             pass: PassOptions { on_progress: &tick, ..PassOptions::quiet() },
             keep_objects: matches!(args.check.format, Format::Junit),
             builtin_roles: !args.check.select.no_builtin_roles,
+            insights,
         },
     );
     if let Some(p) = progress {

@@ -47,10 +47,16 @@ pub fn run(args: ServeArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return super::usage(e),
     };
-    let tls = match palisade_serve::tls::server_config(&args.tls_cert, &args.tls_key) {
-        Ok(t) => t,
-        Err(e) => return super::usage(format!("--tls-cert/--tls-key: {e}")),
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match palisade_serve::tls::server_config(cert, key) {
+            Ok(t) => Some(t),
+            Err(e) => return super::usage(format!("--tls-cert/--tls-key: {e}")),
+        },
+        _ => None,
     };
+    if tls.is_none() && (args.admission.is_some() || args.audit_webhook.is_some()) {
+        return super::usage("--admission and --audit-webhook serve over TLS: give --tls-cert and --tls-key".into());
+    }
     // Lines on standard output: decided findings and detections, one JSON object each; the
     // same in the history store with --record.
     let out = Arc::new(Mutex::new(std::io::LineWriter::new(std::io::stdout())));
@@ -111,7 +117,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
             ready: ready.clone(),
         };
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
-        runtime.spawn(palisade_serve::https::serve(listener, tls.clone(), palisade_serve::admission::router(webhook)));
+        let tls = tls.clone().expect("checked above");
+        runtime.spawn(palisade_serve::https::serve(listener, tls, palisade_serve::admission::router(webhook)));
         status(format!("admission webhook on https://{bound}/validate ({} mode, blocking at {})", mode(args.mode).as_str(), blocking.as_str()));
     }
     if let Some(addr) = &args.audit_webhook {
@@ -126,8 +133,15 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }));
         let judge = Arc::new(Mutex::new(AuditJudge::new(&engine.engine)));
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
-        runtime.spawn(palisade_serve::https::serve(listener, tls.clone(), palisade_serve::audit_webhook::router(audit_taker(judge, out.clone(), recorder.clone()))));
+        let tls = tls.clone().expect("checked above");
+        runtime.spawn(palisade_serve::https::serve(listener, tls, palisade_serve::audit_webhook::router(audit_taker(judge, out.clone(), recorder.clone()))));
         status(format!("audit webhook on https://{bound}/"));
+    }
+    if let Some(addr) = &args.dashboard {
+        match super::dashboard::start(&args, addr, &runtime, tls.clone()) {
+            Ok(url) => status(format!("dashboard on {url}")),
+            Err(code) => return code,
+        }
     }
     runtime.block_on(std::future::pending::<()>());
     ExitCode::SUCCESS

@@ -210,7 +210,8 @@ pub fn https(addr: &str, ca_pem: &str, method: &str, path: &str, body: &[u8]) ->
     Https { status, body: if chunked { dechunk(body) } else { body.to_string() }, certificate }
 }
 
-fn dechunk(mut body: &str) -> String {
+/// A chunked body put back together.
+pub fn dechunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
@@ -218,7 +219,7 @@ fn dechunk(mut body: &str) -> String {
             break;
         }
         out.push_str(&rest[..n]);
-        body = &rest[n..].trim_start_matches("\r\n");
+        body = rest[n..].trim_start_matches("\r\n");
     }
     out
 }

@@ -172,3 +172,98 @@ fn a_report_of_350000_findings_is_usable_at_once() {
     // Reported, not asserted: timing is measured, not tested.
     eprintln!("350,000 findings: {:.1} MB page; first screen after {ready} ms of page time; Chromium run {:.1} s in all", size as f64 / 1e6, wall.as_secs_f64());
 }
+
+/// The rows of the table with `id`, each as its cells' text.
+fn table_rows(dom: &str, id: &str) -> Vec<Vec<String>> {
+    let start = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    let body = &dom[start..];
+    let body = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
+    body.split("<tr").skip(1).map(|row| row.split("<td").skip(1).map(|cell| text_of(&format!("<td id=\"c\"{cell}"), "c")).collect()).collect()
+}
+
+#[test]
+fn the_demo_report_shows_escalation_paths_secret_readers_the_network_inventories_and_source_lines() {
+    let dir = tempdir("html-views");
+    let demo = repo().join("examples/demo").display().to_string();
+    let html = dir.join("report.html");
+    let out = palisade(&["scan", &demo, "--format", "html", "-o", html.to_str().unwrap()], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let query = |args: &[&str]| -> Value {
+        let out = palisade(args, None);
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", out.stderr))
+    };
+
+    // Escalation paths: as many as `rbac paths` finds, each subject and what it reaches.
+    let paths = query(&["rbac", "paths", "-f", &demo, "--format", "json"]);
+    let paths = paths["paths"].as_array().unwrap();
+    assert!(!paths.is_empty(), "the demo has an escalation path");
+    let rows = table_rows(&page, "paths");
+    assert_eq!(rows.len(), paths.len());
+    for p in paths {
+        assert!(rows.iter().any(|r| r[0] == p["subject"].as_str().unwrap() && r[2] == p["reaches"].as_str().unwrap()), "{p}");
+    }
+    assert!(page.contains("aria-label=\"Escalation paths:"), "the graph");
+
+    // Who can read each Secret: the readers `rbac secrets` names.
+    let secrets = query(&["rbac", "secrets", "-f", &demo, "--format", "json"]);
+    let rows = table_rows(&page, "secret-readers");
+    let secrets = secrets["secrets"].as_array().unwrap();
+    assert_eq!(rows.len(), secrets.len());
+    for s in secrets {
+        let row = rows.iter().find(|r| r[0] == s["secret"].as_str().unwrap()).unwrap_or_else(|| panic!("{s}"));
+        assert_eq!(row[1], s["readers"].as_array().unwrap().len().to_string());
+        for reader in s["readers"].as_array().unwrap() {
+            assert!(row[2].contains(reader["subject"].as_str().unwrap()), "{row:?}");
+        }
+    }
+
+    // The network: the workloads that reach the metadata endpoint are `netpol matrix`'s.
+    let matrix = query(&["netpol", "matrix", "-f", &demo, "--format", "json"]);
+    let mut reach: Vec<String> = matrix["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["to"].as_object().unwrap().keys().any(|k| k.starts_with("metadata")))
+        .map(|r| r["from"].as_str().unwrap().to_string())
+        .collect();
+    reach.sort();
+    let listed = text_of(&page, "metadata");
+    assert!(!reach.is_empty(), "some demo workload reaches the metadata endpoint");
+    for from in &reach {
+        // `netpol matrix` names NAMESPACE/NAME; the page NAMESPACE/KIND/NAME.
+        let (ns, name) = from.split_once('/').unwrap();
+        assert!(listed.contains(ns) && listed.contains(&format!("/{name} ")), "{from} in {listed}");
+    }
+    assert!(page.contains("Namespace to namespace") && page.contains("class=\"cell\""), "the heatmap");
+
+    // Inventories: every image `palisade images` lists.
+    let images = query(&["images", &demo, "--format", "json"]);
+    let rows = table_rows(&page, "images");
+    let images = images["images"].as_array().unwrap();
+    assert_eq!(rows.len(), images.len());
+    for i in images {
+        assert!(rows.iter().any(|r| r[0] == i["image"].as_str().unwrap()), "{i}");
+    }
+    let sources = query(&["secrets", &demo, "--format", "json"]);
+    let n: usize = sources["workloads"].as_array().unwrap().iter().map(|w| w["sources"].as_array().unwrap().len()).sum();
+    assert_eq!(table_rows(&page, "secret-sources").len(), n);
+
+    // Source lines: an opened finding shows its file's lines around it, its own marked.
+    let (_, report) = json(&[&demo], None);
+    let findings = report["findings"].as_array().unwrap();
+    let pick = findings.iter().position(|f| f["location"]["line"].as_u64().is_some_and(|l| l > 4)).unwrap();
+    let (file, line) = (findings[pick]["location"]["file"].as_str().unwrap(), findings[pick]["location"]["line"].as_u64().unwrap() as usize);
+    let text = std::fs::read_to_string(file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let seen = open(&dir, &format!("file://{}#f={pick}", html.display()), None);
+    let detail = &seen.dom[seen.dom.find("id=\"detail\"").unwrap()..];
+    let marked = &detail[detail.find("<mark>").expect("the finding's line is marked")..];
+    let marked = text_of(&format!("<x id=\"m\">{}</x>", &marked[6..marked.find("</mark>").unwrap()]), "m");
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(marked, format!("{line} {}", words(lines[line - 1])));
+    assert!(text_of(&seen.dom, "detail").contains(&words(lines[line - 2])), "the line before");
+    // Without script, each rule's example has its excerpt.
+    assert!(page.matches("<pre class=\"excerpt\"").count() >= 3);
+    assert!(seen.requests.is_empty(), "{:?}", seen.requests);
+}

@@ -8,6 +8,7 @@ mod admission;
 mod audit_log;
 mod cli;
 mod cluster;
+mod dashboard;
 mod history;
 mod html;
 mod inventory;
