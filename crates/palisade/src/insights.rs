@@ -42,9 +42,11 @@ pub fn gather(report: &Report, model: &Model, inventories: Inventories) -> Insig
     let secret_readers = model
         .secrets()
         .take(MAX_SECRETS)
-        .map(|s| SecretReaders {
-            secret: format!("{}/{}", s.namespace, s.name),
-            readers: rbac.secret_readers(&s.namespace, &s.name).into_iter().map(|(who, verbs, _)| (who.to_string(), verbs)).collect(),
+        .map(|s| {
+            // In name order, whatever order the bindings came in.
+            let mut readers: Vec<(String, Vec<&'static str>)> = rbac.secret_readers(&s.namespace, &s.name).into_iter().map(|(who, verbs, _)| (who.to_string(), verbs)).collect();
+            readers.sort();
+            SecretReaders { secret: format!("{}/{}", s.namespace, s.name), readers }
         })
         .collect();
     Insights {

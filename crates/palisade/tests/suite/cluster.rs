@@ -412,3 +412,28 @@ fn user_policies_judge_a_live_cluster_as_they_judge_files() {
     assert_eq!(expected.len(), 7);
     assert!(err.contains("objects for the user policies' inventory"), "{err}");
 }
+
+#[test]
+fn a_live_html_report_shows_the_clusters_escalation_paths_network_and_images() {
+    let c = cluster(demo_objects(), Options::default(), "cluster-html");
+    let dir = tempdir("cluster-html-out");
+    let page = dir.join("live.html");
+    let out = palisade(&["cluster", "--kubeconfig", &c.kubeconfig, "--no-config", "--format", "html", "-o", page.to_str().unwrap()], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let live = std::fs::read_to_string(&page).unwrap();
+    let files = dir.join("files.html");
+    palisade(&["scan", "examples/demo", "--no-config", "--format", "html", "-o", files.to_str().unwrap()], None);
+    let files = std::fs::read_to_string(&files).unwrap();
+    // The views of the live objects are those of their files: the same paths, workloads and
+    // images (a section from its id to the next section).
+    let section = |page: &str, id: &str| -> String {
+        let start = page.find(&format!("<section id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+        let rest = &page[start..];
+        rest[..rest[1..].find("<section").map_or(rest.len(), |e| e + 1)].to_string()
+    };
+    for id in ["rbac", "network"] {
+        assert_eq!(section(&live, id), section(&files, id), "#{id}");
+    }
+    assert!(section(&live, "inventory").contains("registry.example.com/shop/frontend:2.4.1"));
+    assert!(!live.contains("<pre class=\"excerpt\""), "live objects have no source lines");
+}
