@@ -17,8 +17,9 @@ const MAX_SECRETS: usize = 1000;
 /// Up to how many workloads the connections are worked out (a matrix of this many squared
 /// pairs takes about a second).
 const MAX_NETWORK: usize = 3000;
-/// Bytes of source excerpts the report keeps at most.
-const MAX_EXCERPT_BYTES: usize = 16 << 20;
+/// Bytes of source excerpts the report keeps at most (a page that carries more opens slower:
+/// its script element is read whole before the page is drawn).
+const MAX_EXCERPT_BYTES: usize = 8 << 20;
 
 
 /// Gathers the views of `report` from its model and inventories.
@@ -135,7 +136,8 @@ fn excerpts(report: &Report) -> BTreeMap<String, BTreeMap<u32, String>> {
             for n in line.saturating_sub(CONTEXT).max(1)..=line + CONTEXT {
                 let Some(text) = all.get(n as usize - 1) else { break };
                 kept.entry(n).or_insert_with(|| {
-                    bytes += text.len();
+                    // The text, its line number and the JSON around them.
+                    bytes += text.len() + 10;
                     text.to_string()
                 });
             }

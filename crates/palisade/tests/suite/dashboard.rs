@@ -67,6 +67,10 @@ fn the_dashboard_shows_recorded_runs_their_trend_and_a_comparison() {
         assert!(front.body.contains(&format!("href=\"/runs/{id}\"")), "run {id} is listed");
     }
     assert!(front.body.contains("<svg") && front.body.contains("open findings by layer"), "the trend");
+    // In a browser: drawn, and nothing asked of anywhere but the dashboard itself.
+    let seen = crate::html::open(&dir, &format!("http://{addr}/"), None);
+    assert!(seen.dom.contains(&format!("href=\"/runs/{}\"", ids[0])), "{}", seen.dom);
+    assert!(seen.requests.iter().all(|r| r.starts_with(&format!("http://{addr}/"))), "{:?}", seen.requests);
 
     // A run is the HTML report of its findings.
     let page = http(&addr, "GET", &format!("/runs/{}", ids[1]), &[]).body;

@@ -22,13 +22,13 @@ fn chromium_binary() -> &'static str {
 
 /// What the browser made of a page: the document after its script ran, and the requests the
 /// page itself made (the browser's own background traffic left out).
-struct Seen {
-    dom: String,
-    requests: Vec<String>,
+pub struct Seen {
+    pub dom: String,
+    pub requests: Vec<String>,
 }
 
 /// Opens `url` headless, with a screenshot to `screenshot` when given.
-fn open(dir: &Path, url: &str, screenshot: Option<&Path>) -> Seen {
+pub fn open(dir: &Path, url: &str, screenshot: Option<&Path>) -> Seen {
     let netlog = dir.join("netlog.json");
     let _ = std::fs::remove_file(&netlog);
     let mut cmd = Command::new(chromium_binary());
