@@ -1,5 +1,5 @@
 //! Standard base64 with padding (RFC 4648 §4): what Kubernetes uses for Secret data,
-//! kubeconfig `*-data` fields and etcd's JSON gateway.
+//! kubeconfig `*-data` fields and etcd's JSON gateway; and a URL query's escapes undone.
 
 /// The base64 text of `bytes`.
 pub fn base64(bytes: &[u8]) -> String {
@@ -16,6 +16,26 @@ pub fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// A query component with its escapes (`%2F`, `+`) undone.
+pub fn unescape_query(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
+                let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

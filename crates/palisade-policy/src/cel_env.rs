@@ -220,32 +220,12 @@ pub fn context() -> Context<'static, 'static> {
         let query = s.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or("")).unwrap_or("");
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            params.entry(key(&unescape(k))).or_default().push(Value::String(Arc::new(unescape(v))));
+            params.entry(key(&palisade_core::encoding::unescape_query(k))).or_default().push(Value::String(Arc::new(palisade_core::encoding::unescape_query(v))));
         }
         let map: HashMap<cel::objects::Key, Value> = params.into_iter().map(|(k, v)| (k, Value::List(Arc::new(v)))).collect();
         Ok(Value::Map(cel::objects::Map { map: Arc::new(map) }))
     });
     cx
-}
-
-/// A query component with its escapes (`%2F`, `+`) undone.
-fn unescape(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
-                let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
-                out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 thread_local! {

@@ -277,18 +277,26 @@ fn errors_section(report: &Report) -> Markup {
     }
 }
 
-/// A page of the dashboard around `body`: the report's head (policy, styles), no script.
+/// Every page's head: the policy that lets nothing load, the styles, and the title.
+fn head(title: &str, version: Option<&str>) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta http-equiv="Content-Security-Policy" content=(CSP);
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            @if let Some(v) = version { meta name="generator" content=(format!("palisade {v}")); }
+            title { (title) }
+            style { (PreEscaped(STYLE)) }
+        }
+    }
+}
+
+/// A page of the dashboard around `body`: the report's head, no script.
 fn shell(title: &str, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content=(CSP);
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head(title, None))
             body { (body) }
         }
     }
@@ -318,14 +326,7 @@ pub fn write_page(report: &Report, version: &str, back: Option<&str>, out: &mut 
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta http-equiv="Content-Security-Policy" content=(CSP);
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="generator" content=(format!("palisade {version}"));
-                title { "Palisade report" }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head("Palisade report", Some(version)))
             body {
                 a.skip href="#findings" { "Skip to the findings" }
                 header {

@@ -6,6 +6,7 @@
 //! sent with the report's Content-Security-Policy (nothing loads from anywhere) and are not
 //! cached.
 
+use palisade_core::encoding::unescape_query;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -16,30 +17,6 @@ pub type Pages = Arc<dyn Fn(&str, &[(String, String)]) -> Result<String, (u16, S
 
 const COOKIE: &str = "palisade_token";
 
-/// Decodes `%XX` and `+` in a query component.
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The query's pairs, decoded.
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
     query
@@ -47,7 +24,7 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
+            (unescape_query(k), unescape_query(v))
         })
         .collect()
 }
