@@ -12,6 +12,16 @@ pub fn rfc3339(t: SystemTime) -> String {
     format!("{date}T{:02}:{:02}:{:02}.{:03}Z", day / 3600, day / 60 % 60, day % 60, since.subsec_millis())
 }
 
+/// Milliseconds since the epoch (as the history store keeps them) in RFC 3339.
+pub fn rfc3339_ms(ms: i64) -> String {
+    rfc3339(UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64))
+}
+
+/// Milliseconds since the epoch as people read them in a table: `2026-12-03 19:50:01` (UTC).
+pub fn utc_seconds(ms: i64) -> String {
+    rfc3339_ms(ms)[..19].replace('T', " ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -22,5 +32,7 @@ mod tests {
         let t = UNIX_EPOCH + Duration::from_millis(1_796_327_401_250);
         assert_eq!(rfc3339(t), "2026-12-03T19:50:01.250Z");
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        assert_eq!(utc_seconds(1_796_327_401_250), "2026-12-03 19:50:01");
+        assert_eq!(rfc3339_ms(-5), "1970-01-01T00:00:00.000Z");
     }
 }

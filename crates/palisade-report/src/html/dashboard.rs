@@ -38,11 +38,6 @@ pub struct Index<'a> {
     pub version: &'a str,
 }
 
-fn when(ms: i64) -> String {
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
-    palisade_core::clock::rfc3339(t)[..19].replace('T', " ")
-}
-
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 
 fn severity_cells(counts: &BTreeMap<String, i64>) -> Markup {
@@ -71,7 +66,7 @@ pub fn index(page: &Index) -> String {
                             @for s in SEVERITIES { th scope="col" { (s) } } } }
                         tbody {
                             @for r in page.runs {
-                                tr { td { a href=(format!("/runs/{}", r.id)) { (r.id) } } td { (r.cluster) } td { (r.source) } td { (when(r.finished_ms)) } td.num { (r.objects) } td.num { (r.findings) } (severity_cells(&r.by_severity)) }
+                                tr { td { a href=(format!("/runs/{}", r.id)) { (r.id) } } td { (r.cluster) } td { (r.source) } td { (palisade_core::clock::utc_seconds(r.finished_ms)) } td.num { (r.objects) } td.num { (r.findings) } (severity_cells(&r.by_severity)) }
                             }
                         }
                     }
@@ -136,7 +131,7 @@ pub fn diff(from: &RunRow, to: &RunRow, opened: &[Value], resolved: &[Value]) ->
         header {
             p { a href="/" { "← Dashboard" } }
             h1 { "Run " (to.id) " against " (from.id) }
-            p #verdict { (opened.len()) " opened, " (resolved.len()) " resolved — " (from.cluster) " at " (when(from.finished_ms)) " → " (to.cluster) " at " (when(to.finished_ms)) }
+            p #verdict { (opened.len()) " opened, " (resolved.len()) " resolved — " (from.cluster) " at " (palisade_core::clock::utc_seconds(from.finished_ms)) " → " (to.cluster) " at " (palisade_core::clock::utc_seconds(to.finished_ms)) }
         }
         main {
             section aria-labelledby="h-opened" { h2 #h-opened { "Opened (" (opened.len()) ")" } (table("opened", opened)) }

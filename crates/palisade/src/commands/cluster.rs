@@ -66,10 +66,7 @@ pub fn run(args: ClusterArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let insights = matches!(args.check.format, crate::cli::Format::Html);
-    if insights {
-        setup.engine.model_everything();
-    }
+    let insights = setup.insights_for(args.check.format);
     let runtime = match start() {
         Ok(r) => r,
         Err(code) => return code,

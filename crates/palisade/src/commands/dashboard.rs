@@ -5,7 +5,6 @@
 
 use crate::cli::ServeArgs;
 use palisade_report::html::dashboard::{self, Index, ReportRow, RunRow};
-use palisade_report::trend::{Point, Trend};
 use palisade_report::Report;
 use palisade_store::{Run, Store};
 use serde_json::Value;
@@ -134,31 +133,25 @@ fn page(source: &Source, path: &str, query: &[(String, String)]) -> Result<Strin
             let failed = |e: String| (500, format!("history store {}: {e}", store.location));
             if path == "/" {
                 let runs = handle.block_on(store.runs(arg("cluster"), None, RUNS)).map_err(failed)?;
-                let mut trends: Vec<Trend> = Vec::new();
-                for r in runs.iter().rev() {
-                    let point = Point { at_ms: r.finished_ms, by_severity: r.by_severity.clone(), by_layer: r.by_layer.clone() };
-                    match trends.iter_mut().find(|t| t.cluster == r.cluster) {
-                        Some(t) => t.points.push(point),
-                        None => trends.push(Trend { cluster: r.cluster.clone(), points: vec![point] }),
-                    }
-                }
+                let trends = super::history::trends_of(&runs);
                 let rows: Vec<RunRow> = runs.iter().map(row).collect();
                 return Ok(dashboard::index(&Index { source: &store.location, trends: &trends, runs: &rows, reports: &[], version: VERSION }));
             }
-            if let Some(id) = path.strip_prefix("/runs/") {
+            // A recorded run and its findings.
+            let recorded = |id: &str| -> Result<(Run, Vec<Value>), (u16, String)> {
                 let run = handle.block_on(store.find_run(id, None)).map_err(not_found)?;
                 let findings = handle.block_on(store.findings(&run.id)).map_err(failed)?;
+                Ok((run, findings))
+            };
+            if let Some(id) = path.strip_prefix("/runs/") {
+                let (run, findings) = recorded(id)?;
                 let value = serde_json::json!({"schema": palisade_report::json::SCHEMA, "findings": findings, "summary": {"objects": run.objects}});
                 let report = palisade_report::read::read(&value, &rule_of).map_err(|e| (500, e))?;
                 return html_of(&report);
             }
             if path == "/diff" {
                 let (Some(from), Some(to)) = (arg("from"), arg("to")) else { return Err((400, "compare two runs: /diff?from=RUN&to=RUN".into())) };
-                let side = |id: &str| -> Result<(Run, palisade::diff::Side), (u16, String)> {
-                    let run = handle.block_on(store.find_run(id, None)).map_err(not_found)?;
-                    let findings = handle.block_on(store.findings(&run.id)).map_err(failed)?;
-                    Ok((run, palisade::diff::Side { objects: None, findings }))
-                };
+                let side = |id: &str| recorded(id).map(|(run, findings)| (run, palisade::diff::Side { objects: None, findings }));
                 let ((a, old), (b, new)) = (side(from)?, side(to)?);
                 let d = palisade::diff::diff(&old, &new);
                 let list = |v: &Value| v.as_array().cloned().unwrap_or_default();

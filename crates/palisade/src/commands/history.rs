@@ -44,16 +44,11 @@ pub fn record(report: &Report, args: &RecordArgs, source: &str, started_ms: i64,
     }
 }
 
-fn when(ms: i64) -> String {
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
-    palisade_core::clock::rfc3339(t)[..19].replace('T', " ")
-}
-
 fn run_json(r: &Run) -> Value {
     json!({
         "id": r.id, "cluster": r.cluster, "source": r.source,
-        "started": palisade_core::clock::rfc3339(std::time::UNIX_EPOCH + std::time::Duration::from_millis(r.started_ms.max(0) as u64)),
-        "finished": palisade_core::clock::rfc3339(std::time::UNIX_EPOCH + std::time::Duration::from_millis(r.finished_ms.max(0) as u64)),
+        "started": palisade_core::clock::rfc3339_ms(r.started_ms),
+        "finished": palisade_core::clock::rfc3339_ms(r.finished_ms),
         "objects": r.objects, "findings": r.findings, "by_severity": r.by_severity, "by_layer": r.by_layer, "palisade_version": r.version,
     })
 }
@@ -76,7 +71,7 @@ pub fn history(args: HistoryArgs) -> ExitCode {
             for r in &runs {
                 let n = |s: &str| r.by_severity.get(s).copied().unwrap_or(0);
                 let cluster: String = r.cluster.chars().take(16).collect();
-                writeln!(out, "{:<22}  {cluster:<16}  {:<9}  {:<19}  {:>8}  {:>8}  {:>4} {:>4} {:>4} {:>4}", r.id, r.source, when(r.finished_ms), r.objects, r.findings, n("critical"), n("high"), n("medium"), n("low"))?;
+                writeln!(out, "{:<22}  {cluster:<16}  {:<9}  {:<19}  {:>8}  {:>8}  {:>4} {:>4} {:>4} {:>4}", r.id, r.source, palisade_core::clock::utc_seconds(r.finished_ms), r.objects, r.findings, n("critical"), n("high"), n("medium"), n("low"))?;
             }
             Ok(())
         })(),
@@ -94,19 +89,11 @@ pub fn trend(args: TrendArgs) -> ExitCode {
         Err(code) => return code,
     };
     let since = palisade_store::now_ms() - i64::from(args.since) * 86_400_000;
-    let mut runs = match runtime.block_on(store.runs(args.cluster.as_deref(), Some(since), 100_000)) {
+    let runs = match runtime.block_on(store.runs(args.cluster.as_deref(), Some(since), 100_000)) {
         Ok(r) => r,
         Err(e) => return super::usage(format!("history store {}: {e}", store.location)),
     };
-    runs.reverse();
-    let mut trends: Vec<Trend> = Vec::new();
-    for r in runs {
-        let point = Point { at_ms: r.finished_ms, by_severity: r.by_severity, by_layer: r.by_layer };
-        match trends.iter_mut().find(|t| t.cluster == r.cluster) {
-            Some(t) => t.points.push(point),
-            None => trends.push(Trend { cluster: r.cluster, points: vec![point] }),
-        }
-    }
+    let mut trends = trends_of(&runs);
     if let Some(name) = &args.cluster {
         if trends.is_empty() {
             trends.push(Trend { cluster: name.clone(), points: Vec::new() });
@@ -116,7 +103,7 @@ pub fn trend(args: TrendArgs) -> ExitCode {
         (_, ListFormat::Json) => {
             let value = json!({"store": store.location, "since_days": args.since, "clusters": trends.iter().map(|t| json!({
                 "cluster": t.cluster,
-                "points": t.points.iter().map(|p| json!({"at": palisade_core::clock::rfc3339(std::time::UNIX_EPOCH + std::time::Duration::from_millis(p.at_ms.max(0) as u64)), "by_severity": p.by_severity, "by_layer": p.by_layer})).collect::<Vec<_>>(),
+                "points": t.points.iter().map(|p| json!({"at": palisade_core::clock::rfc3339_ms(p.at_ms), "by_severity": p.by_severity, "by_layer": p.by_layer})).collect::<Vec<_>>(),
             })).collect::<Vec<_>>()});
             let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
             match &args.output {
@@ -132,6 +119,19 @@ pub fn trend(args: TrendArgs) -> ExitCode {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => super::usage(format!("cannot write: {e}")),
     }
+}
+
+/// Runs (newest first, as the store lists them) as each cluster's points, oldest first.
+pub fn trends_of(runs: &[Run]) -> Vec<Trend> {
+    let mut trends: Vec<Trend> = Vec::new();
+    for r in runs.iter().rev() {
+        let point = Point { at_ms: r.finished_ms, by_severity: r.by_severity.clone(), by_layer: r.by_layer.clone() };
+        match trends.iter_mut().find(|t| t.cluster == r.cluster) {
+            Some(t) => t.points.push(point),
+            None => trends.push(Trend { cluster: r.cluster.clone(), points: vec![point] }),
+        }
+    }
+    trends
 }
 
 /// A recorded run's findings, for `palisade diff --store`.

@@ -41,10 +41,7 @@ pub fn run(args: ScanArgs, compliance: bool) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let insights = matches!(args.check.format, Format::Html);
-    if insights {
-        setup.engine.model_everything();
-    }
+    let insights = setup.insights_for(args.check.format);
     if paths.is_empty() && args.kustomize.is_empty() {
         let mut report = Report { rules: setup.engine.rules().iter().map(|r| r.meta()).collect(), ..Report::default() };
         saved.into_iter().for_each(|r| report.absorb(r));
@@ -239,6 +236,16 @@ impl Setup {
         file_outcome(&mut report, end, |f| f);
         report.kinds = model.kind_counts().clone();
         report
+    }
+
+    /// Whether `format` shows the model's views (`Report::insights`); when it does, the
+    /// engine keeps every fact they read.
+    pub fn insights_for(&mut self, format: Format) -> bool {
+        let wanted = matches!(format, Format::Html);
+        if wanted {
+            self.engine.model_everything();
+        }
+        wanted
     }
 
     /// Adds the compliance view, writes the report, records the run as `source` when asked
