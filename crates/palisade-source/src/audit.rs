@@ -22,8 +22,7 @@
 use palisade_core::subjects;
 use crate::json;
 use palisade_core::{Node, Pos, Value as NodeValue};
-use serde::Deserialize;
-use std::borrow::Cow;
+use crate::skim::Skim;
 use std::io::BufRead;
 
 /// One event read from a log, with the line it was on (1-based).
@@ -143,95 +142,135 @@ fn take(v: Node, line: u32, events: &mut Vec<Event>, errors: &mut Vec<(u32, Stri
 }
 
 /// What [`quiet`] reads of an event: only the fields that decide whether it can matter.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct Head<'a> {
-    #[serde(borrow)]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    kind: Option<&'a str>,
+    api_version: Option<&'a str>,
+    verb: Option<&'a str>,
     user: Option<UserHead<'a>>,
-    #[serde(borrow, rename = "impersonatedUser")]
     impersonated: Option<UserHead<'a>>,
-    #[serde(borrow, rename = "objectRef")]
-    object_ref: Option<RefHead<'a>>,
-    #[serde(rename = "responseStatus")]
-    response_status: Option<StatusHead>,
-    #[serde(rename = "requestObject")]
-    request_object: Option<serde::de::IgnoredAny>,
-    #[serde(borrow)]
-    annotations: Option<AnnotationsHead<'a>>,
-}
-
-#[derive(Deserialize)]
-struct UserHead<'a> {
-    #[serde(borrow)]
-    username: Option<Cow<'a, str>>,
-    groups: Option<Unauthenticated>,
-}
-
-/// Whether a list of groups holds `system:unauthenticated` (read without keeping the list).
-struct Unauthenticated(bool);
-
-impl<'de> Deserialize<'de> for Unauthenticated {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Groups;
-        impl<'de> serde::de::Visitor<'de> for Groups {
-            type Value = Unauthenticated;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of groups")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Unauthenticated, A::Error> {
-                let mut found = false;
-                while let Some(group) = seq.next_element::<Cow<'de, str>>()? {
-                    found |= group == "system:unauthenticated";
-                }
-                Ok(Unauthenticated(found))
-            }
-        }
-        d.deserialize_seq(Groups)
-    }
-}
-
-#[derive(Deserialize)]
-struct RefHead<'a> {
-    #[serde(borrow)]
-    resource: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    subresource: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct StatusHead {
+    resource: Option<&'a str>,
+    subresource: Option<&'a str>,
     code: Option<i64>,
+    decision: Option<&'a str>,
 }
 
-#[derive(Deserialize)]
-struct AnnotationsHead<'a> {
-    #[serde(borrow, rename = "authorization.k8s.io/decision")]
-    decision: Option<Cow<'a, str>>,
+#[derive(Default)]
+struct UserHead<'a> {
+    username: Option<&'a str>,
+    /// Whether its groups hold `system:unauthenticated`.
+    unauthenticated: bool,
+}
+
+/// Reads the members of an object, each through `member`, refusing a key written with
+/// escapes or a key `member` reads (`Some(true)`) seen twice: the full reading takes the last
+/// of duplicates, which this reading would have to know to agree with it.
+fn members<'a>(s: &mut Skim<'a>, mut member: impl FnMut(&'a str, &mut Skim<'a>) -> Option<bool>) -> Option<()> {
+    // No object read has more than eight keys that matter.
+    let (mut read, mut n) = ([""; 8], 0);
+    s.object(|key, s| {
+        let key = key.plain()?;
+        if member(key, s)? {
+            if read[..n].contains(&key) || n == read.len() {
+                return None;
+            }
+            read[n] = key;
+            n += 1;
+        }
+        Some(())
+    })
+}
+
+/// A string without escapes, or null (`Some(None)`).
+fn string_or_null<'a>(s: &mut Skim<'a>) -> Option<Option<&'a str>> {
+    if s.null() {
+        return Some(None);
+    }
+    s.string()?.plain().map(Some)
+}
+
+/// An object read by `member`, or null.
+fn object_or_null<'a, T: Default>(s: &mut Skim<'a>, mut member: impl FnMut(&mut T, &'a str, &mut Skim<'a>) -> Option<bool>) -> Option<Option<T>> {
+    if s.null() {
+        return Some(None);
+    }
+    let mut value = T::default();
+    members(s, |key, s| member(&mut value, key, s))?;
+    Some(Some(value))
+}
+
+fn user_head<'a>(s: &mut Skim<'a>) -> Option<Option<UserHead<'a>>> {
+    object_or_null(s, |u: &mut UserHead<'a>, key, s| match key {
+        "username" => string_or_null(s).map(|n| u.username = n).map(|_| true),
+        "groups" => {
+            if !s.null() {
+                s.array(|s| s.string()?.plain().map(|g| u.unauthenticated |= g == "system:unauthenticated"))?;
+            }
+            Some(true)
+        }
+        _ => s.value().map(|_| false),
+    })
+}
+
+/// The fields of an event [`quiet`] decides on, if `line` is a well-formed JSON object that
+/// carries no request object and holds them plainly (no escapes, no duplicates).
+fn head<'a>(line: &'a str) -> Option<Head<'a>> {
+    let mut h = Head::default();
+    let mut s = Skim::new(line);
+    members(&mut s, |key, s| {
+        match key {
+            "kind" => h.kind = Some(s.string()?.plain()?),
+            "apiVersion" => h.api_version = Some(s.string()?.plain()?),
+            "verb" => h.verb = Some(s.string()?.plain()?),
+            "user" => h.user = user_head(s)?,
+            "impersonatedUser" => h.impersonated = user_head(s)?,
+            "objectRef" => {
+                let target = object_or_null(s, |t: &mut (Option<&'a str>, Option<&'a str>), key, s| match key {
+                    "resource" => string_or_null(s).map(|r| t.0 = r).map(|_| true),
+                    "subresource" => string_or_null(s).map(|r| t.1 = r).map(|_| true),
+                    _ => s.value().map(|_| false),
+                })?;
+                (h.resource, h.subresource) = target.unwrap_or_default();
+            }
+            "responseStatus" => {
+                let status = object_or_null(s, |code: &mut Option<i64>, key, s| match key {
+                    "code" => (if s.null() { Some(None) } else { s.integer().map(Some) }).map(|c| *code = c).map(|_| true),
+                    _ => s.value().map(|_| false),
+                })?;
+                h.code = status.flatten();
+            }
+            "annotations" => {
+                let annotations = object_or_null(s, |decision: &mut Option<&'a str>, key, s| match key {
+                    "authorization.k8s.io/decision" => string_or_null(s).map(|d| *decision = d).map(|_| true),
+                    _ => s.value().map(|_| false),
+                })?;
+                h.decision = annotations.flatten();
+            }
+            // An event that carries an object is judged.
+            "requestObject" => return None,
+            _ => return s.value().map(|_| false),
+        }
+        Some(true)
+    })?;
+    s.at_end().then_some(h)
 }
 
 /// Whether the event on `line` cannot raise a detection and need not be judged (see the
 /// module's documentation); `false` for anything else, a line that is not an event included
 /// (the full reading then says what is wrong with it).
 pub fn quiet(line: &[u8]) -> bool {
-    // An event that carries an object is judged: seen without parsing. (Outside a key, the
-    // bytes `"requestObject"` can only be a string of that value; such a line is judged in
-    // full, which is merely slower.)
-    if memchr::memmem::find(line, b"\"requestObject\"").is_some() {
-        return false;
-    }
     // One check of the whole line is cheaper than one per string.
     let Ok(line) = std::str::from_utf8(line) else { return false };
-    let Ok(h) = serde_json::from_str::<Head>(line) else { return false };
-    let anonymous = |u: &Option<UserHead>| u.as_ref().is_some_and(|u| u.username.as_deref() == Some("system:anonymous") || u.groups.as_ref().is_some_and(|g| g.0));
-    let named = h.user.as_ref().is_some_and(|u| u.username.as_deref().is_some_and(|n| !n.is_empty()));
-    let (resource, subresource) = h.object_ref.as_ref().map(|r| (r.resource.as_deref().unwrap_or(""), r.subresource.as_deref().unwrap_or(""))).unwrap_or(("", ""));
-    let refused = h.response_status.as_ref().and_then(|s| s.code).is_some_and(|c| c >= 400) || h.annotations.as_ref().and_then(|a| a.decision.as_deref()) == Some("forbid");
+    let Some(h) = head(line) else { return false };
+    let event = h.kind.is_none_or(|k| k == "Event") && h.api_version.is_none_or(|v| v.starts_with("audit.k8s.io/")) && h.verb.is_some();
+    let anonymous = |u: &Option<UserHead>| u.as_ref().is_some_and(|u| u.username == Some("system:anonymous") || u.unauthenticated);
+    let named = h.user.as_ref().is_some_and(|u| u.username.is_some_and(|n| !n.is_empty()));
+    let refused = h.code.is_some_and(|c| c >= 400) || h.decision == Some("forbid");
     // The subject the request acted as, and whether what it touched is watched for it:
     // Secret reads and token requests are, except by the cluster's own machinery (AUD008 and
     // AUD005 leave kubelets and controllers alone).
-    let subject = h.impersonated.as_ref().or(h.user.as_ref()).and_then(|u| u.username.as_deref()).unwrap_or("");
-    let watched = match (resource, subresource) {
+    let subject = h.impersonated.as_ref().or(h.user.as_ref()).and_then(|u| u.username).unwrap_or("");
+    let watched = match (h.resource.unwrap_or(""), h.subresource.unwrap_or("")) {
         ("roles" | "clusterroles" | "rolebindings" | "clusterrolebindings", _) => true,
         (_, "exec" | "attach" | "portforward" | "proxy") => true,
         ("serviceaccounts", "token") => !subjects::mints_pod_tokens(subject),
@@ -239,7 +278,7 @@ pub fn quiet(line: &[u8]) -> bool {
         (_, "token") => true,
         _ => false,
     };
-    h.kind.as_deref().is_none_or(|k| k == "Event") && named && !anonymous(&h.user) && !anonymous(&h.impersonated) && !refused && !watched && h.request_object.is_none()
+    event && named && !anonymous(&h.user) && !anonymous(&h.impersonated) && !refused && !watched
 }
 
 /// One item of a log, in order.

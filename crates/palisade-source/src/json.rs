@@ -2,6 +2,7 @@
 //! value tree, and back. Live objects have no file, so their nodes carry `Pos::UNKNOWN`;
 //! their scalars are already typed by the API server, so nothing is re-resolved.
 
+use crate::skim::{Atom, Skim};
 use palisade_core::{Entry, Node, Pos, Value};
 
 /// The value tree of a JSON value.
@@ -80,10 +81,61 @@ pub fn objects_of(bytes: &[u8]) -> (Vec<serde_json::Value>, Vec<String>) {
 /// [`node_of`] reads them; duplicate keys are kept, and lookups take the last, as Kubernetes
 /// decodes them.
 pub fn parse(bytes: &[u8]) -> Result<Node, serde_json::Error> {
+    if let Some(node) = std::str::from_utf8(bytes).ok().and_then(read_plainly) {
+        return Ok(node);
+    }
+    // What the plain reading leaves (surrogate escapes, exponents, very long numbers, deep
+    // nesting) and what is not JSON, read by serde_json, which says what is wrong.
+    parse_by_serde(bytes)
+}
+
+fn parse_by_serde(bytes: &[u8]) -> Result<Node, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let node = <Tree as serde::Deserialize>::deserialize(&mut de)?.0;
     de.end()?;
     Ok(node)
+}
+
+/// The tree of `text` read by [`crate::skim`] (what most JSON is): each mapping's entries
+/// gathered on one stack and moved into a vector of their exact size, rather than grown
+/// entry by entry.
+fn read_plainly(text: &str) -> Option<Node> {
+    fn tree<'a>(s: &mut Skim<'a>, entries: &mut Vec<Entry>, items: &mut Vec<Node>) -> Option<Node> {
+        let value = match s.peek()? {
+            b'"' => Value::Str(s.string()?.value()?),
+            b'{' => {
+                let base = entries.len();
+                s.object(|key, s| {
+                    let key = key.value()?;
+                    let value = tree(s, entries, items)?;
+                    entries.push(Entry { key, key_pos: Pos::UNKNOWN, value });
+                    Some(())
+                })?;
+                Value::Map(entries.drain(base..).collect())
+            }
+            b'[' => {
+                let base = items.len();
+                s.array(|s| {
+                    let item = tree(s, entries, items)?;
+                    items.push(item);
+                    Some(())
+                })?;
+                Value::Seq(items.drain(base..).collect())
+            }
+            _ => match s.atom()? {
+                Atom::Null => Value::Null,
+                Atom::Bool(b) => Value::Bool(b),
+                // What serde_json makes of a number, with its own reading of fractions;
+                // integers beyond i64 are left to it.
+                Atom::Number(n) if n.contains('.') || n == "-0" => Value::Float(serde_json::from_str(n).ok()?),
+                Atom::Number(n) => Value::Int(n.parse().ok()?),
+            },
+        };
+        Some(leaf(value))
+    }
+    let mut s = Skim::new(text);
+    let node = tree(&mut s, &mut Vec::new(), &mut Vec::new())?;
+    s.at_end().then_some(node)
 }
 
 /// A value tree as a field of a deserialized struct.
@@ -195,6 +247,31 @@ mod tests {
         assert_eq!(json_of(&direct), json_of(&via_value));
         assert!(parse(b"{\"a\": 1} trailing").is_err());
         assert!(parse(b"{\"a\": ").is_err());
+    }
+
+    #[test]
+    fn the_plain_reading_makes_the_tree_serde_json_makes() {
+        let samples = [
+            r#"{"a": 1, "b": [true, false, null, 2.5, -0.125, "x"], "c": {"d": -3, "e": {}}, "f": [], "a": 2}"#,
+            r#"{"esc": "q\"b\\s\/ \b\f\n\r\t \u00e9\u0041\u20ac", "k\u0065y": 0, "é": "ü"}"#,
+            r#"[0, -0, 9223372036854775807, -9223372036854775808, 0.1, 1.7976931348623157, 3.141592653589793238462643]"#,
+            r#"  {"spaced" : [ 1 , { "x" : "y" } ] }  "#,
+            "\"top\"",
+            "-0",
+        ];
+        for text in samples {
+            let plain = read_plainly(text).unwrap_or_else(|| panic!("read plainly: {text}"));
+            let by_serde = parse_by_serde(text.as_bytes()).unwrap();
+            assert_eq!(format!("{plain:?}"), format!("{by_serde:?}"), "{text}");
+        }
+        // Left to serde_json, and read the same through `parse`.
+        for text in [r#"{"big": 9223372036854775808}"#, r#"{"neg": -9223372036854775809}"#, r#"{"exp": 1e3}"#, r#"{"pair": "\ud83d\ude00"}"#] {
+            assert!(read_plainly(text).is_none(), "{text}");
+            assert_eq!(format!("{:?}", parse(text.as_bytes()).unwrap()), format!("{:?}", parse_by_serde(text.as_bytes()).unwrap()));
+        }
+        for bad in ["{\"a\": 01}", "{\"a\" 1}", "[1,]", "\"\\x\""] {
+            assert!(read_plainly(bad).is_none() && parse(bad.as_bytes()).is_err(), "{bad}");
+        }
     }
 
     #[test]

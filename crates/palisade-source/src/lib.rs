@@ -11,6 +11,7 @@ pub mod audit;
 pub mod json;
 mod load;
 mod scalar;
+pub mod skim;
 
 pub use load::{documents, text_of, Document, Limits, Loaded, SourceError};
 pub use scalar::resolve_plain;

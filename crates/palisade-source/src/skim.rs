@@ -1,0 +1,404 @@
+//! Reading a few fields of a JSON text without building it: a reader that walks the text
+//! once, checks every byte of it against JSON's grammar (RFC 8259), and hands out only the
+//! values it is asked for, as slices of the text. What a hot path that must look at
+//! millions of small documents and keep almost none of them uses (the audit log's triage,
+//! [`crate::audit::quiet`]).
+//!
+//! The reader is strict where a full parser could differ: anything it accepts, a full JSON
+//! parser (serde_json) accepts and reads the same. It refuses, rather than decides, what it
+//! would have to interpret: strings with `\u` escapes of surrogates, numbers with
+//! exponents or longer than [`MAX_NUMBER`], nesting deeper than [`MAX_DEPTH`]. A caller that gets
+//! `None` reads the text in full instead, which says what, if anything, is wrong with it.
+
+/// Nesting beyond this is refused (serde_json's own limit is 128).
+pub const MAX_DEPTH: u32 = 100;
+
+/// Numbers longer than this are refused (a float of 310 digits is out of range).
+pub const MAX_NUMBER: usize = 300;
+
+/// A position in a JSON text.
+pub struct Skim<'a> {
+    text: &'a str,
+    at: usize,
+    depth: u32,
+}
+
+/// A value that is neither a string nor a container.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Atom<'a> {
+    Null,
+    Bool(bool),
+    /// A number as it is written (no exponent: those are refused).
+    Number(&'a str),
+}
+
+/// A string as it stands in the text, between its quotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Raw<'a> {
+    /// The text between the quotes, escapes as written.
+    pub text: &'a str,
+    /// Whether it holds a backslash escape (so `text` is not yet its value).
+    pub escaped: bool,
+}
+
+impl<'a> Raw<'a> {
+    /// The string's value, when it has no escapes.
+    pub fn plain(self) -> Option<&'a str> {
+        (!self.escaped).then_some(self.text)
+    }
+
+    /// The string's value (the reader has checked its escapes; surrogates are refused
+    /// there).
+    pub fn value(self) -> Option<String> {
+        if !self.escaped {
+            return Some(self.text.to_string());
+        }
+        let mut out = String::with_capacity(self.text.len());
+        let mut rest = self.text;
+        while let Some(at) = rest.find('\\') {
+            out.push_str(&rest[..at]);
+            let escape = rest.as_bytes().get(at + 1)?;
+            rest = &rest[at + 2..];
+            out.push(match escape {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let unit = u32::from_str_radix(rest.get(..4)?, 16).ok()?;
+                    rest = &rest[4..];
+                    char::from_u32(unit)?
+                }
+                _ => return None,
+            });
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+/// The lowest of sixteen bytes that ends a run of a string's plain characters (a quote, a
+/// backslash or a control character), as a bit mask.
+#[cfg(target_arch = "x86_64")]
+fn stops(chunk: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of x86_64; the load reads the 16 bytes of `chunk`.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr() as *const __m128i);
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // Bytes below 0x20: those the saturating subtraction of 0x1f leaves at zero.
+        let control = _mm_cmpeq_epi8(_mm_subs_epu8(v, _mm_set1_epi8(0x1f)), _mm_setzero_si128());
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
+/// The same, eight bytes at a time in a word: exact for the lowest byte, which is all a
+/// caller reads.
+#[cfg(not(target_arch = "x86_64"))]
+fn stops(chunk: &[u8; 16]) -> u32 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let word = |x: u64| zero(x ^ (ONES * b'"' as u64)) | zero(x ^ (ONES * b'\\' as u64)) | (x.wrapping_sub(ONES * 0x20) & !x & HIGHS);
+    let bits = |w: u64| (0..8).fold(0u32, |m, i| m | ((((w >> (8 * i + 7)) & 1) as u32) << i));
+    let (low, high) = chunk.split_at(8);
+    let low = word(u64::from_le_bytes(low.try_into().unwrap_or_default()));
+    if low != 0 {
+        return bits(low);
+    }
+    bits(word(u64::from_le_bytes(high.try_into().unwrap_or_default()))) << 8
+}
+
+impl<'a> Skim<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Skim { text, at: 0, depth: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    /// The next byte that is not whitespace (the reader moved to it), if any.
+    fn next(&mut self) -> Option<u8> {
+        let bytes = self.bytes();
+        loop {
+            match *bytes.get(self.at)? {
+                b' ' | b'\t' | b'\n' | b'\r' => self.at += 1,
+                b => return Some(b),
+            }
+        }
+    }
+
+    /// Whether the text is all read (whitespace aside).
+    pub fn at_end(&mut self) -> bool {
+        self.next().is_none()
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.next()? == byte).then(|| self.at += 1)
+    }
+
+    /// The next value if it is `null` (consumed), else nothing consumed.
+    pub fn null(&mut self) -> bool {
+        let found = self.next() == Some(b'n') && self.bytes()[self.at..].starts_with(b"null");
+        if found {
+            self.at += 4;
+        }
+        found
+    }
+
+    /// A string.
+    pub fn string(&mut self) -> Option<Raw<'a>> {
+        self.expect(b'"')?;
+        self.string_body()
+    }
+
+    /// The rest of a string, the reader past its opening quote.
+    fn string_body(&mut self) -> Option<Raw<'a>> {
+        let bytes = self.bytes();
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            // Sixteen bytes at a time through the plain characters.
+            while let Some(chunk) = bytes.get(self.at..self.at + 16) {
+                let stop = stops(chunk.try_into().ok()?);
+                if stop != 0 {
+                    self.at += stop.trailing_zeros() as usize;
+                    break;
+                }
+                self.at += 16;
+            }
+            match *bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    return Some(Raw { text: self.text.get(start..self.at - 1)?, escaped });
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.at += 1;
+                    match *bytes.get(self.at)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
+                        b'u' => {
+                            let hex = self.text.get(self.at + 1..self.at + 5)?;
+                            let unit = u16::from_str_radix(hex, 16).ok().filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))?;
+                            // Surrogate pairs are left to a full parser.
+                            if (0xD800..0xE000).contains(&unit) {
+                                return None;
+                            }
+                            self.at += 5;
+                        }
+                        _ => return None,
+                    }
+                }
+                b if b < 0x20 => return None,
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// An integer; `None` for any other value, a number with a fraction or exponent
+    /// included.
+    pub fn integer(&mut self) -> Option<i64> {
+        match self.atom()? {
+            Atom::Number(n) => n.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The first byte of the next value (whitespace passed by), nothing consumed: `"`, `{`,
+    /// `[`, or that of an [`Atom`].
+    pub fn peek(&mut self) -> Option<u8> {
+        self.next()
+    }
+
+    /// A value that is neither a string nor a container.
+    pub fn atom(&mut self) -> Option<Atom<'a>> {
+        let atom = match self.next()? {
+            b'-' | b'0'..=b'9' => return self.number_text().map(Atom::Number),
+            b't' => Atom::Bool(true),
+            b'f' => Atom::Bool(false),
+            b'n' => Atom::Null,
+            _ => return None,
+        };
+        let word: &[u8] = match atom {
+            Atom::Bool(true) => b"true",
+            Atom::Bool(false) => b"false",
+            _ => b"null",
+        };
+        self.bytes()[self.at..].starts_with(word).then(|| self.at += word.len())?;
+        Some(atom)
+    }
+
+    /// A number, as it is written.
+    fn number_text(&mut self) -> Option<&'a str> {
+        let start = self.at;
+        self.number()?;
+        Some(&self.text[start..self.at])
+    }
+
+    fn number(&mut self) -> Option<()> {
+        let bytes = self.bytes();
+        let digits = |s: &mut Self| {
+            let from = s.at;
+            while bytes.get(s.at).is_some_and(u8::is_ascii_digit) {
+                s.at += 1;
+            }
+            s.at - from
+        };
+        let start = self.at;
+        if bytes.get(self.at) == Some(&b'-') {
+            self.at += 1;
+        }
+        let whole = digits(self);
+        if whole == 0 || (whole > 1 && bytes[self.at - whole] == b'0') {
+            return None;
+        }
+        if bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        let refused = matches!(bytes.get(self.at), Some(b'e' | b'E')) || self.at - start > MAX_NUMBER;
+        (!refused).then_some(())
+    }
+
+    /// Past one value of any kind, checking it.
+    pub fn value(&mut self) -> Option<()> {
+        match self.next()? {
+            b'"' => {
+                self.at += 1;
+                self.string_body().map(drop)
+            }
+            b'{' => self.object(|_, s| s.value()),
+            b'[' => self.array(|s| s.value()),
+            _ => self.atom().map(drop),
+        }
+    }
+
+    fn nest(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// An object, each member's value read by `member` (given the key), which must read
+    /// exactly one value — [`Skim::value`] to pass it by.
+    pub fn object(&mut self, mut member: impl FnMut(Raw<'a>, &mut Self) -> Option<()>) -> Option<()> {
+        self.expect(b'{')?;
+        self.nest()?;
+        if self.next()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                let key = self.string()?;
+                self.expect(b':')?;
+                member(key, self)?;
+                match self.next()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// An array, each item read by `item`, which must read exactly one value.
+    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.expect(b'[')?;
+        self.nest()?;
+        if self.next()? == b']' {
+            self.at += 1;
+        } else {
+            loop {
+                item(self)?;
+                match self.next()? {
+                    b',' => self.at += 1,
+                    b']' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepted(text: &str) -> bool {
+        let mut s = Skim::new(text);
+        s.value().is_some() && s.at_end()
+    }
+
+    #[test]
+    fn accepts_only_what_a_full_parser_reads() {
+        for good in [
+            r#"{"a": [1, -2, 0.5, true, false, null, "x\"y\\z\/\n\u00e9"], "b": {}, "c": [], "é": "ü"}"#,
+            r#"  {"long": "0123456789abcdefghijklmnopqrstuvwxyz0123456789"}  "#,
+            "0",
+            "-0.25",
+            "\"\"",
+        ] {
+            assert!(accepted(good), "{good}");
+            assert!(serde_json::from_str::<serde_json::Value>(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]", "[1 2]", "01", "1.", "-", ".5", "+1", "tru", "nul",
+            "\"a\tb\"", "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", "\"open", "{\"a\":1}}", "{'a':1}", "{\"a\":1 \"b\":2}",
+        ] {
+            assert!(!accepted(bad), "{bad}");
+            assert!(serde_json::from_str::<serde_json::Value>(bad).is_err(), "{bad}");
+        }
+        // Left to a full parser: surrogate escapes, exponents, very long numbers, deep nesting.
+        for refused in ["\"\\ud83d\\ude00\"", "1e5", &"9".repeat(301), &"[".repeat(101), &format!("{}{}", "[".repeat(101), "]".repeat(101))] {
+            assert!(!accepted(refused), "{refused}");
+        }
+        assert!(accepted(&format!("{}{}", "[".repeat(100), "]".repeat(100))));
+    }
+
+    #[test]
+    fn strings_stop_at_the_first_quote_backslash_or_control_character_in_any_lane() {
+        for at in 0..20 {
+            let plain = "x".repeat(at);
+            let text = format!("\"{plain}\" ");
+            let mut s = Skim::new(&text);
+            assert_eq!(s.string(), Some(Raw { text: &plain, escaped: false }));
+            let text = format!("\"{plain}\\n{plain}\"");
+            assert_eq!(Skim::new(&text).string().map(|r| r.escaped), Some(true));
+            let text = format!("\"{plain}\u{1}{plain}\"");
+            assert_eq!(Skim::new(&text).string(), None);
+            // Bytes above 0x7f are plain characters.
+            let text = format!("\"{plain}é\u{7f}{plain}\"");
+            assert!(Skim::new(&text).string().is_some());
+        }
+    }
+
+    #[test]
+    fn members_are_handed_to_the_caller() {
+        let mut seen = Vec::new();
+        let mut s = Skim::new(r#"{"a": "x", "b": {"c": 7}, "d": [1]}"#);
+        let read = s.object(|key, s| match key.text {
+            "a" => s.string().map(|v| seen.push(v.text.to_string())),
+            "b" => s.object(|_, s| s.integer().map(|i| seen.push(i.to_string()))),
+            _ => s.value(),
+        });
+        assert!(read.is_some() && s.at_end());
+        assert_eq!(seen, ["x", "7"]);
+    }
+}
