@@ -149,9 +149,25 @@ impl Node {
     }
 }
 
+thread_local! {
+    /// How many nodes' drops are under way on this thread, one inside another.
+    static DROPPING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 impl Drop for Node {
-    /// Drops deep trees without recursion, so a pathological document cannot overflow the stack.
+    /// Drops a tree as any other, by recursion, down to 64 levels; deeper than that without
+    /// recursion, so a pathological document cannot overflow the stack.
     fn drop(&mut self) {
+        if !self.has_children() {
+            return;
+        }
+        let depth = DROPPING.get();
+        if depth < 64 {
+            DROPPING.set(depth + 1);
+            drop(std::mem::replace(&mut self.value, Value::Null));
+            DROPPING.set(depth);
+            return;
+        }
         let mut stack: Vec<Node> = Vec::new();
         take_children(&mut self.value, &mut stack);
         while let Some(mut node) = stack.pop() {
@@ -221,6 +237,11 @@ mod tests {
             node = Node::new(Pos::UNKNOWN, Value::Seq(vec![node]));
         }
         assert_eq!(node.count(), 200_001);
+        drop(node);
+        let mut node = Node::new(Pos::UNKNOWN, Value::Null);
+        for _ in 0..200_000 {
+            node = map(vec![("a", node), ("b", Node::new(Pos::UNKNOWN, Value::Str("x".into())))]);
+        }
         drop(node);
     }
 }

@@ -144,53 +144,46 @@ fn take(v: Node, line: u32, events: &mut Vec<Event>, errors: &mut Vec<(u32, Stri
 /// What [`quiet`] reads of an event: only the fields that decide whether it can matter.
 #[derive(Default)]
 struct Head<'a> {
-    kind: Option<&'a str>,
-    api_version: Option<&'a str>,
-    verb: Option<&'a str>,
+    kind: Option<&'a [u8]>,
+    api_version: Option<&'a [u8]>,
+    verb: Option<&'a [u8]>,
     user: Option<UserHead<'a>>,
     impersonated: Option<UserHead<'a>>,
-    resource: Option<&'a str>,
-    subresource: Option<&'a str>,
+    resource: Option<&'a [u8]>,
+    subresource: Option<&'a [u8]>,
     code: Option<i64>,
-    decision: Option<&'a str>,
+    decision: Option<&'a [u8]>,
 }
 
 #[derive(Default)]
 struct UserHead<'a> {
-    username: Option<&'a str>,
+    username: Option<&'a [u8]>,
     /// Whether its groups hold `system:unauthenticated`.
     unauthenticated: bool,
 }
 
-/// Reads the members of an object, each through `member`, refusing a key written with
-/// escapes or a key `member` reads (`Some(true)`) seen twice: the full reading takes the last
-/// of duplicates, which this reading would have to know to agree with it.
-fn members<'a>(s: &mut Skim<'a>, mut member: impl FnMut(&'a str, &mut Skim<'a>) -> Option<bool>) -> Option<()> {
-    // No object read has more than eight keys that matter.
-    let (mut read, mut n) = ([""; 8], 0);
+/// Reads the members of an object, each through `member`, which returns a bit of its own
+/// for each key it reads (0 for those it passes by); refuses a key written with escapes, or
+/// a key read twice: the full reading takes the last of duplicates, which this reading would
+/// have to know to agree with it.
+fn members<'a>(s: &mut Skim<'a>, mut member: impl FnMut(&'a [u8], &mut Skim<'a>) -> Option<u32>) -> Option<()> {
+    let mut read = 0;
     s.object(|key, s| {
-        let key = key.plain()?;
-        if member(key, s)? {
-            if read[..n].contains(&key) || n == read.len() {
-                return None;
-            }
-            read[n] = key;
-            n += 1;
-        }
-        Some(())
+        let bit = member(key.plain_bytes()?, s)?;
+        (read & bit == 0).then(|| read |= bit)
     })
 }
 
 /// A string without escapes, or null (`Some(None)`).
-fn string_or_null<'a>(s: &mut Skim<'a>) -> Option<Option<&'a str>> {
+fn string_or_null<'a>(s: &mut Skim<'a>) -> Option<Option<&'a [u8]>> {
     if s.null() {
         return Some(None);
     }
-    s.string()?.plain().map(Some)
+    s.string()?.plain_bytes().map(Some)
 }
 
-/// An object read by `member`, or null.
-fn object_or_null<'a, T: Default>(s: &mut Skim<'a>, mut member: impl FnMut(&mut T, &'a str, &mut Skim<'a>) -> Option<bool>) -> Option<Option<T>> {
+/// An object read by `member` (see [`members`]), or null.
+fn object_or_null<'a, T: Default>(s: &mut Skim<'a>, mut member: impl FnMut(&mut T, &'a [u8], &mut Skim<'a>) -> Option<u32>) -> Option<Option<T>> {
     if s.null() {
         return Some(None);
     }
@@ -201,56 +194,74 @@ fn object_or_null<'a, T: Default>(s: &mut Skim<'a>, mut member: impl FnMut(&mut 
 
 fn user_head<'a>(s: &mut Skim<'a>) -> Option<Option<UserHead<'a>>> {
     object_or_null(s, |u: &mut UserHead<'a>, key, s| match key {
-        "username" => string_or_null(s).map(|n| u.username = n).map(|_| true),
-        "groups" => {
+        b"username" => string_or_null(s).map(|n| u.username = n).map(|_| 1),
+        b"groups" => {
             if !s.null() {
-                s.array(|s| s.string()?.plain().map(|g| u.unauthenticated |= g == "system:unauthenticated"))?;
+                s.array(|s| s.string()?.plain_bytes().map(|g| u.unauthenticated |= g == b"system:unauthenticated"))?;
             }
-            Some(true)
+            Some(2)
         }
-        _ => s.value().map(|_| false),
+        _ => s.value().map(|_| 0),
     })
 }
 
 /// The fields of an event [`quiet`] decides on, if `line` is a well-formed JSON object that
 /// carries no request object and holds them plainly (no escapes, no duplicates).
-fn head<'a>(line: &'a str) -> Option<Head<'a>> {
+fn head<'a>(line: &'a [u8]) -> Option<Head<'a>> {
     let mut h = Head::default();
     let mut s = Skim::new(line);
     members(&mut s, |key, s| {
-        match key {
-            "kind" => h.kind = Some(s.string()?.plain()?),
-            "apiVersion" => h.api_version = Some(s.string()?.plain()?),
-            "verb" => h.verb = Some(s.string()?.plain()?),
-            "user" => h.user = user_head(s)?,
-            "impersonatedUser" => h.impersonated = user_head(s)?,
-            "objectRef" => {
-                let target = object_or_null(s, |t: &mut (Option<&'a str>, Option<&'a str>), key, s| match key {
-                    "resource" => string_or_null(s).map(|r| t.0 = r).map(|_| true),
-                    "subresource" => string_or_null(s).map(|r| t.1 = r).map(|_| true),
-                    _ => s.value().map(|_| false),
+        let bit = match key {
+            b"kind" => {
+                h.kind = Some(s.string()?.plain_bytes()?);
+                1
+            }
+            b"apiVersion" => {
+                h.api_version = Some(s.string()?.plain_bytes()?);
+                2
+            }
+            b"verb" => {
+                h.verb = Some(s.string()?.plain_bytes()?);
+                4
+            }
+            b"user" => {
+                h.user = user_head(s)?;
+                8
+            }
+            b"impersonatedUser" => {
+                h.impersonated = user_head(s)?;
+                16
+            }
+            b"objectRef" => {
+                let target = object_or_null(s, |t: &mut (Option<&'a [u8]>, Option<&'a [u8]>), key, s| match key {
+                    b"resource" => string_or_null(s).map(|r| t.0 = r).map(|_| 1),
+                    b"subresource" => string_or_null(s).map(|r| t.1 = r).map(|_| 2),
+                    _ => s.value().map(|_| 0),
                 })?;
                 (h.resource, h.subresource) = target.unwrap_or_default();
+                32
             }
-            "responseStatus" => {
+            b"responseStatus" => {
                 let status = object_or_null(s, |code: &mut Option<i64>, key, s| match key {
-                    "code" => (if s.null() { Some(None) } else { s.integer().map(Some) }).map(|c| *code = c).map(|_| true),
-                    _ => s.value().map(|_| false),
+                    b"code" => (if s.null() { Some(None) } else { s.integer().map(Some) }).map(|c| *code = c).map(|_| 1),
+                    _ => s.value().map(|_| 0),
                 })?;
                 h.code = status.flatten();
+                64
             }
-            "annotations" => {
-                let annotations = object_or_null(s, |decision: &mut Option<&'a str>, key, s| match key {
-                    "authorization.k8s.io/decision" => string_or_null(s).map(|d| *decision = d).map(|_| true),
-                    _ => s.value().map(|_| false),
+            b"annotations" => {
+                let annotations = object_or_null(s, |decision: &mut Option<&'a [u8]>, key, s| match key {
+                    b"authorization.k8s.io/decision" => string_or_null(s).map(|d| *decision = d).map(|_| 1),
+                    _ => s.value().map(|_| 0),
                 })?;
                 h.decision = annotations.flatten();
+                128
             }
             // An event that carries an object is judged.
-            "requestObject" => return None,
-            _ => return s.value().map(|_| false),
-        }
-        Some(true)
+            b"requestObject" => return None,
+            _ => return s.value().map(|_| 0),
+        };
+        Some(bit)
     })?;
     s.at_end().then_some(h)
 }
@@ -259,23 +270,21 @@ fn head<'a>(line: &'a str) -> Option<Head<'a>> {
 /// module's documentation); `false` for anything else, a line that is not an event included
 /// (the full reading then says what is wrong with it).
 pub fn quiet(line: &[u8]) -> bool {
-    // One check of the whole line is cheaper than one per string.
-    let Ok(line) = std::str::from_utf8(line) else { return false };
     let Some(h) = head(line) else { return false };
-    let event = h.kind.is_none_or(|k| k == "Event") && h.api_version.is_none_or(|v| v.starts_with("audit.k8s.io/")) && h.verb.is_some();
-    let anonymous = |u: &Option<UserHead>| u.as_ref().is_some_and(|u| u.username == Some("system:anonymous") || u.unauthenticated);
+    let event = h.kind.is_none_or(|k| k == b"Event") && h.api_version.is_none_or(|v| v.starts_with(b"audit.k8s.io/")) && h.verb.is_some();
+    let anonymous = |u: &Option<UserHead>| u.as_ref().is_some_and(|u| u.username == Some(b"system:anonymous") || u.unauthenticated);
     let named = h.user.as_ref().is_some_and(|u| u.username.is_some_and(|n| !n.is_empty()));
-    let refused = h.code.is_some_and(|c| c >= 400) || h.decision == Some("forbid");
+    let refused = h.code.is_some_and(|c| c >= 400) || h.decision == Some(b"forbid");
     // The subject the request acted as, and whether what it touched is watched for it:
     // Secret reads and token requests are, except by the cluster's own machinery (AUD008 and
     // AUD005 leave kubelets and controllers alone).
-    let subject = h.impersonated.as_ref().or(h.user.as_ref()).and_then(|u| u.username).unwrap_or("");
-    let watched = match (h.resource.unwrap_or(""), h.subresource.unwrap_or("")) {
-        ("roles" | "clusterroles" | "rolebindings" | "clusterrolebindings", _) => true,
-        (_, "exec" | "attach" | "portforward" | "proxy") => true,
-        ("serviceaccounts", "token") => !subjects::mints_pod_tokens(subject),
-        ("secrets", _) => !subjects::is_control_plane(subject),
-        (_, "token") => true,
+    let subject = || std::str::from_utf8(h.impersonated.as_ref().or(h.user.as_ref()).and_then(|u| u.username).unwrap_or(b"")).ok();
+    let watched = match (h.resource.unwrap_or(b""), h.subresource.unwrap_or(b"")) {
+        (b"roles" | b"clusterroles" | b"rolebindings" | b"clusterrolebindings", _) => true,
+        (_, b"exec" | b"attach" | b"portforward" | b"proxy") => true,
+        (b"serviceaccounts", b"token") => !subject().is_some_and(subjects::mints_pod_tokens),
+        (b"secrets", _) => !subject().is_some_and(subjects::is_control_plane),
+        (_, b"token") => true,
         _ => false,
     };
     event && named && !anonymous(&h.user) && !anonymous(&h.impersonated) && !refused && !watched
@@ -389,7 +398,8 @@ mod tests {
     /// Whether an event may be passed by, decided on serde_json's reading of the whole line:
     /// what [`super::quiet`] must never be more lenient than.
     fn passable(line: &[u8]) -> bool {
-        let Ok(serde_json::Value::Object(e)) = serde_json::from_slice::<serde_json::Value>(line) else { return false };
+        // As the full reading of a log reads it: invalid UTF-8 as replacement characters.
+        let Ok(serde_json::Value::Object(e)) = serde_json::from_str::<serde_json::Value>(&String::from_utf8_lossy(line)) else { return false };
         fn text(v: Option<&serde_json::Value>) -> Option<&str> {
             v.and_then(|v| v.as_str())
         }
@@ -426,7 +436,7 @@ mod tests {
             // Passed by: a controller's read; a kubelet's Secret read; a lease renewal with
             // escapes in its annotations and an impersonated user.
             r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"0e","stage":"ResponseComplete","verb":"get","user":{"username":"system:serviceaccount:kube-system:hpa","groups":["system:serviceaccounts","system:authenticated"]},"sourceIPs":["10.0.1.10"],"objectRef":{"resource":"nodes","name":"n1","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200},"annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by ClusterRoleBinding \"system:controller\""}}"#,
-            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"get","user":{"username":"system:node:n1","groups":["system:nodes"]},"objectRef":{"resource":"secrets","namespace":"a","name":"s"},"responseStatus":{"code":200},"x":[1,-2.5,true,false,null,{}]}"#,
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"get","user":{"username":"system:node:n1","groups":["system:nodes"]},"objectRef":{"resource":"secrets","namespace":"a","name":"s"},"responseStatus":{"code":200},"x":[1,-2.5,true,false,null,{}],"note":"café"}"#,
             r#"{"verb":"update","user":{"username":"alice","groups":null},"impersonatedUser":{"username":"bob"},"objectRef":{"resource":"leases","subresource":null},"annotations":{"note":"tab\tand \u00e9"}}"#,
             // Judged: a person's Secret read, an anonymous request, a refusal, a create.
             r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"get","user":{"username":"alice"},"objectRef":{"resource":"secrets","name":"s"}}"#,
@@ -448,7 +458,7 @@ mod tests {
                 if at < bytes.len() {
                     edits.push([&bytes[..at], &bytes[at + 1..]].concat());
                 }
-                for insert in [b'"', b',', b'{', b'}', b'[', b']', b':', b'\\', b' ', 0x01, b'0', b'e', b'-', b'.'] {
+                for insert in [b'"', b',', b'{', b'}', b'[', b']', b':', b'\\', b' ', 0x01, 0xff, b'0', b'e', b'-', b'.'] {
                     edits.push([&bytes[..at], &[insert], &bytes[at..]].concat());
                 }
                 for edit in edits {

@@ -133,7 +133,7 @@ fn read_plainly(text: &str) -> Option<Node> {
         };
         Some(leaf(value))
     }
-    let mut s = Skim::new(text);
+    let mut s = Skim::of_str(text);
     let node = tree(&mut s, &mut Vec::new(), &mut Vec::new())?;
     s.at_end().then_some(node)
 }

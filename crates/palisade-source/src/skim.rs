@@ -5,7 +5,10 @@
 //! [`crate::audit::quiet`]).
 //!
 //! The reader is strict where a full parser could differ: anything it accepts, a full JSON
-//! parser (serde_json) accepts and reads the same. It refuses, rather than decides, what it
+//! parser (serde_json) accepts and reads the same — but for the bytes of a string, which are
+//! checked to be UTF-8 only when its value is asked for ([`Raw::plain`], [`Raw::value`]): a
+//! log line's triage reads what it decides on, and passes by the rest unchecked, as the
+//! full reading of a log would read invalid UTF-8 as replacement characters anyway. It refuses, rather than decides, what it
 //! would have to interpret: strings with `\u` escapes of surrogates, numbers with
 //! exponents or longer than [`MAX_NUMBER`], nesting deeper than [`MAX_DEPTH`]. A caller that gets
 //! `None` reads the text in full instead, which says what, if anything, is wrong with it.
@@ -18,7 +21,9 @@ pub const MAX_NUMBER: usize = 300;
 
 /// A position in a JSON text.
 pub struct Skim<'a> {
-    text: &'a str,
+    text: &'a [u8],
+    /// The same text, when it is known to be UTF-8.
+    checked: Option<&'a str>,
     at: usize,
     depth: u32,
 }
@@ -35,26 +40,38 @@ pub enum Atom<'a> {
 /// A string as it stands in the text, between its quotes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Raw<'a> {
-    /// The text between the quotes, escapes as written.
-    pub text: &'a str,
+    /// The bytes between the quotes, escapes as written.
+    pub text: &'a [u8],
+    /// The same, when the text was known to be UTF-8.
+    pub checked: Option<&'a str>,
     /// Whether it holds a backslash escape (so `text` is not yet its value).
     pub escaped: bool,
 }
 
 impl<'a> Raw<'a> {
-    /// The string's value, when it has no escapes.
-    pub fn plain(self) -> Option<&'a str> {
+    /// The string's bytes, when it has no escapes.
+    pub fn plain_bytes(self) -> Option<&'a [u8]> {
         (!self.escaped).then_some(self.text)
+    }
+
+    /// The string's value, when it has no escapes (and is UTF-8).
+    pub fn plain(self) -> Option<&'a str> {
+        self.str().filter(|_| !self.escaped)
+    }
+
+    fn str(self) -> Option<&'a str> {
+        self.checked.or_else(|| std::str::from_utf8(self.text).ok())
     }
 
     /// The string's value (the reader has checked its escapes; surrogates are refused
     /// there).
     pub fn value(self) -> Option<String> {
+        let text = self.str()?;
         if !self.escaped {
-            return Some(self.text.to_string());
+            return Some(text.to_string());
         }
-        let mut out = String::with_capacity(self.text.len());
-        let mut rest = self.text;
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
         while let Some(at) = rest.find('\\') {
             out.push_str(&rest[..at]);
             let escape = rest.as_bytes().get(at + 1)?;
@@ -116,12 +133,17 @@ fn stops(chunk: &[u8; 16]) -> u32 {
 
 impl<'a> Skim<'a> {
     /// A reader at the start of `text`.
-    pub fn new(text: &'a str) -> Self {
-        Skim { text, at: 0, depth: 0 }
+    pub fn new(text: &'a [u8]) -> Self {
+        Skim { text, checked: None, at: 0, depth: 0 }
+    }
+
+    /// A reader at the start of `text`, whose strings need no checking as UTF-8.
+    pub fn of_str(text: &'a str) -> Self {
+        Skim { text: text.as_bytes(), checked: Some(text), at: 0, depth: 0 }
     }
 
     fn bytes(&self) -> &'a [u8] {
-        self.text.as_bytes()
+        self.text
     }
 
     /// The next byte that is not whitespace (the reader moved to it), if any.
@@ -154,12 +176,14 @@ impl<'a> Skim<'a> {
     }
 
     /// A string.
+    #[inline]
     pub fn string(&mut self) -> Option<Raw<'a>> {
         self.expect(b'"')?;
         self.string_body()
     }
 
     /// The rest of a string, the reader past its opening quote.
+    #[inline(always)]
     fn string_body(&mut self) -> Option<Raw<'a>> {
         let bytes = self.bytes();
         let start = self.at;
@@ -177,7 +201,8 @@ impl<'a> Skim<'a> {
             match *bytes.get(self.at)? {
                 b'"' => {
                     self.at += 1;
-                    return Some(Raw { text: self.text.get(start..self.at - 1)?, escaped });
+                    let (end, checked) = (self.at - 1, self.checked);
+                    return Some(Raw { text: &bytes[start..end], checked: checked.and_then(|t| t.get(start..end)), escaped });
                 }
                 b'\\' => {
                     escaped = true;
@@ -185,8 +210,8 @@ impl<'a> Skim<'a> {
                     match *bytes.get(self.at)? {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
                         b'u' => {
-                            let hex = self.text.get(self.at + 1..self.at + 5)?;
-                            let unit = u16::from_str_radix(hex, 16).ok().filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))?;
+                            let hex = bytes.get(self.at + 1..self.at + 5)?;
+                            let unit = std::str::from_utf8(hex).ok().filter(|_| hex.iter().all(u8::is_ascii_hexdigit)).and_then(|h| u16::from_str_radix(h, 16).ok())?;
                             // Surrogate pairs are left to a full parser.
                             if (0xD800..0xE000).contains(&unit) {
                                 return None;
@@ -239,7 +264,7 @@ impl<'a> Skim<'a> {
     fn number_text(&mut self) -> Option<&'a str> {
         let start = self.at;
         self.number()?;
-        Some(&self.text[start..self.at])
+        std::str::from_utf8(&self.text[start..self.at]).ok()
     }
 
     fn number(&mut self) -> Option<()> {
@@ -342,7 +367,7 @@ mod tests {
     use super::*;
 
     fn accepted(text: &str) -> bool {
-        let mut s = Skim::new(text);
+        let mut s = Skim::new(text.as_bytes());
         s.value().is_some() && s.at_end()
     }
 
@@ -377,24 +402,25 @@ mod tests {
         for at in 0..20 {
             let plain = "x".repeat(at);
             let text = format!("\"{plain}\" ");
-            let mut s = Skim::new(&text);
-            assert_eq!(s.string(), Some(Raw { text: &plain, escaped: false }));
+            let mut s = Skim::new(text.as_bytes());
+            assert_eq!(s.string(), Some(Raw { text: plain.as_bytes(), checked: None, escaped: false }));
+            assert_eq!(Skim::of_str(&text).string().and_then(|r| r.checked), Some(plain.as_str()));
             let text = format!("\"{plain}\\n{plain}\"");
-            assert_eq!(Skim::new(&text).string().map(|r| r.escaped), Some(true));
+            assert_eq!(Skim::new(text.as_bytes()).string().map(|r| r.escaped), Some(true));
             let text = format!("\"{plain}\u{1}{plain}\"");
-            assert_eq!(Skim::new(&text).string(), None);
+            assert_eq!(Skim::new(text.as_bytes()).string(), None);
             // Bytes above 0x7f are plain characters.
             let text = format!("\"{plain}é\u{7f}{plain}\"");
-            assert!(Skim::new(&text).string().is_some());
+            assert!(Skim::new(text.as_bytes()).string().is_some());
         }
     }
 
     #[test]
     fn members_are_handed_to_the_caller() {
         let mut seen = Vec::new();
-        let mut s = Skim::new(r#"{"a": "x", "b": {"c": 7}, "d": [1]}"#);
-        let read = s.object(|key, s| match key.text {
-            "a" => s.string().map(|v| seen.push(v.text.to_string())),
+        let mut s = Skim::new(br#"{"a": "x", "b": {"c": 7}, "d": [1]}"#);
+        let read = s.object(|key, s| match key.plain()? {
+            "a" => s.string().map(|v| seen.push(v.value().unwrap())),
             "b" => s.object(|_, s| s.integer().map(|i| seen.push(i.to_string()))),
             _ => s.value(),
         });
