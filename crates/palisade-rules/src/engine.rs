@@ -78,6 +78,21 @@ pub struct RootOutcome {
     pub facts: Vec<(Key, ObjectFacts)>,
 }
 
+/// Where an object being judged sits: the path from its document's root to it (a `List`
+/// item's `items[i]`, a review's `request.object`), its index among the items, and its
+/// document (none for a live object).
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    prefix: Option<&'a FieldPath>,
+    item: u32,
+    origin: Option<&'a Origin>,
+}
+
+impl Place<'_> {
+    /// A live object, on its own.
+    const LIVE: Place<'static> = Place { prefix: None, item: 0, origin: None };
+}
+
 /// `--select`/`--ignore` patterns name rules as waivers do: ID, ID prefix, name, or control.
 fn matches_pattern(rule: &dyn Rule, pattern: &str) -> bool {
     rule_ref_matches(pattern, rule.meta(), rule.meta().controls)
@@ -198,6 +213,13 @@ impl Engine {
         self.plan = Plan::ALL;
     }
 
+    /// Reads no network facts (pods' selectors and ports, NetworkPolicies), whatever the
+    /// rules are: an audit log's judge, for which what a request created is a fragment, not
+    /// a cluster's network (`palisade::audit`).
+    pub fn model_no_network(&mut self) {
+        self.plan.network = false;
+    }
+
     /// The index of the policy waiver a suppression stands for (`None` for inline waivers).
     pub fn waiver_index(&self, suppression: &Arc<Suppression>) -> Option<usize> {
         self.waivers.iter().position(|w| w.as_ref().is_some_and(|w| Arc::ptr_eq(w, suppression)))
@@ -243,7 +265,8 @@ impl Engine {
     /// Runs every active rule on the object at `node`; each finding is located at its field
     /// (or nearest existing parent) in `node`, and its path gets `prefix`. An object a request
     /// deletes is judged by user policies only (built-in rules judge what is created).
-    fn evaluate(&self, object: Object, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: Option<&Origin>, request: Option<&palisade_core::Request>, outcome: &mut RootOutcome) {
+    fn evaluate(&self, object: Object, node: &Node, place: Place, request: Option<&palisade_core::Request>, outcome: &mut RootOutcome) {
+        let Place { prefix, item, origin } = place;
         let metadata = node.get("metadata");
         let labels = metadata.and_then(|m| m.field("labels"));
         let inline = InlineWaiver::of(metadata);
@@ -286,10 +309,10 @@ impl Engine {
             let items = root.get("items").map(Node::items).unwrap_or(&[]);
             for (i, item) in items.iter().enumerate() {
                 let prefix = FieldPath::root().key("items").index(i);
-                self.evaluate_one(item, Some(&prefix), i as u32, Some(origin), &mut outcome);
+                self.evaluate_one(item, Place { prefix: Some(&prefix), item: i as u32, origin: Some(origin) }, &mut outcome);
             }
         } else {
-            self.evaluate_one(root, None, 0, Some(origin), &mut outcome);
+            self.evaluate_one(root, Place { origin: Some(origin), ..Place::LIVE }, &mut outcome);
         }
         outcome
     }
@@ -298,7 +321,7 @@ impl Engine {
     /// `palisade_source::Loaded::Item`); paths and skips read `items[index]…`.
     pub fn evaluate_list_item(&self, node: &Node, index: usize, origin: &Origin) -> RootOutcome {
         let mut outcome = RootOutcome::default();
-        self.evaluate_one(node, Some(&FieldPath::root().key("items").index(index)), index as u32, Some(origin), &mut outcome);
+        self.evaluate_one(node, Place { prefix: Some(&FieldPath::root().key("items").index(index)), item: index as u32, origin: Some(origin) }, &mut outcome);
         outcome
     }
 
@@ -306,7 +329,7 @@ impl Engine {
     /// findings carry the object and field path, and no file location.
     pub fn evaluate_live(&self, node: &Node) -> RootOutcome {
         let mut outcome = RootOutcome::default();
-        self.evaluate_one(node, None, 0, None, &mut outcome);
+        self.evaluate_one(node, Place::LIVE, &mut outcome);
         outcome
     }
 
@@ -340,20 +363,20 @@ impl Engine {
             Ok(object) => {
                 outcome.objects += 1;
                 let namespace = request.namespace.as_deref().unwrap_or(&self.namespace);
-                self.evaluate(object.in_namespace(namespace), node, prefix, 0, origin, Some(request), outcome);
+                self.evaluate(object.in_namespace(namespace), node, Place { prefix, item: 0, origin }, Some(request), outcome);
             }
         }
     }
 
-    fn evaluate_one(&self, node: &Node, prefix: Option<&FieldPath>, item: u32, origin: Option<&Origin>, outcome: &mut RootOutcome) {
+    fn evaluate_one(&self, node: &Node, place: Place, outcome: &mut RootOutcome) {
         match Object::from_node(node) {
             Err(reason) => {
-                let what = prefix.map(|p| format!("{p}: ")).unwrap_or_default();
+                let what = place.prefix.map(|p| format!("{p}: ")).unwrap_or_default();
                 outcome.skipped.push((node.pos, format!("{what}{reason}")));
             }
             Ok(object) => {
                 outcome.objects += 1;
-                self.evaluate(object.in_namespace(&self.namespace), node, prefix, item, origin, None, outcome);
+                self.evaluate(object.in_namespace(&self.namespace), node, place, None, outcome);
             }
         }
     }

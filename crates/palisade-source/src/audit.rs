@@ -205,12 +205,11 @@ fn user_head<'a>(s: &mut Skim<'a>) -> Option<Option<UserHead<'a>>> {
     })
 }
 
-/// The fields of an event [`quiet`] decides on, if `line` is a well-formed JSON object that
-/// carries no request object and holds them plainly (no escapes, no duplicates).
-fn head<'a>(line: &'a [u8]) -> Option<Head<'a>> {
+/// The fields of an event [`quiet`] decides on, if the reader is at a well-formed JSON object
+/// that carries no request object and holds them plainly (no escapes, no duplicates).
+fn head<'a>(s: &mut Skim<'a>) -> Option<Head<'a>> {
     let mut h = Head::default();
-    let mut s = Skim::new(line);
-    members(&mut s, |key, s| {
+    members(s, |key, s| {
         let bit = match key {
             b"kind" => {
                 h.kind = Some(s.string()?.plain_bytes()?);
@@ -263,14 +262,31 @@ fn head<'a>(line: &'a [u8]) -> Option<Head<'a>> {
         };
         Some(bit)
     })?;
-    s.at_end().then_some(h)
+    Some(h)
 }
 
 /// Whether the event on `line` cannot raise a detection and need not be judged (see the
 /// module's documentation); `false` for anything else, a line that is not an event included
 /// (the full reading then says what is wrong with it).
 pub fn quiet(line: &[u8]) -> bool {
-    let Some(h) = head(line) else { return false };
+    let mut s = Skim::new(line);
+    head(&mut s).filter(|_| s.at_end()).is_some_and(|h| passable(&h))
+}
+
+/// [`quiet`] for the first line of `buf`, which need not hold all of it: where the next line
+/// starts and whether this one is quiet; `None` when the line does not end in `buf`.
+pub fn triage(buf: &[u8]) -> Option<(usize, bool)> {
+    let mut s = Skim::line(buf);
+    if let Some(h) = head(&mut s) {
+        if let Some(next) = s.line_end() {
+            return Some((next, passable(&h)));
+        }
+    }
+    memchr::memchr(b'\n', buf).map(|end| (end + 1, false))
+}
+
+/// Whether an event with these fields cannot raise a detection.
+fn passable(h: &Head) -> bool {
     let event = h.kind.is_none_or(|k| k == b"Event") && h.api_version.is_none_or(|v| v.starts_with(b"audit.k8s.io/")) && h.verb.is_some();
     let anonymous = |u: &Option<UserHead>| u.as_ref().is_some_and(|u| u.username == Some(b"system:anonymous") || u.unauthenticated);
     let named = h.user.as_ref().is_some_and(|u| u.username.is_some_and(|n| !n.is_empty()));
@@ -319,10 +335,7 @@ pub fn stream(mut input: impl BufRead, triage: bool, mut each: impl FnMut(Item))
         // Most lines are whole in the reader's buffer and pass by: they are judged there,
         // without a copy.
         let passed = match triage {
-            true => {
-                let buf = input.fill_buf()?;
-                memchr::memchr(b'\n', buf).map(|end| (end + 1, quiet(buf[..end].trim_ascii())))
-            }
+            true => self::triage(input.fill_buf()?),
             false => None,
         };
         if let Some((used, true)) = passed {
@@ -463,9 +476,13 @@ mod tests {
                 }
                 for edit in edits {
                     checked += 1;
-                    if super::quiet(&edit) {
+                    let quiet = super::quiet(&edit);
+                    if quiet {
                         assert!(passable(&edit), "passed by: {}", String::from_utf8_lossy(&edit));
                     }
+                    // The same verdict on the line read from a buffer with the next line after it.
+                    let buffer = [&edit[..], b"\n{\"verb\":\"get\"}\n"].concat();
+                    assert_eq!(super::triage(&buffer), Some((edit.len() + 1, quiet)), "{}", String::from_utf8_lossy(&edit));
                 }
             }
         }

@@ -1,17 +1,20 @@
-//! Reading a few fields of a JSON text without building it: a reader that walks the text
-//! once, checks every byte of it against JSON's grammar (RFC 8259), and hands out only the
-//! values it is asked for, as slices of the text. What a hot path that must look at
-//! millions of small documents and keep almost none of them uses (the audit log's triage,
-//! [`crate::audit::quiet`]).
+//! Reading JSON without a general-purpose parser: a reader that walks a text once, checks
+//! it against JSON's grammar (RFC 8259) as it goes, and hands out the values it is asked for
+//! as slices of the text, passing by the rest. Two hot paths stand on it: the audit log's
+//! triage ([`crate::audit::quiet`]), which looks at a few fields of millions of events and
+//! keeps almost none, and [`crate::json::parse`], which builds a value tree from it.
 //!
-//! The reader is strict where a full parser could differ: anything it accepts, a full JSON
-//! parser (serde_json) accepts and reads the same — but for the bytes of a string, which are
-//! checked to be UTF-8 only when its value is asked for ([`Raw::plain`], [`Raw::value`]): a
-//! log line's triage reads what it decides on, and passes by the rest unchecked, as the
-//! full reading of a log would read invalid UTF-8 as replacement characters anyway. It refuses, rather than decides, what it
-//! would have to interpret: strings with `\u` escapes of surrogates, numbers with
-//! exponents or longer than [`MAX_NUMBER`], nesting deeper than [`MAX_DEPTH`]. A caller that gets
-//! `None` reads the text in full instead, which says what, if anything, is wrong with it.
+//! The reader is strict where a full parser could differ: what it accepts, serde_json
+//! accepts and reads the same. It refuses, rather than decides, what it would have to
+//! interpret: `\u` escapes of surrogates, numbers with exponents or longer than
+//! [`MAX_NUMBER`], nesting deeper than [`MAX_DEPTH`]; a caller that gets `None` reads the
+//! text with serde_json instead, which says what, if anything, is wrong with it. One
+//! leniency: a string's bytes are checked to be UTF-8 only when its value is asked for
+//! ([`Raw::plain`], [`Raw::value`]) — the triage passes by strings it does not read, which
+//! the full reading of a log would take with invalid UTF-8 as replacement characters anyway.
+//!
+//! Strings are scanned sixteen bytes at a time for their end (SSE2 on x86-64, eight-byte
+//! words elsewhere).
 
 /// Nesting beyond this is refused (serde_json's own limit is 128).
 pub const MAX_DEPTH: u32 = 100;
@@ -24,6 +27,8 @@ pub struct Skim<'a> {
     text: &'a [u8],
     /// The same text, when it is known to be UTF-8.
     checked: Option<&'a str>,
+    /// Whether a line break ends the text (see [`Skim::line`]) rather than being whitespace.
+    line: bool,
     at: usize,
     depth: u32,
 }
@@ -114,10 +119,15 @@ fn stops(chunk: &[u8; 16]) -> u32 {
     }
 }
 
-/// The same, eight bytes at a time in a word: exact for the lowest byte, which is all a
-/// caller reads.
 #[cfg(not(target_arch = "x86_64"))]
 fn stops(chunk: &[u8; 16]) -> u32 {
+    stops_in_words(chunk)
+}
+
+/// The same, eight bytes at a time in a word: exact for the lowest byte, which is all a
+/// caller reads.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn stops_in_words(chunk: &[u8; 16]) -> u32 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
@@ -134,12 +144,18 @@ fn stops(chunk: &[u8; 16]) -> u32 {
 impl<'a> Skim<'a> {
     /// A reader at the start of `text`.
     pub fn new(text: &'a [u8]) -> Self {
-        Skim { text, checked: None, at: 0, depth: 0 }
+        Skim { text, checked: None, line: false, at: 0, depth: 0 }
+    }
+
+    /// A reader at the start of the first line of `text` (what follows it may be incomplete):
+    /// a line break is not whitespace but where the line ends ([`Skim::line_end`]).
+    pub fn line(text: &'a [u8]) -> Self {
+        Skim { line: true, ..Skim::new(text) }
     }
 
     /// A reader at the start of `text`, whose strings need no checking as UTF-8.
     pub fn of_str(text: &'a str) -> Self {
-        Skim { text: text.as_bytes(), checked: Some(text), at: 0, depth: 0 }
+        Skim { checked: Some(text), ..Skim::new(text.as_bytes()) }
     }
 
     fn bytes(&self) -> &'a [u8] {
@@ -151,7 +167,8 @@ impl<'a> Skim<'a> {
         let bytes = self.bytes();
         loop {
             match *bytes.get(self.at)? {
-                b' ' | b'\t' | b'\n' | b'\r' => self.at += 1,
+                b' ' | b'\t' | b'\r' => self.at += 1,
+                b'\n' if !self.line => self.at += 1,
                 b => return Some(b),
             }
         }
@@ -160,6 +177,11 @@ impl<'a> Skim<'a> {
     /// Whether the text is all read (whitespace aside).
     pub fn at_end(&mut self) -> bool {
         self.next().is_none()
+    }
+
+    /// Where the next line starts, if only whitespace is left of this one.
+    pub fn line_end(&mut self) -> Option<usize> {
+        (self.next()? == b'\n').then_some(self.at + 1)
     }
 
     fn expect(&mut self, byte: u8) -> Option<()> {
@@ -413,6 +435,46 @@ mod tests {
             let text = format!("\"{plain}é\u{7f}{plain}\"");
             assert!(Skim::new(text.as_bytes()).string().is_some());
         }
+    }
+
+    #[test]
+    fn both_ways_of_finding_a_strings_end_agree() {
+        let mut chunk = [b'a'; 16];
+        for at in 0..16 {
+            for stop in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                for plain in [b' ', 0x7f, 0x80, 0xff, 0x20, b'!', b'#', b'[', b']'] {
+                    chunk.fill(plain);
+                    chunk[at] = stop;
+                    // A second stop further on must not move the first.
+                    chunk[15] = if at < 15 { b'"' } else { stop };
+                    assert_eq!(stops(&chunk).trailing_zeros(), at as u32, "{chunk:?}");
+                    assert_eq!(stops_in_words(&chunk).trailing_zeros(), at as u32, "{chunk:?}");
+                }
+            }
+        }
+        for plain in 0x20..=0xffu8 {
+            if plain != b'"' && plain != b'\\' {
+                assert_eq!((stops(&[plain; 16]), stops_in_words(&[plain; 16])), (0, 0), "{plain}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_ends_at_its_line_break() {
+        let text = b" {\"a\": [1, 2]} \r\n{\"b\": 3}\n";
+        let mut s = Skim::line(text);
+        assert!(s.value().is_some());
+        assert_eq!(s.line_end(), Some(17));
+        assert_eq!(&text[17..], b"{\"b\": 3}\n");
+        // A value broken over two lines is no value of one line; the whole text reads it.
+        let broken = b"{\"a\":\n1}\n";
+        assert!(Skim::line(broken).value().is_none());
+        let mut s = Skim::new(broken);
+        assert!(s.value().is_some() && s.at_end());
+        // A last line without its line break.
+        let mut s = Skim::line(b"{}");
+        assert!(s.value().is_some());
+        assert_eq!(s.line_end(), None);
     }
 
     #[test]

@@ -35,10 +35,11 @@ pub fn run(args: AuditLogArgs) -> ExitCode {
             }
         }
     };
-    let setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
+    let mut setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    setup.engine.model_no_network();
     if args.follow {
         return follow(&args, &setup, name);
     }

@@ -128,7 +128,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
         };
         // The server lives as long as the process: its engine too.
         let engine: &'static Setup = Box::leak(Box::new(match setup_at(&args.select, None) {
-            Ok(s) => s,
+            Ok(mut s) => {
+                s.engine.model_no_network();
+                s
+            }
             Err(code) => return code,
         }));
         let judge = Arc::new(Mutex::new(AuditJudge::new(&engine.engine)));
