@@ -176,10 +176,10 @@ fn members<'a>(s: &mut Skim<'a>, mut member: impl FnMut(&'a [u8], &mut Skim<'a>)
 
 /// A string without escapes, or null (`Some(None)`).
 fn string_or_null<'a>(s: &mut Skim<'a>) -> Option<Option<&'a [u8]>> {
-    if s.null() {
-        return Some(None);
+    if s.peek()? == b'"' {
+        return s.string()?.plain_bytes().map(Some);
     }
-    s.string()?.plain_bytes().map(Some)
+    s.null().then_some(None)
 }
 
 /// An object read by `member` (see [`members`]), or null.

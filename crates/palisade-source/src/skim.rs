@@ -323,8 +323,14 @@ impl<'a> Skim<'a> {
                 self.at += 1;
                 self.string_body().map(drop)
             }
-            b'{' => self.object(|_, s| s.value()),
-            b'[' => self.array(|s| s.value()),
+            b'{' => {
+                self.at += 1;
+                self.object_body(|_, s| s.value())
+            }
+            b'[' => {
+                self.at += 1;
+                self.array_body(|s| s.value())
+            }
             _ => self.atom().map(drop),
         }
     }
@@ -336,15 +342,26 @@ impl<'a> Skim<'a> {
 
     /// An object, each member's value read by `member` (given the key), which must read
     /// exactly one value — [`Skim::value`] to pass it by.
-    pub fn object(&mut self, mut member: impl FnMut(Raw<'a>, &mut Self) -> Option<()>) -> Option<()> {
+    pub fn object(&mut self, member: impl FnMut(Raw<'a>, &mut Self) -> Option<()>) -> Option<()> {
         self.expect(b'{')?;
+        self.object_body(member)
+    }
+
+    /// The rest of an object, the reader past its opening brace.
+    #[inline(always)]
+    fn object_body(&mut self, mut member: impl FnMut(Raw<'a>, &mut Self) -> Option<()>) -> Option<()> {
         self.nest()?;
         if self.next()? == b'}' {
             self.at += 1;
         } else {
             loop {
                 let key = self.string()?;
-                self.expect(b':')?;
+                // Mostly right after the key.
+                if self.bytes().get(self.at) == Some(&b':') {
+                    self.at += 1;
+                } else {
+                    self.expect(b':')?;
+                }
                 member(key, self)?;
                 match self.next()? {
                     b',' => self.at += 1,
@@ -361,8 +378,14 @@ impl<'a> Skim<'a> {
     }
 
     /// An array, each item read by `item`, which must read exactly one value.
-    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+    pub fn array(&mut self, item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.expect(b'[')?;
+        self.array_body(item)
+    }
+
+    /// The rest of an array, the reader past its opening bracket.
+    #[inline(always)]
+    fn array_body(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.nest()?;
         if self.next()? == b']' {
             self.at += 1;
