@@ -935,10 +935,16 @@ pub struct SelectArgs {
 
     /// The Kubernetes version the user policies are for (1.MINOR): their CEL may use only
     /// what API servers of that version accept in a new policy — a library arriving in 1.N
-    /// is accepted from 1.N+1 — and anything else is an error at its line. Default: the
-    /// newest Palisade knows.
+    /// is accepted from 1.N+1 — and anything else is an error at its line. Default: on
+    /// `cluster` and `watch`, the API server's version; elsewhere the newest Palisade knows.
     #[arg(long, value_name = "VERSION")]
     pub kubernetes_version: Option<palisade_core::versions::KubernetesVersion>,
+
+    /// The version of the API server a live command is connected to: what the user policies
+    /// are for when neither `--kubernetes-version` nor the policy file says (set by `cluster`
+    /// and `watch` once connected; not a flag).
+    #[arg(skip)]
+    pub server_version: Option<palisade_core::versions::KubernetesVersion>,
 
     /// Objects that exist in the cluster but are not under review (repeatable): Gatekeeper's
     /// `data.inventory` for referential templates, and the Namespaces whose labels

@@ -1,7 +1,7 @@
 //! `palisade cluster` and `palisade dump`.
 
 use super::scan::Setup;
-use crate::cli::{ClusterArgs, ConnectArgs, DumpArgs};
+use crate::cli::{ClusterArgs, ConnectArgs, DumpArgs, SelectArgs};
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade::{live, snapshot};
 use palisade_cluster::{Connection, Progress, ReadOptions, Target};
@@ -54,6 +54,12 @@ fn on_progress(bar: &Option<ProgressBar>) -> impl Fn(Progress) + '_ {
     }
 }
 
+/// The selection with the connected API server's version (its `/version`), the default for
+/// user policies.
+pub(super) fn with_server_version(select: &SelectArgs, version: Option<&str>) -> SelectArgs {
+    SelectArgs { server_version: version.and_then(|v| v.parse().ok()), ..select.clone() }
+}
+
 fn start() -> Result<tokio::runtime::Runtime, ExitCode> {
     live::runtime().map_err(|e| {
         eprintln!("error: {e}");
@@ -62,11 +68,6 @@ fn start() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 pub fn run(args: ClusterArgs) -> ExitCode {
-    let mut setup = match Setup::new(&args.check.select, args.check.fail_on, &[], None) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let insights = setup.insights_for(args.check.format);
     let runtime = match start() {
         Ok(r) => r,
         Err(code) => return code,
@@ -75,6 +76,12 @@ pub fn run(args: ClusterArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let select = with_server_version(&args.check.select, runtime.block_on(palisade_cluster::version(&conn)).as_deref());
+    let mut setup = match Setup::new(&select, args.check.fail_on, &[], None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let insights = setup.insights_for(args.check.format);
     if let Some(inventory) = setup.inventory.as_ref().filter(|i| i.wants_any()) {
         if let Err(code) = sync_inventory(&runtime, &conn, &read_options(&args.connect), inventory, args.check.quiet) {
             return code;

@@ -28,6 +28,7 @@ pub fn run(cmd: RbacCommand) -> ExitCode {
                         policies: Vec::new(),
                         inventory: Vec::new(),
                         kubernetes_version: None,
+                        server_version: None,
                     },
                     record: RecordArgs { record: false, store: StoreArgs { store: None }, cluster_name: None },
                     baseline: None,

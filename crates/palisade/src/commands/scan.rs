@@ -281,8 +281,9 @@ fn load_user_policies(args: &SelectArgs, policy: &palisade_core::Policy) -> Resu
     if paths.is_empty() {
         return Ok((Vec::new(), None));
     }
-    let kubernetes = args.kubernetes_version.or(policy.kubernetes_version).map(|v| v.0);
-    match palisade_policy::load(&paths, &args.inventory, kubernetes) {
+    let chosen = args.kubernetes_version.or(policy.kubernetes_version);
+    let kubernetes = chosen.or(args.server_version);
+    match palisade_policy::load(&paths, &args.inventory, kubernetes.map(|v| v.0)) {
         Ok(set) => {
             let inventory = set.inventory.clone();
             Ok((set.into_rules(), Some(inventory)))
@@ -290,6 +291,9 @@ fn load_user_policies(args: &SelectArgs, policy: &palisade_core::Policy) -> Resu
         Err(problems) => {
             for p in problems {
                 eprintln!("error: {p}");
+            }
+            if let (None, Some(server)) = (chosen, args.server_version) {
+                eprintln!("note: the policies were checked for Kubernetes {server}, the API server's version (--kubernetes-version or the policy file's `kubernetes-version` chooses another)");
             }
             Err(ExitCode::from(2))
         }

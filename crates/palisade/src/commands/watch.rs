@@ -1,7 +1,7 @@
 //! `palisade watch`: the session of `palisade::watch` over a live connection, writing each
 //! finding opened and resolved, with metrics and alerts beside it.
 
-use super::cluster::{connect, read_options};
+use super::cluster::{connect, read_options, with_server_version};
 use super::history::Record;
 use super::scan::Setup;
 use crate::cli::{WatchArgs, WatchFormat};
@@ -18,10 +18,6 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 pub fn run(args: WatchArgs) -> ExitCode {
-    let setup = match Setup::new(&args.select, None, &[], None) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
     let runtime = match live::runtime() {
         Ok(r) => r,
         Err(e) => return super::usage(e),
@@ -55,8 +51,13 @@ pub fn run(args: WatchArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let version = runtime.block_on(palisade_cluster::version(&conn));
+    let setup = match Setup::new(&with_server_version(&args.select, version.as_deref()), None, &[], None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let opts = WatchOptions { read: read_options(&args.connect), idle: args.watch_timeout, ..WatchOptions::default() };
-    let identity = ClusterIdentity { server: conn.server.clone(), context: conn.context.clone(), version: runtime.block_on(palisade_cluster::version(&conn)) };
+    let identity = ClusterIdentity { server: conn.server.clone(), context: conn.context.clone(), version };
     let mut watch = match runtime.block_on(async {
         let _guard = tokio::runtime::Handle::current().enter();
         palisade_cluster::watch::start(&conn, &opts).await

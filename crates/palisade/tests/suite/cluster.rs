@@ -414,6 +414,35 @@ fn user_policies_judge_a_live_cluster_as_they_judge_files() {
 }
 
 #[test]
+fn user_policies_are_for_the_api_servers_version_unless_told_otherwise() {
+    // The sets library arrived in Kubernetes' CEL in 1.29, so API servers accept it in new
+    // policies from 1.30.
+    let vap = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: ports\nspec:\n  matchConstraints:\n    resourceRules:\n      - apiGroups: [\"\"]\n        apiVersions: [v1]\n        operations: [CREATE]\n        resources: [services]\n  validations:\n    - expression: 'sets.contains([80, 443], object.spec.ports.map(p, p.port))'\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata:\n  name: ports\nspec:\n  policyName: ports\n  validationActions: [Deny]\n";
+    let dir = tempdir("cluster-version-policies");
+    let policy = write(&dir, "vap.yaml", vap);
+    let run = |c: &Cluster, extra: &[&str]| {
+        let mut args = vec!["cluster", "--kubeconfig", &c.kubeconfig, "--no-config", "--policies", &policy, "--format", "json", "-q"];
+        args.extend(extra);
+        palisade(&args, None)
+    };
+    let old = cluster(demo_objects(), Options { version: "v1.29.3".into(), ..Options::default() }, "cluster-v129");
+    let out = run(&old, &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "nothing is scanned");
+    assert!(out.stderr.contains("vap.yaml:13: ValidatingAdmissionPolicy ports: validation: `sets.contains` (sets library) is accepted by API servers from 1.30; the policies target 1.29"), "{}", out.stderr);
+    assert!(out.stderr.contains("checked for Kubernetes 1.29, the API server's version"), "{}", out.stderr);
+    // Said otherwise on the command line, the policies are for that version.
+    let out = run(&old, &["--kubernetes-version", "1.30"]);
+    assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+    let findings = serde_json::from_str::<Value>(&out.stdout).unwrap()["findings"].as_array().unwrap().clone();
+    assert!(findings.iter().any(|f| f["rule"] == "vap:ports"), "{findings:#?}");
+    // A 1.33 API server takes them as they are.
+    let current = cluster(demo_objects(), Options::default(), "cluster-v133");
+    let out = run(&current, &[]);
+    assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+}
+
+#[test]
 fn a_live_html_report_shows_the_clusters_escalation_paths_network_and_images() {
     let c = cluster(demo_objects(), Options::default(), "cluster-html");
     let dir = tempdir("cluster-html-out");
