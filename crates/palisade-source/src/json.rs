@@ -274,6 +274,88 @@ mod tests {
         }
     }
 
+    /// A random JSON text of some depth: every kind of value, strings with escapes and
+    /// multi-byte characters, numbers of every shape serde_json reads, odd whitespace.
+    fn random_json(seed: &mut u64, depth: u32, out: &mut String) {
+        let mut next = |n: u64| {
+            *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (*seed >> 33) % n
+        };
+        let space = [" ", "", "\n", "\t", "\r\n"][next(5) as usize];
+        out.push_str(space);
+        match next(if depth == 0 { 6 } else { 8 }) {
+            0 => out.push_str(["null", "true", "false"][next(3) as usize]),
+            1 | 2 => {
+                let numbers = ["0", "-0", "7", "-12", "3.25", "-0.5", "1e3", "2E-2", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "18446744073709551616", "0.1000000000000000055511151231257827"];
+                out.push_str(numbers[next(numbers.len() as u64) as usize]);
+            }
+            3..=5 => {
+                let pieces = ["a", "key", "é", "日本", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u0041", "\\ud83d\\ude00", " ", "x y"];
+                out.push('"');
+                for _ in 0..next(4) {
+                    out.push_str(pieces[next(pieces.len() as u64) as usize]);
+                }
+                out.push('"');
+            }
+            6 => {
+                out.push('[');
+                for i in 0..next(4) {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    random_json(seed, depth - 1, out);
+                }
+                out.push(']');
+            }
+            _ => {
+                out.push('{');
+                for i in 0..next(4) {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    let keys = ["\"a\"", "\"b\"", "\"a\"", "\"k\\u0065y\"", "\"\""];
+                    out.push_str(keys[(i as usize + depth as usize) % keys.len()]);
+                    out.push(':');
+                    random_json(seed, depth - 1, out);
+                }
+                out.push('}');
+            }
+        }
+        out.push_str(space);
+    }
+
+    #[test]
+    fn random_texts_and_their_one_edit_neighbours_read_as_serde_json_reads_them() {
+        let (mut seed, mut compared, mut plainly) = (7, 0, 0);
+        for _ in 0..400 {
+            let mut text = String::from("{");
+            for i in 0..6 {
+                text.push_str(if i == 0 { "\"m0\":" } else { ",\"m\":" });
+                random_json(&mut seed, 4, &mut text);
+            }
+            text.push('}');
+            plainly += std::str::from_utf8(text.as_bytes()).ok().and_then(read_plainly).is_some() as usize;
+            let bytes = text.as_bytes();
+            let mut variants = vec![bytes.to_vec()];
+            for at in (0..bytes.len()).step_by(3) {
+                variants.push([&bytes[..at], &bytes[at + 1..]].concat());
+                variants.push([&bytes[..at], b",", &bytes[at..]].concat());
+                variants.push([&bytes[..at], b"\\", &bytes[at..]].concat());
+            }
+            for v in variants {
+                let (ours, theirs) = (parse(&v), parse_by_serde(&v));
+                assert_eq!(ours.is_ok(), theirs.is_ok(), "{}", String::from_utf8_lossy(&v));
+                if let (Ok(a), Ok(b)) = (ours, theirs) {
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}", String::from_utf8_lossy(&v));
+                    compared += 1;
+                }
+            }
+        }
+        // Both ways are exercised: most texts read plainly, the rest (exponents, big
+        // numbers, surrogate pairs) by serde_json.
+        assert!(compared > 2000 && (50..350).contains(&plainly), "{compared} {plainly}");
+    }
+
     #[test]
     fn set_and_map_under_edit_mappings() {
         let mut n = parse(br#"{"metadata": "oops", "kind": "Pod"}"#).unwrap();
