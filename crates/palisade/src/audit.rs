@@ -65,7 +65,12 @@ impl<'e> AuditJudge<'e> {
             judged.findings.extend(outcome.findings.into_iter().map(place));
             judged.suppressed.extend(outcome.suppressed.into_iter().map(|(f, w)| (place(f), w)));
             for (key, facts) in outcome.facts {
-                *self.kinds.entry(key.object.kind.clone()).or_default() += 1;
+                match self.kinds.get_mut(key.object.kind.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.kinds.insert(key.object.kind.clone(), 1);
+                    }
+                }
                 self.keep(key, facts, at);
             }
         }
