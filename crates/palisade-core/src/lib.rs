@@ -14,6 +14,7 @@ pub mod anchor;
 pub mod finding;
 pub mod image;
 pub mod inventory;
+pub mod json_text;
 pub mod object;
 pub mod path;
 pub mod podspec;

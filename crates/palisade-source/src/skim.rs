@@ -13,8 +13,9 @@
 //! ([`Raw::plain`], [`Raw::value`]) — the triage passes by strings it does not read, which
 //! the full reading of a log would take with invalid UTF-8 as replacement characters anyway.
 //!
-//! Strings are scanned sixteen bytes at a time for their end (SSE2 on x86-64, eight-byte
-//! words elsewhere).
+//! Strings are scanned sixteen bytes at a time for their end ([`json_text::specials`]).
+
+use palisade_core::json_text;
 
 /// Nesting beyond this is refused (serde_json's own limit is 128).
 pub const MAX_DEPTH: u32 = 100;
@@ -103,44 +104,6 @@ impl<'a> Raw<'a> {
     }
 }
 
-/// The lowest of sixteen bytes that ends a run of a string's plain characters (a quote, a
-/// backslash or a control character), as a bit mask.
-#[cfg(target_arch = "x86_64")]
-fn stops(chunk: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::*;
-    // SAFETY: SSE2 is part of x86_64; the load reads the 16 bytes of `chunk`.
-    unsafe {
-        let v = _mm_loadu_si128(chunk.as_ptr() as *const __m128i);
-        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-        // Bytes below 0x20: those the saturating subtraction of 0x1f leaves at zero.
-        let control = _mm_cmpeq_epi8(_mm_subs_epu8(v, _mm_set1_epi8(0x1f)), _mm_setzero_si128());
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn stops(chunk: &[u8; 16]) -> u32 {
-    stops_in_words(chunk)
-}
-
-/// The same, eight bytes at a time in a word: exact for the lowest byte, which is all a
-/// caller reads.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn stops_in_words(chunk: &[u8; 16]) -> u32 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let word = |x: u64| zero(x ^ (ONES * b'"' as u64)) | zero(x ^ (ONES * b'\\' as u64)) | (x.wrapping_sub(ONES * 0x20) & !x & HIGHS);
-    let bits = |w: u64| (0..8).fold(0u32, |m, i| m | ((((w >> (8 * i + 7)) & 1) as u32) << i));
-    let (low, high) = chunk.split_at(8);
-    let low = word(u64::from_le_bytes(low.try_into().unwrap_or_default()));
-    if low != 0 {
-        return bits(low);
-    }
-    bits(word(u64::from_le_bytes(high.try_into().unwrap_or_default()))) << 8
-}
-
 impl<'a> Skim<'a> {
     /// A reader at the start of `text`.
     pub fn new(text: &'a [u8]) -> Self {
@@ -213,7 +176,7 @@ impl<'a> Skim<'a> {
         loop {
             // Sixteen bytes at a time through the plain characters.
             while let Some(chunk) = bytes.get(self.at..self.at + 16) {
-                let stop = stops(chunk.try_into().ok()?);
+                let stop = json_text::specials(chunk.try_into().ok()?);
                 if stop != 0 {
                     self.at += stop.trailing_zeros() as usize;
                     break;
@@ -457,28 +420,6 @@ mod tests {
             // Bytes above 0x7f are plain characters.
             let text = format!("\"{plain}é\u{7f}{plain}\"");
             assert!(Skim::new(text.as_bytes()).string().is_some());
-        }
-    }
-
-    #[test]
-    fn both_ways_of_finding_a_strings_end_agree() {
-        let mut chunk = [b'a'; 16];
-        for at in 0..16 {
-            for stop in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
-                for plain in [b' ', 0x7f, 0x80, 0xff, 0x20, b'!', b'#', b'[', b']'] {
-                    chunk.fill(plain);
-                    chunk[at] = stop;
-                    // A second stop further on must not move the first.
-                    chunk[15] = if at < 15 { b'"' } else { stop };
-                    assert_eq!(stops(&chunk).trailing_zeros(), at as u32, "{chunk:?}");
-                    assert_eq!(stops_in_words(&chunk).trailing_zeros(), at as u32, "{chunk:?}");
-                }
-            }
-        }
-        for plain in 0x20..=0xffu8 {
-            if plain != b'"' && plain != b'\\' {
-                assert_eq!((stops(&[plain; 16]), stops_in_words(&[plain; 16])), (0, 0), "{plain}");
-            }
         }
     }
 
