@@ -7,7 +7,7 @@
 /// control character — as a bit mask, bit *i* for byte *i*; exact for the lowest set bit,
 /// which is all a caller reads.
 #[cfg(target_arch = "x86_64")]
-pub fn specials(chunk: &[u8; 16]) -> u32 {
+fn specials(chunk: &[u8; 16]) -> u32 {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of x86_64; the load reads the 16 bytes of `chunk`.
     unsafe {
@@ -22,7 +22,7 @@ pub fn specials(chunk: &[u8; 16]) -> u32 {
 
 /// (Eight bytes at a time in a word where there is no SSE2.)
 #[cfg(not(target_arch = "x86_64"))]
-pub fn specials(chunk: &[u8; 16]) -> u32 {
+fn specials(chunk: &[u8; 16]) -> u32 {
     specials_in_words(chunk)
 }
 
@@ -42,6 +42,21 @@ fn specials_in_words(chunk: &[u8; 16]) -> u32 {
     bits(word(u64::from_le_bytes(high.try_into().unwrap_or_default()))) << 8
 }
 
+/// Where the next byte a JSON string cannot hold as it is — a quote, a backslash, a control
+/// character — stands in `bytes`, at `from` or after; `bytes.len()` if there is none.
+#[inline]
+pub fn next_special(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(chunk) = bytes.get(from..from + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()) {
+        let found = specials(chunk);
+        if found != 0 {
+            return from + found.trailing_zeros() as usize;
+        }
+        from += 16;
+    }
+    let rest = bytes.get(from..).unwrap_or_default();
+    from + rest.iter().position(|b| matches!(b, b'"' | b'\\' | 0..=0x1f)).unwrap_or(rest.len())
+}
+
 /// Writes `s` as a JSON string, quotes included, escaped byte for byte as serde_json escapes
 /// it: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other control characters as `\u00xx`,
 /// everything else as it is.
@@ -50,20 +65,8 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut from = 0;
-    let mut at = 0;
     loop {
-        // Sixteen bytes at a time to the next byte to escape.
-        while let Some(chunk) = bytes.get(at..at + 16) {
-            let found = specials(chunk.try_into().unwrap_or(&[0; 16]));
-            if found != 0 {
-                at += found.trailing_zeros() as usize;
-                break;
-            }
-            at += 16;
-        }
-        while at < bytes.len() && !matches!(bytes[at], b'"' | b'\\' | 0..=0x1f) {
-            at += 1;
-        }
+        let mut at = next_special(bytes, from);
         out.extend_from_slice(&bytes[from..at]);
         let Some(&byte) = bytes.get(at) else { break };
         match byte {
@@ -109,6 +112,16 @@ mod tests {
                 assert_eq!((specials(&[plain; 16]), specials_in_words(&[plain; 16])), (0, 0), "{plain}");
             }
         }
+    }
+
+    #[test]
+    fn the_next_special_byte_is_found_in_chunks_and_in_the_tail() {
+        let text = format!("{}\"{}\\{}", "a".repeat(20), "b".repeat(3), "c".repeat(5));
+        let bytes = text.as_bytes();
+        assert_eq!(next_special(bytes, 0), 20);
+        assert_eq!(next_special(bytes, 21), 24);
+        assert_eq!(next_special(bytes, 25), bytes.len());
+        assert_eq!(next_special(b"", 0), 0);
     }
 
     #[test]

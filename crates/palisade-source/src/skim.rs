@@ -10,10 +10,10 @@
 //! [`MAX_NUMBER`], nesting deeper than [`MAX_DEPTH`]; a caller that gets `None` reads the
 //! text with serde_json instead, which says what, if anything, is wrong with it. One
 //! leniency: a string's bytes are checked to be UTF-8 only when its value is asked for
-//! ([`Raw::plain`], [`Raw::value`]) — the triage passes by strings it does not read, which
+//! ([`Raw::value`]) — the triage passes by strings it does not read, which
 //! the full reading of a log would take with invalid UTF-8 as replacement characters anyway.
 //!
-//! Strings are scanned sixteen bytes at a time for their end ([`json_text::specials`]).
+//! Strings are scanned sixteen bytes at a time for their end ([`json_text::next_special`]).
 
 use palisade_core::json_text;
 
@@ -58,11 +58,6 @@ impl<'a> Raw<'a> {
     /// The string's bytes, when it has no escapes.
     pub fn plain_bytes(self) -> Option<&'a [u8]> {
         (!self.escaped).then_some(self.text)
-    }
-
-    /// The string's value, when it has no escapes (and is UTF-8).
-    pub fn plain(self) -> Option<&'a str> {
-        self.str().filter(|_| !self.escaped)
     }
 
     fn str(self) -> Option<&'a str> {
@@ -153,11 +148,7 @@ impl<'a> Skim<'a> {
 
     /// The next value if it is `null` (consumed), else nothing consumed.
     pub fn null(&mut self) -> bool {
-        let found = self.next() == Some(b'n') && self.bytes()[self.at..].starts_with(b"null");
-        if found {
-            self.at += 4;
-        }
-        found
+        self.next() == Some(b'n') && self.atom() == Some(Atom::Null)
     }
 
     /// A string.
@@ -174,15 +165,7 @@ impl<'a> Skim<'a> {
         let start = self.at;
         let mut escaped = false;
         loop {
-            // Sixteen bytes at a time through the plain characters.
-            while let Some(chunk) = bytes.get(self.at..self.at + 16) {
-                let stop = json_text::specials(chunk.try_into().ok()?);
-                if stop != 0 {
-                    self.at += stop.trailing_zeros() as usize;
-                    break;
-                }
-                self.at += 16;
-            }
+            self.at = json_text::next_special(bytes, self.at);
             match *bytes.get(self.at)? {
                 b'"' => {
                     self.at += 1;
@@ -196,7 +179,7 @@ impl<'a> Skim<'a> {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
                         b'u' => {
                             let hex = bytes.get(self.at + 1..self.at + 5)?;
-                            let unit = std::str::from_utf8(hex).ok().filter(|_| hex.iter().all(u8::is_ascii_hexdigit)).and_then(|h| u16::from_str_radix(h, 16).ok())?;
+                            let unit = hex.iter().try_fold(0u16, |n, &b| (b as char).to_digit(16).map(|d| n * 16 + d as u16))?;
                             // Surrogate pairs are left to a full parser.
                             if (0xD800..0xE000).contains(&unit) {
                                 return None;
@@ -206,8 +189,8 @@ impl<'a> Skim<'a> {
                         _ => return None,
                     }
                 }
-                b if b < 0x20 => return None,
-                _ => self.at += 1,
+                // A control character.
+                _ => return None,
             }
         }
     }
@@ -445,9 +428,9 @@ mod tests {
     fn members_are_handed_to_the_caller() {
         let mut seen = Vec::new();
         let mut s = Skim::new(br#"{"a": "x", "b": {"c": 7}, "d": [1]}"#);
-        let read = s.object(|key, s| match key.plain()? {
-            "a" => s.string().map(|v| seen.push(v.value().unwrap())),
-            "b" => s.object(|_, s| s.integer().map(|i| seen.push(i.to_string()))),
+        let read = s.object(|key, s| match key.plain_bytes()? {
+            b"a" => s.string().map(|v| seen.push(v.value().unwrap())),
+            b"b" => s.object(|_, s| s.integer().map(|i| seen.push(i.to_string()))),
             _ => s.value(),
         });
         assert!(read.is_some() && s.at_end());
